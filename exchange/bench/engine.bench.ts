@@ -1,0 +1,115 @@
+/**
+ * npm run bench:engine — our matching engine against the npm package nodejs-order-book, on the same
+ * seeded workloads in one run. Ours runs with balance checks, locks, fees and events on; the peer has
+ * no balances and no fees. Prints a table, then one JSON line with every figure.
+ */
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { OrderBook } from 'nodejs-order-book';
+import type { Command } from '../src/domain/commands.ts';
+import { MatchingEngine } from '../src/engine/engine.ts';
+import { type BenchOp, deepWorkload, shallowWorkload, toCommand } from './engine/workloads.ts';
+import { LatencyRecorder } from './support/latency.ts';
+
+interface RunResult {
+  opsPerSec: number;
+  p50Ns: number;
+  p99Ns: number;
+  p999Ns: number;
+}
+
+function runOurs(setup: Command[], ops: BenchOp[]): RunResult {
+  const engine = new MatchingEngine();
+  for (const command of setup) engine.apply(command);
+  let seq = engine.lastSeq;
+  const latency = new LatencyRecorder(ops.length);
+  let busyMs = 0;
+  for (const op of ops) {
+    const command = toCommand(op, ++seq);
+    const start = performance.now();
+    engine.apply(command);
+    const elapsed = performance.now() - start;
+    busyMs += elapsed;
+    latency.record(elapsed * 1e6);
+  }
+  const problems = engine.checkInvariants();
+  if (problems.length > 0)
+    throw new Error(`invariants broken after the run: ${problems.slice(0, 3).join('; ')}`);
+  return { opsPerSec: Math.round(ops.length / (busyMs / 1000)), ...latency.summary() };
+}
+
+function runPeer(ops: BenchOp[]): RunResult {
+  const book = new OrderBook();
+  const latency = new LatencyRecorder(ops.length);
+  let busyMs = 0;
+  for (const op of ops) {
+    const side = (op.kind === 'cancel' ? 'buy' : op.side === 'BUY' ? 'buy' : 'sell') as never;
+    let call: () => unknown;
+    switch (op.kind) {
+      case 'limit': {
+        const options = {
+          side,
+          id: op.id,
+          size: op.lots,
+          price: op.priceTicks,
+          timeInForce: op.tif as never,
+        };
+        call = () => book.limit(options);
+        break;
+      }
+      case 'market': {
+        const options = { side, size: op.lots };
+        call = () => book.market(options);
+        break;
+      }
+      case 'cancel':
+        call = () => book.cancel(op.id);
+        break;
+      case 'replace': {
+        const update = { price: op.priceTicks, size: op.lots };
+        call = () => book.modify(op.id, update);
+        break;
+      }
+    }
+    const start = performance.now();
+    call();
+    const elapsed = performance.now() - start;
+    busyMs += elapsed;
+    latency.record(elapsed * 1e6);
+  }
+  return { opsPerSec: Math.round(ops.length / (busyMs / 1000)), ...latency.summary() };
+}
+
+function compare(name: string, workload: { setup: Command[]; ops: BenchOp[] }) {
+  // Warm both up on the first tenth, so that neither is measured while still being compiled.
+  const warm = workload.ops.slice(0, Math.min(100_000, workload.ops.length));
+  runOurs(workload.setup, warm);
+  runPeer(warm);
+  const ours = runOurs(workload.setup, workload.ops);
+  const peer = runPeer(workload.ops);
+  const throughputRatio = Math.round((ours.opsPerSec / peer.opsPerSec) * 100) / 100;
+  return { name, operations: workload.ops.length, ours, peer, throughputRatio };
+}
+
+const shallowOps = Number(process.env.BENCH_OPS ?? 1_000_000);
+const results = [
+  compare('shallow', shallowWorkload(shallowOps, 42)),
+  compare('deep', deepWorkload(shallowOps, 7)),
+];
+
+const us = (ns: number) => (ns / 1000).toFixed(2).padStart(8);
+console.log(`machine: ${os.cpus()[0]?.model ?? 'unknown'} x${os.cpus().length}, node ${process.version}`);
+console.log('ours: balance checks, locks, fees and events on; nodejs-order-book: no balances, no fees');
+console.log('workload   engine              ops/s   p50 µs   p99 µs p99.9 µs');
+for (const r of results) {
+  for (const [label, run] of [
+    ['bourse', r.ours],
+    ['nodejs-order-book', r.peer],
+  ] as const) {
+    console.log(
+      `${r.name.padEnd(10)} ${label.padEnd(18)} ${String(run.opsPerSec).padStart(8)} ${us(run.p50Ns)} ${us(run.p99Ns)} ${us(run.p999Ns)}`,
+    );
+  }
+  console.log(`${r.name.padEnd(10)} throughput ratio   ${r.throughputRatio}x`);
+}
+console.log(JSON.stringify({ benchmark: 'engine', node: process.version, cpus: os.cpus().length, results }));
