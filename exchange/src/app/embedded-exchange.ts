@@ -1,0 +1,125 @@
+/**
+ * The embedded composition root: one process, one machine. The file journal, the snapshot folder and
+ * the SQLite read model sit in one data folder; this is the only module that knows which adapters
+ * the embedded mode uses.
+ */
+import { join } from 'node:path';
+import type { UnstampedCommand } from '../domain/commands.ts';
+import type { MatchingEngine } from '../engine/engine.ts';
+import { FileJournal } from '../journal/file/file-journal.ts';
+import { SnapshotStore } from '../journal/snapshots/snapshot-store.ts';
+import { type Recovery, recoverEngine } from '../sequencer/recover.ts';
+import { type CommandResult, Sequencer } from '../sequencer/sequencer.ts';
+import { type SnapshotPolicy, Snapshotter } from '../sequencer/snapshotter.ts';
+import { Projector } from '../storage/projector.ts';
+import { SqliteReadModel } from '../storage/sqlite/sqlite-read-model.ts';
+
+export interface EmbeddedExchangeOptions {
+  /** Holds journal/, snapshots/ and read-model.sqlite; created if missing. */
+  readonly dataDir: string;
+  /** Group-commit window of the journal. @default 1 */
+  readonly batchWindowMs?: number;
+  /** Journal segment size. @default 64 MiB */
+  readonly segmentBytes?: number;
+  readonly snapshots?: SnapshotPolicy;
+  /**
+   * Delete journal segments and snapshots that newer snapshots make redundant. Off keeps the whole
+   * history, so the read model can always be rebuilt from the first command. @default true
+   */
+  readonly pruneJournal?: boolean;
+  /** The sequencer's clock. @default Date.now */
+  readonly clock?: () => number;
+}
+
+export class EmbeddedExchange {
+  readonly engine: MatchingEngine;
+  readonly journal: FileJournal;
+  readonly snapshots: SnapshotStore;
+  readonly readModel: SqliteReadModel;
+  readonly projector: Projector;
+  readonly sequencer: Sequencer;
+  readonly snapshotter: Snapshotter;
+  readonly recovery: Recovery;
+  private readonly timer: NodeJS.Timeout;
+
+  private constructor(parts: {
+    engine: MatchingEngine;
+    journal: FileJournal;
+    snapshots: SnapshotStore;
+    readModel: SqliteReadModel;
+    projector: Projector;
+    sequencer: Sequencer;
+    snapshotter: Snapshotter;
+    recovery: Recovery;
+  }) {
+    this.engine = parts.engine;
+    this.journal = parts.journal;
+    this.snapshots = parts.snapshots;
+    this.readModel = parts.readModel;
+    this.projector = parts.projector;
+    this.sequencer = parts.sequencer;
+    this.snapshotter = parts.snapshotter;
+    this.recovery = parts.recovery;
+    this.timer = setInterval(() => this.snapshotter.tick(), 1_000);
+    this.timer.unref();
+  }
+
+  /**
+   * Opens the data folder and recovers: the journal cuts a torn tail, the engine loads the newest
+   * valid snapshot the projection has passed and replays the rest, and the projection catches up on
+   * the way.
+   */
+  static async open(options: EmbeddedExchangeOptions): Promise<EmbeddedExchange> {
+    const clock = options.clock ?? Date.now;
+    const journal = await FileJournal.open({
+      dir: join(options.dataDir, 'journal'),
+      ...(options.batchWindowMs !== undefined && { batchWindowMs: options.batchWindowMs }),
+      ...(options.segmentBytes !== undefined && { segmentBytes: options.segmentBytes }),
+    });
+    const snapshots = await SnapshotStore.open(join(options.dataDir, 'snapshots'));
+    const readModel = SqliteReadModel.open({ path: join(options.dataDir, 'read-model.sqlite') });
+    const projector = new Projector(readModel);
+    const projected = await projector.start();
+    const recovery = await recoverEngine(journal, snapshots, {
+      notAfterSeq: projected,
+      onReplayed: (events, command) => projector.publish(events, command.seq),
+    });
+    const { engine } = recovery;
+    const sequencer = new Sequencer(engine, journal, { clock });
+    const snapshotter = new Snapshotter(engine, snapshots, journal, {
+      ...options.snapshots,
+      prune: options.pruneJournal ?? true,
+      clock,
+      consumedSeq: () => projector.appliedSeq,
+    });
+    sequencer.subscribe((events, command) => {
+      projector.publish(events, command.seq);
+      snapshotter.afterCommand();
+    });
+    return new EmbeddedExchange({
+      engine,
+      journal,
+      snapshots,
+      readModel,
+      projector,
+      sequencer,
+      snapshotter,
+      recovery,
+    });
+  }
+
+  submit(command: UnstampedCommand): Promise<CommandResult> {
+    return this.sequencer.submit(command);
+  }
+
+  /** Drains: waits for in-flight commands, the projection and a final snapshot, then closes the files. */
+  async close(options: { finalSnapshot?: boolean } = {}): Promise<void> {
+    clearInterval(this.timer);
+    while (this.sequencer.inFlight() > 0) await new Promise((resolve) => setImmediate(resolve));
+    await this.projector.flush();
+    if (options.finalSnapshot ?? true) await this.snapshotter.take();
+    await this.snapshotter.flush();
+    await this.journal.close();
+    await this.readModel.close();
+  }
+}

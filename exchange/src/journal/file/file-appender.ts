@@ -1,0 +1,300 @@
+import { channel } from 'node:diagnostics_channel';
+import { openSync } from 'node:fs';
+import { join } from 'node:path';
+import { fsyncDir } from '../fsync-dir.ts';
+import {
+  JournalClosedError,
+  type JournalError,
+  JournalIoError,
+  JournalRecordError,
+  JournalSequenceError,
+} from '../log-errors.ts';
+import type { LogRecord } from '../log-port.ts';
+import { closeFile, openFile, syncData, writeFully } from './fs-callbacks.ts';
+import type { JournalState } from './journal-state.ts';
+import { encodeRecord, RECORD_HEADER_BYTES } from './record-codec.ts';
+import { encodeSegmentHeader, SEGMENT_HEADER_BYTES, segmentFileName } from './segment-file.ts';
+import type { SegmentInfo } from './segment-info.ts';
+
+interface Batch {
+  readonly done: PromiseWithResolvers<void>;
+  readonly openedAt: number;
+  lastSeq: number;
+}
+
+/** A new segment starts at byte `at` of the staging buffer; the one before it ended with `prevLastSeq`. */
+interface Roll {
+  readonly at: number;
+  readonly segment: SegmentInfo;
+  readonly prevLastSeq: number;
+}
+
+const INITIAL_STAGING_BYTES = 1024 * 1024;
+
+/** Message of the `bourse:journal:batch` channel, published after each durable batch. */
+export interface BatchSyncedMessage {
+  readonly dir: string;
+  readonly lastSeq: number;
+  readonly bytes: number;
+  /** From the batch's first append to the start of its write. */
+  readonly waitMs: number;
+  /** Write plus fdatasync (and folder sync on a roll). */
+  readonly syncMs: number;
+}
+
+// Metrics subscribe from outside; when no one listens, publishing costs one boolean check.
+const batchChannel = channel('bourse:journal:batch');
+
+/**
+ * Group commit. Appends are encoded straight into a staging buffer and share one promise per batch;
+ * a batch is written with one write and made durable with one fdatasync, then all its promises resolve.
+ *
+ *   append ──► staging buffer ──(window elapsed, or previous sync done)──► write + fdatasync ──► resolve
+ *
+ * While a batch syncs, new appends fill the other staging buffer and become the next batch, so the
+ * disk's sync rate bounds batches per second, not records per second. Segment rolls are decided when a
+ * record is staged, so a batch may span two segments; then the old one is synced before the new file
+ * is created, and the folder is synced before the batch resolves, so the new file's name is durable too.
+ */
+export class FileAppender {
+  private readonly state: JournalState;
+  private readonly window: number;
+  private staging = Buffer.allocUnsafe(INITIAL_STAGING_BYTES);
+  private spare = Buffer.allocUnsafe(INITIAL_STAGING_BYTES);
+  private stagedBytes = 0;
+  private rolls: Roll[] = [];
+  private batch: Batch | undefined;
+  private acceptedSeq: number;
+  // Where staged records go: the segment and its size once everything staged so far is written.
+  private planSegment: SegmentInfo | undefined;
+  private planSize: number;
+  // The file being written: its descriptor, segment, and bytes written (synced or in flight).
+  private fd: number | undefined;
+  private fdSegment: SegmentInfo | undefined;
+  private fdSize: number;
+  private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
+  private draining: Promise<void> | undefined;
+  private failure: JournalError | undefined;
+  private closing = false;
+
+  constructor(state: JournalState) {
+    this.state = state;
+    this.window = state.options.batchWindowMs;
+    this.acceptedSeq = state.durableSeq;
+    const active = state.segments.at(-1);
+    this.planSegment = active;
+    this.fdSegment = active;
+    this.planSize = active?.durableSize ?? 0;
+    this.fdSize = this.planSize;
+    this.fd = active === undefined ? undefined : openSync(active.path, 'r+');
+  }
+
+  appendOne(record: LogRecord): Promise<void> {
+    const refusal = this.refusal() ?? this.check(record, this.acceptedSeq);
+    if (refusal !== undefined) return Promise.reject(refusal);
+    return this.stage(record);
+  }
+
+  append(records: readonly LogRecord[]): Promise<void> {
+    let refusal = this.refusal();
+    // Check everything first, so that a bad record leaves nothing of the call appended.
+    let prev = this.acceptedSeq;
+    for (let i = 0; refusal === undefined && i < records.length; i++) {
+      refusal = this.check(records[i]!, prev);
+      prev = records[i]!.seq;
+    }
+    if (refusal !== undefined) return Promise.reject(refusal);
+    let done: Promise<void> = Promise.resolve();
+    for (const record of records) done = this.stage(record);
+    return done;
+  }
+
+  /** Makes everything staged durable, then releases the file. Later appends are refused. */
+  async close(): Promise<void> {
+    this.closing = true;
+    clearTimeout(this.timer);
+    clearImmediate(this.immediate);
+    this.timer = undefined;
+    this.immediate = undefined;
+    if (this.draining === undefined && this.batch !== undefined) this.draining = this.drain();
+    await this.draining;
+    if (this.fd !== undefined) await closeFile(this.fd);
+    this.fd = undefined;
+  }
+
+  private refusal(): JournalError | undefined {
+    if (this.failure !== undefined) return this.failure;
+    if (this.closing) return new JournalClosedError();
+    return undefined;
+  }
+
+  private check(record: LogRecord, prevSeq: number): JournalError | undefined {
+    const { seq, ts, payload } = record;
+    if (!Number.isSafeInteger(seq) || seq <= prevSeq) {
+      return new JournalSequenceError(
+        `seq ${seq} must be a safe integer greater than the last appended seq ${prevSeq}`,
+      );
+    }
+    if (!Number.isSafeInteger(ts) || ts < 0) {
+      return new JournalRecordError(
+        `ts ${ts} of seq ${seq} must be a non-negative safe integer (ms since the epoch)`,
+      );
+    }
+    if (!(payload instanceof Uint8Array))
+      return new JournalRecordError(`payload of seq ${seq} must be a Uint8Array`);
+    if (payload.length > this.state.options.maxPayloadBytes) {
+      return new JournalRecordError(
+        `payload of seq ${seq} is ${payload.length} bytes, over maxPayloadBytes ${this.state.options.maxPayloadBytes}`,
+      );
+    }
+    return undefined;
+  }
+
+  private stage(record: LogRecord): Promise<void> {
+    const size = RECORD_HEADER_BYTES + record.payload.length;
+    const full =
+      this.planSize + size > this.state.options.segmentBytes && this.planSize > SEGMENT_HEADER_BYTES;
+    if (this.planSegment === undefined || full) {
+      const segment: SegmentInfo = {
+        firstSeq: record.seq,
+        path: join(this.state.options.dir, segmentFileName(record.seq)),
+        durableSize: 0,
+        lastSeq: 0,
+        sealed: false,
+      };
+      this.rolls.push({ at: this.stagedBytes, segment, prevLastSeq: this.acceptedSeq });
+      this.planSegment = segment;
+      this.planSize = SEGMENT_HEADER_BYTES;
+    }
+    this.reserve(size);
+    this.stagedBytes = encodeRecord(this.staging, this.stagedBytes, record.seq, record.ts, record.payload);
+    this.planSize += size;
+    this.acceptedSeq = record.seq;
+    let batch = this.batch;
+    if (batch === undefined) {
+      batch = {
+        done: Promise.withResolvers<void>(),
+        openedAt: batchChannel.hasSubscribers ? performance.now() : 0,
+        lastSeq: 0,
+      };
+      this.batch = batch;
+      this.schedule();
+    }
+    batch.lastSeq = record.seq;
+    return batch.done.promise;
+  }
+
+  private reserve(bytes: number): void {
+    if (this.stagedBytes + bytes <= this.staging.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.staging.length * 2, this.stagedBytes + bytes));
+    this.staging.copy(grown, 0, 0, this.stagedBytes);
+    this.staging = grown;
+  }
+
+  private schedule(): void {
+    // While draining, the loop picks the new batch up as soon as the current sync is done.
+    if (this.draining !== undefined || this.timer !== undefined || this.immediate !== undefined) return;
+    const start = (): void => {
+      this.timer = undefined;
+      this.immediate = undefined;
+      this.draining = this.drain();
+    };
+    if (this.window > 0) this.timer = setTimeout(start, this.window);
+    else this.immediate = setImmediate(start);
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.batch !== undefined) await this.flushBatch();
+    } finally {
+      this.draining = undefined;
+    }
+  }
+
+  private async flushBatch(): Promise<void> {
+    const batch = this.batch!;
+    const buf = this.staging;
+    const length = this.stagedBytes;
+    const rolls = this.rolls;
+    this.batch = undefined;
+    this.staging = this.spare;
+    this.spare = buf;
+    this.stagedBytes = 0;
+    this.rolls = [];
+    if (this.failure !== undefined) {
+      batch.done.reject(this.failure);
+      return;
+    }
+    try {
+      const startedAt = batchChannel.hasSubscribers ? performance.now() : 0;
+      await this.write(buf, length, rolls, batch.lastSeq);
+      if (batchChannel.hasSubscribers) {
+        const message: BatchSyncedMessage = {
+          dir: this.state.options.dir,
+          lastSeq: batch.lastSeq,
+          bytes: length,
+          waitMs: startedAt - batch.openedAt,
+          syncMs: performance.now() - startedAt,
+        };
+        batchChannel.publish(message);
+      }
+      batch.done.resolve();
+    } catch (err) {
+      this.failure = new JournalIoError(
+        `journal write or fdatasync failed in ${this.state.options.dir}`,
+        err,
+      );
+      batch.done.reject(this.failure);
+    }
+  }
+
+  private async write(buf: Buffer, length: number, rolls: Roll[], lastSeq: number): Promise<void> {
+    const publish: (() => void)[] = [];
+    const created: SegmentInfo[] = [];
+    let from = 0;
+    let next = 0;
+    while (from < length) {
+      const roll = rolls[next]?.at === from ? rolls[next++] : undefined;
+      const to = rolls[next]?.at ?? length;
+      if (roll !== undefined) {
+        await this.sealCurrent(roll.prevLastSeq, publish);
+        this.fd = await openFile(roll.segment.path, 'wx');
+        this.fdSegment = roll.segment;
+        const header = encodeSegmentHeader(roll.segment.firstSeq, roll.prevLastSeq);
+        await writeFully(this.fd, header, 0, header.length, 0);
+        this.fdSize = header.length;
+        created.push(roll.segment);
+      }
+      await writeFully(this.fd!, buf, from, to - from, this.fdSize);
+      this.fdSize += to - from;
+      from = to;
+    }
+    await syncData(this.fd!);
+    if (created.length > 0) await fsyncDir(this.state.options.dir);
+
+    // Everything is on disk: only now may readers and lastSeq() see it.
+    for (const step of publish) step();
+    this.state.segments.push(...created);
+    const active = this.fdSegment!;
+    active.durableSize = this.fdSize;
+    active.lastSeq = lastSeq;
+    this.state.durableSeq = lastSeq;
+    this.state.durable.fire();
+  }
+
+  private async sealCurrent(lastSeq: number, publish: (() => void)[]): Promise<void> {
+    const fd = this.fd;
+    const segment = this.fdSegment;
+    if (fd === undefined || segment === undefined) return;
+    await syncData(fd);
+    await closeFile(fd);
+    this.fd = undefined;
+    const size = this.fdSize;
+    publish.push(() => {
+      segment.durableSize = size;
+      segment.lastSeq = lastSeq;
+      segment.sealed = true;
+    });
+  }
+}

@@ -1,0 +1,36 @@
+import { close, fdatasync, open, write } from 'node:fs';
+
+/**
+ * Promise wrappers over the callback API of node:fs, which skips the FileHandle machinery of
+ * fs/promises; these run once per batch on the append path.
+ */
+
+export function openFile(path: string, flags: string): Promise<number> {
+  return new Promise((resolve, reject) => open(path, flags, (err, fd) => (err ? reject(err) : resolve(fd))));
+}
+
+export function closeFile(fd: number): Promise<void> {
+  return new Promise((resolve, reject) => close(fd, (err) => (err ? reject(err) : resolve())));
+}
+
+export function syncData(fd: number): Promise<void> {
+  return new Promise((resolve, reject) => fdatasync(fd, (err) => (err ? reject(err) : resolve())));
+}
+
+/** Writes all of `buf[offset, offset + length)` at `position`, looping over short writes. */
+export async function writeFully(
+  fd: number,
+  buf: Uint8Array,
+  offset: number,
+  length: number,
+  position: number,
+): Promise<void> {
+  let done = 0;
+  while (done < length) {
+    done += await new Promise<number>((resolve, reject) =>
+      write(fd, buf, offset + done, length - done, position + done, (err, n) =>
+        err ? reject(err) : resolve(n),
+      ),
+    );
+  }
+}

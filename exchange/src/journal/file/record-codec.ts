@@ -1,0 +1,147 @@
+import { crc32c } from '../crc32c.ts';
+import type { LogRecord } from '../log-port.ts';
+
+/**
+ * On-disk record, little-endian:
+ *
+ *   offset  size  field
+ *        0     4  payload length in bytes
+ *        4     8  seq (u64)
+ *       12     8  ts  (u64, ms since the epoch)
+ *       20     4  CRC-32C of bytes [0, 20) followed by the payload
+ *       24     n  payload
+ *
+ * The CRC covers the length and seq too, so a flipped length cannot make the reader skip or invent
+ * records unnoticed.
+ */
+export const RECORD_HEADER_BYTES = 24;
+
+const TWO_POW_32 = 0x1_0000_0000;
+// A u64 whose high word reaches this is beyond Number.MAX_SAFE_INTEGER (2^53 - 1).
+const SAFE_HIGH_WORD_LIMIT = 0x20_0000;
+
+/** Writes one record at `offset` of `buf` (which must have room) and returns the offset after it. */
+export function encodeRecord(
+  buf: Buffer,
+  offset: number,
+  seq: number,
+  ts: number,
+  payload: Uint8Array,
+): number {
+  const length = payload.length;
+  buf.writeUInt32LE(length, offset);
+  buf.writeUInt32LE(seq >>> 0, offset + 4);
+  buf.writeUInt32LE(Math.floor(seq / TWO_POW_32), offset + 8);
+  buf.writeUInt32LE(ts >>> 0, offset + 12);
+  buf.writeUInt32LE(Math.floor(ts / TWO_POW_32), offset + 16);
+  const payloadAt = offset + RECORD_HEADER_BYTES;
+  buf.set(payload, payloadAt);
+  const crc = crc32c(buf, payloadAt, payloadAt + length, crc32c(buf, offset, offset + 20));
+  buf.writeUInt32LE(crc, offset + 20);
+  return payloadAt + length;
+}
+
+/** Why decoding stopped. `offset` is relative to the buffer passed in. */
+export interface ParseOutcome {
+  /** Where decoding stopped: the first byte not consumed. */
+  readonly offset: number;
+  /** Seq of the last good record seen (including skipped ones), or the `prevSeq` passed in. */
+  readonly lastSeq: number;
+  /** Set when the record at `offset` is bad; then `offset` is where it starts. */
+  readonly problem?: string;
+  /** When no problem: bytes the incomplete record at `offset` needs in total (0 if none is pending). */
+  readonly needBytes: number;
+}
+
+/**
+ * Decodes the complete records in `buf[start, end)`, checking each CRC and that seqs increase after
+ * `prevSeq`. Records with `seq >= fromSeq` are pushed to `out`; their payloads are views into `buf`,
+ * so the caller must not reuse `buf` afterwards. Stops at an incomplete record (asking for more bytes)
+ * or at the first bad one (naming the problem).
+ */
+export function parseRecords(
+  buf: Buffer,
+  start: number,
+  end: number,
+  prevSeq: number,
+  fromSeq: number,
+  maxPayloadBytes: number,
+  out: LogRecord[] | undefined,
+): ParseOutcome {
+  // DataView reads inline to plain loads in V8; Buffer#readUInt32LE adds a bounds-checked call each.
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.length);
+  let at = start;
+  let last = prevSeq;
+  while (at < end) {
+    if (end - at < RECORD_HEADER_BYTES) return { offset: at, lastSeq: last, needBytes: RECORD_HEADER_BYTES };
+    const length = view.getUint32(at, true);
+    if (length > maxPayloadBytes) {
+      return {
+        offset: at,
+        lastSeq: last,
+        needBytes: 0,
+        problem: `record length ${length} exceeds the limit of ${maxPayloadBytes} bytes`,
+      };
+    }
+    const recordEnd = at + RECORD_HEADER_BYTES + length;
+    if (recordEnd > end) return { offset: at, lastSeq: last, needBytes: RECORD_HEADER_BYTES + length };
+    const stored = view.getUint32(at + 20, true);
+    const actual = crc32c(buf, at + RECORD_HEADER_BYTES, recordEnd, crc32c(buf, at, at + 20));
+    if (stored !== actual) {
+      return {
+        offset: at,
+        lastSeq: last,
+        needBytes: 0,
+        problem: `CRC-32C mismatch (stored ${hex(stored)}, computed ${hex(actual)})`,
+      };
+    }
+    const seqHigh = view.getUint32(at + 8, true);
+    const tsHigh = view.getUint32(at + 16, true);
+    if (seqHigh >= SAFE_HIGH_WORD_LIMIT || tsHigh >= SAFE_HIGH_WORD_LIMIT) {
+      return { offset: at, lastSeq: last, needBytes: 0, problem: 'seq or ts beyond the safe integer range' };
+    }
+    const seq = seqHigh * TWO_POW_32 + view.getUint32(at + 4, true);
+    if (seq <= last) {
+      return { offset: at, lastSeq: last, needBytes: 0, problem: `seq ${seq} does not follow seq ${last}` };
+    }
+    if (out !== undefined && seq >= fromSeq) {
+      const ts = tsHigh * TWO_POW_32 + view.getUint32(at + 12, true);
+      // A plain Uint8Array view: cheaper to make than Buffer#subarray, and all the port promises.
+      out.push({
+        seq,
+        ts,
+        payload: new Uint8Array(buf.buffer, buf.byteOffset + at + RECORD_HEADER_BYTES, length),
+      });
+    }
+    last = seq;
+    at = recordEnd;
+  }
+  return { offset: at, lastSeq: last, needBytes: 0 };
+}
+
+/**
+ * Whether a well-formed record with a seq above `afterSeq` starts at `at`. Used after a bad record in
+ * the last segment to tell a torn tail (nothing valid follows) from corruption (valid data follows).
+ */
+export function isValidRecordAt(
+  buf: Buffer,
+  at: number,
+  end: number,
+  afterSeq: number,
+  maxPayloadBytes: number,
+): boolean {
+  if (end - at < RECORD_HEADER_BYTES) return false;
+  const length = buf.readUInt32LE(at);
+  if (length > maxPayloadBytes || at + RECORD_HEADER_BYTES + length > end) return false;
+  const seqHigh = buf.readUInt32LE(at + 8);
+  if (seqHigh >= SAFE_HIGH_WORD_LIMIT) return false;
+  if (seqHigh * TWO_POW_32 + buf.readUInt32LE(at + 4) <= afterSeq) return false;
+  const recordEnd = at + RECORD_HEADER_BYTES + length;
+  return (
+    buf.readUInt32LE(at + 20) === crc32c(buf, at + RECORD_HEADER_BYTES, recordEnd, crc32c(buf, at, at + 20))
+  );
+}
+
+function hex(n: number): string {
+  return `0x${n.toString(16).padStart(8, '0')}`;
+}

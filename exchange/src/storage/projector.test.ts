@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import type { EngineEvent } from '../domain/events.ts';
+import { Projector } from './projector.ts';
+import type { ApplyResult, ReadModelPort } from './read-model-port.ts';
+
+const event = (seq: number): EngineEvent => ({ type: 'MarketHalted', seq, ts: 0, symbol: 'X' });
+
+/** Records the batches it is given; fails the batch that holds `failAt`. */
+function recordingPort(startSeq = 0, failAt = -1) {
+  const batches: { seqs: number[]; through: number | undefined }[] = [];
+  let last = startSeq;
+  const port = {
+    lastAppliedSeq: async () => last,
+    apply: async (events: readonly EngineEvent[], through?: number): Promise<ApplyResult> => {
+      if (events.some((e) => e.seq === failAt)) throw new Error('disk full');
+      batches.push({ seqs: events.map((e) => e.seq), through });
+      last = Math.max(last, through ?? events[events.length - 1]?.seq ?? last);
+      return { applied: events.length, skipped: 0, lastAppliedSeq: last };
+    },
+  };
+  return { port: port as unknown as ReadModelPort, batches };
+}
+
+it('batches what is published in one turn and cuts at command boundaries', async () => {
+  const { port, batches } = recordingPort();
+  const projector = new Projector(port, { maxBatchEvents: 3 });
+  await projector.start();
+  projector.publish([event(1), event(1)]);
+  projector.publish([event(2), event(2)]);
+  projector.publish([], 3);
+  projector.publish([event(4)]);
+  await projector.flush();
+  assert.deepEqual(batches, [
+    { seqs: [1, 1, 2, 2], through: 2 },
+    { seqs: [4], through: 4 },
+  ]);
+  assert.equal(projector.appliedSeq, 4);
+});
+
+it('moves the position past trailing commands without events', async () => {
+  const { port, batches } = recordingPort();
+  const projector = new Projector(port);
+  await projector.start();
+  projector.publish([event(1)]);
+  projector.publish([], 2);
+  await projector.flush();
+  assert.deepEqual(batches, [{ seqs: [1], through: 2 }]);
+});
+
+it('starts from the port position', async () => {
+  const { port } = recordingPort(41);
+  const projector = new Projector(port);
+  assert.equal(await projector.start(), 41);
+  assert.equal(projector.appliedSeq, 41);
+});
+
+it('stops on a fault, tells onFault once, and rejects flush with the error', async () => {
+  const { port } = recordingPort(0, 2);
+  const faults: unknown[] = [];
+  const projector = new Projector(port, { maxBatchEvents: 1, onFault: (error) => faults.push(error) });
+  await projector.start();
+  projector.publish([event(1)]);
+  projector.publish([event(2)]);
+  await assert.rejects(projector.flush(), /disk full/);
+  projector.publish([event(3)]);
+  await assert.rejects(projector.flush(), /disk full/);
+  assert.equal(faults.length, 1);
+  assert.equal(projector.appliedSeq, 1);
+});
+
+it('fails if an event of another command is published with it', () => {
+  const projector = new Projector(recordingPort().port);
+  assert.throws(() => projector.publish([event(1), event(2)]), /seq 1 differs from command seq 2/);
+});
+
+it('fails if maxBatchEvents is not a positive integer, quoting it', () => {
+  assert.throws(() => new Projector(recordingPort().port, { maxBatchEvents: 0 }), /maxBatchEvents 0/);
+});

@@ -1,0 +1,124 @@
+import type { EngineEvent } from '../domain/events.ts';
+import type { ReadModelPort } from './read-model-port.ts';
+
+export interface ProjectorOptions {
+  /**
+   * A batch is cut at the first command boundary after this many events; everything published while
+   * a batch is being applied goes into the next one, so batches grow with the load.
+   * @default 16384
+   */
+  readonly maxBatchEvents?: number;
+  /**
+   * Told once when the port fails to apply a batch. The projector then stops applying and ignores
+   * further events: the log still holds them, and a restart resumes from the port's lastAppliedSeq.
+   * @default - no callback; flush() rejects with the error
+   */
+  readonly onFault?: (error: unknown) => void;
+}
+
+/**
+ * The read side's subscriber. The pipeline publishes each command's events in seq order and moves
+ * on; the projector applies them to the port in batches, off the pipeline's path, one batch at a
+ * time. It never blocks the engine: the projection lags under load and catches up.
+ */
+export class Projector {
+  readonly #port: ReadModelPort;
+  readonly #maxBatchEvents: number;
+  readonly #onFault: ((error: unknown) => void) | undefined;
+  #pending: EngineEvent[] = [];
+  /** Where the next batch starts in #pending; batches advance it instead of copying the rest. */
+  #head = 0;
+  /** The seq of the last command published, with or without events. */
+  #publishedSeq = 0;
+  #appliedSeq = 0;
+  #draining: Promise<void> | undefined;
+  #fault: { readonly error: unknown } | undefined;
+
+  constructor(port: ReadModelPort, options: ProjectorOptions = {}) {
+    const maxBatchEvents = options.maxBatchEvents ?? 16_384;
+    if (!Number.isSafeInteger(maxBatchEvents) || maxBatchEvents < 1) {
+      throw new RangeError(`maxBatchEvents ${maxBatchEvents} is invalid: use a positive integer`);
+    }
+    this.#port = port;
+    this.#maxBatchEvents = maxBatchEvents;
+    this.#onFault = options.onFault;
+  }
+
+  /** Reads the port's position; call once before publishing. Returns it. */
+  async start(): Promise<number> {
+    this.#appliedSeq = await this.#port.lastAppliedSeq();
+    this.#publishedSeq = Math.max(this.#publishedSeq, this.#appliedSeq);
+    return this.#appliedSeq;
+  }
+
+  /** The position the port has durably reached. */
+  get appliedSeq(): number {
+    return this.#appliedSeq;
+  }
+
+  get pendingEvents(): number {
+    return this.#pending.length - this.#head;
+  }
+
+  /**
+   * Hands over the events of one command (possibly none: pass its seq so the position can move past
+   * it). Commands at or below the port's position are skipped by the port, so a replay may overlap.
+   */
+  publish(events: readonly EngineEvent[], seq: number = events[events.length - 1]?.seq ?? 0): void {
+    if (this.#fault !== undefined) return;
+    for (const event of events) {
+      if (event.seq !== seq) {
+        throw new RangeError(
+          `event seq ${event.seq} differs from command seq ${seq}: publish one command at a time`,
+        );
+      }
+      this.#pending.push(event);
+    }
+    if (seq > this.#publishedSeq) this.#publishedSeq = seq;
+    if (this.#draining === undefined) {
+      this.#draining = new Promise((resolve) => setImmediate(resolve)).then(() => this.#drain());
+    }
+  }
+
+  /** Resolves once everything published so far is applied; rejects if the projector faulted. */
+  async flush(): Promise<void> {
+    while (this.#draining !== undefined) await this.#draining;
+    if (this.#fault !== undefined) throw this.#fault.error;
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      while (
+        this.#fault === undefined &&
+        (this.#pending.length > 0 || this.#publishedSeq > this.#appliedSeq)
+      ) {
+        const batch = this.#takeBatch();
+        const through = this.#pending.length === 0 ? this.#publishedSeq : batch[batch.length - 1]!.seq;
+        const result = await this.#port.apply(batch, through);
+        this.#appliedSeq = result.lastAppliedSeq;
+      }
+    } catch (error) {
+      this.#fault = { error };
+      this.#pending = [];
+      this.#head = 0;
+      this.#onFault?.(error);
+    } finally {
+      this.#draining = undefined;
+    }
+  }
+
+  /** Takes whole commands, at least maxBatchEvents events unless fewer are pending. */
+  #takeBatch(): EngineEvent[] {
+    const pending = this.#pending;
+    const head = this.#head;
+    let cut = head + this.#maxBatchEvents;
+    while (cut < pending.length && pending[cut]!.seq === pending[cut - 1]!.seq) cut++;
+    if (cut >= pending.length) {
+      this.#pending = [];
+      this.#head = 0;
+      return head === 0 ? pending : pending.slice(head);
+    }
+    this.#head = cut;
+    return pending.slice(head, cut);
+  }
+}
