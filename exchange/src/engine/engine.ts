@@ -290,8 +290,7 @@ export class MatchingEngine {
     if (market === undefined)
       return this.reject('CancelAllOrders', RejectReason.UNKNOWN_SYMBOL, userId, '', '');
     const toCancel: RestingOrder[] = [];
-    const open = this.orders.ofUser(userId);
-    if (open !== undefined) for (const order of open) if (order.symbol === symbol) toCancel.push(order);
+    for (const order of this.orders.ofUser(userId)) if (order.symbol === symbol) toCancel.push(order);
     // Binance answers a cancel-all with nothing open as an unknown order.
     if (toCancel.length === 0)
       return this.reject('CancelAllOrders', RejectReason.UNKNOWN_ORDER, userId, symbol, '');
@@ -669,24 +668,25 @@ export class MatchingEngine {
     reason: ExpireReason | null,
   ): void {
     const taker = this.taker;
-    const base = {
-      seq: this.seq,
-      ts: this.ts,
-      orderId: taker.orderId,
-      userId: taker.userId,
-      symbol: market.spec.symbol,
-    };
     if (type === 'OrderFilled') {
       this.out.push({
         type,
-        ...base,
+        seq: this.seq,
+        ts: this.ts,
+        orderId: taker.orderId,
+        userId: taker.userId,
+        symbol: market.spec.symbol,
         executedQty: taker.executed,
         cumulativeQuoteQty: taker.cumulativeQuote,
       });
     } else {
       this.out.push({
         type,
-        ...base,
+        seq: this.seq,
+        ts: this.ts,
+        orderId: taker.orderId,
+        userId: taker.userId,
+        symbol: market.spec.symbol,
         clientOrderId: taker.clientOrderId,
         executedQty: taker.executed,
         cumulativeQuoteQty: taker.cumulativeQuote,

@@ -1,14 +1,18 @@
 import type { RestingOrder } from './order.ts';
 import { GENERATED_CLIENT_ID_PREFIX } from './order-rules.ts';
 
-interface UserOrders {
-  /** In the order they were placed (order ids only grow), which is the order cancel-all walks them. */
-  readonly byOrderId: Map<number, RestingOrder>;
-  /** Only ids the user chose: generated ones are derived from the order id and need no index. */
-  readonly byClientId: Map<string, RestingOrder>;
+/**
+ * One user's open orders: an intrusive list through the orders themselves, oldest first (order ids
+ * only grow, so that is placement order, the order cancel-all walks), plus an index of the client
+ * order ids the user chose. Generated ids are derived from the order id and need no index.
+ */
+class UserOrders {
+  head: RestingOrder | null = null;
+  tail: RestingOrder | null = null;
+  readonly byClientId = new Map<string, RestingOrder>();
 }
 
-/** Every resting order, by id and by each user's client order id. */
+/** Every resting order, by id, and each user's in placement order and by client order id. */
 export class OpenOrders {
   private readonly byId = new Map<number, RestingOrder>();
   private readonly byUser = new Map<number, UserOrders>();
@@ -33,19 +37,28 @@ export class OpenOrders {
     this.byId.set(order.orderId, order);
     let user = this.byUser.get(order.userId);
     if (user === undefined) {
-      user = { byOrderId: new Map(), byClientId: new Map() };
+      user = new UserOrders();
       this.byUser.set(order.userId, user);
     }
-    user.byOrderId.set(order.orderId, order);
+    order.userPrev = user.tail;
+    order.userNext = null;
+    if (user.tail === null) user.head = order;
+    else user.tail.userNext = order;
+    user.tail = order;
     if (order.clientIdChosen) user.byClientId.set(order.clientOrderId, order);
   }
 
   remove(order: RestingOrder): void {
     this.byId.delete(order.orderId);
+    // An emptied user's entry stays: users come back, and recreating it per order is churn.
     const user = this.byUser.get(order.userId)!;
-    user.byOrderId.delete(order.orderId);
+    if (order.userPrev === null) user.head = order.userNext;
+    else order.userPrev.userNext = order.userNext;
+    if (order.userNext === null) user.tail = order.userPrev;
+    else order.userNext.userPrev = order.userPrev;
+    order.userPrev = null;
+    order.userNext = null;
     if (order.clientIdChosen) user.byClientId.delete(order.clientOrderId);
-    // An emptied user's entry stays: users come back, and recreating two maps per order is churn.
   }
 
   byClientId(userId: number, clientOrderId: string): RestingOrder | undefined {
@@ -58,7 +71,13 @@ export class OpenOrders {
     return this.byUser.get(userId)?.byClientId.get(clientOrderId);
   }
 
-  ofUser(userId: number): IterableIterator<RestingOrder> | undefined {
-    return this.byUser.get(userId)?.byOrderId.values();
+  /** The user's open orders, oldest first. Safe to remove the yielded order while iterating. */
+  *ofUser(userId: number): IterableIterator<RestingOrder> {
+    let order = this.byUser.get(userId)?.head ?? null;
+    while (order !== null) {
+      const next = order.userNext;
+      yield order;
+      order = next;
+    }
   }
 }

@@ -25,6 +25,9 @@ export class RestingOrder {
   level: PriceLevel | null = null;
   prev: RestingOrder | null = null;
   next: RestingOrder | null = null;
+  /** Links in the owner's list of open orders, oldest first (see OpenOrders). */
+  userPrev: RestingOrder | null = null;
+  userNext: RestingOrder | null = null;
 
   constructor(
     orderId: number,

@@ -1,0 +1,134 @@
+/**
+ * npm run bench:journal — commands through the whole durable path: sequencer, fsync'd file journal
+ * (group commit) and engine, acknowledged only once durable. Beside it, in the same run, the bare
+ * fsync rate of the same disk: the physical bound that group commit has to beat. Then recovery: the
+ * time to reopen the journal and replay every command into a fresh engine, per million commands.
+ * Prints a table, then one JSON line with every figure.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { UnstampedCommand } from '../src/domain/commands.ts';
+import { MatchingEngine } from '../src/engine/engine.ts';
+import { FileJournal } from '../src/journal/file/file-journal.ts';
+import { SnapshotStore } from '../src/journal/snapshots/snapshot-store.ts';
+import { recoverEngine } from '../src/sequencer/recover.ts';
+import { Sequencer } from '../src/sequencer/sequencer.ts';
+import { shallowWorkload, toCommand } from './engine/workloads.ts';
+import { measureFsyncBaseline } from './fsync-baseline.ts';
+
+const COMMANDS = Number(process.env.BENCH_COMMANDS ?? 1_000_000);
+const OFFERED_PER_SEC = Number(process.env.BENCH_RATE ?? 300_000);
+
+function unstamped(command: ReturnType<typeof toCommand>): UnstampedCommand {
+  const { seq: _seq, ts: _ts, ...body } = command;
+  return body as UnstampedCommand;
+}
+
+function percentiles(samples: Float64Array): { p50Ms: number; p99Ms: number; p999Ms: number; maxMs: number } {
+  const sorted = samples.slice().sort();
+  const at = (p: number) =>
+    Math.round((sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0) * 1000) / 1000;
+  return { p50Ms: at(0.5), p99Ms: at(0.99), p999Ms: at(0.999), maxMs: at(1) };
+}
+
+/**
+ * Offers `rate` commands per second in 1 ms slices (or as fast as it can when rate is 0), each
+ * acknowledged after its group commit; measures the sustained rate and each command's
+ * acknowledgement latency from submit to resolve.
+ */
+async function runPipeline(dir: string, commands: UnstampedCommand[], rate: number) {
+  const journal = await FileJournal.open({ dir });
+  const engine = new MatchingEngine();
+  const sequencer = new Sequencer(engine, journal, { clock: Date.now });
+  const latencies = new Float64Array(commands.length);
+  let acknowledged = 0;
+  const start = performance.now();
+  let next = 0;
+  const maxInFlight = 8_192;
+  await new Promise<void>((resolve, reject) => {
+    const offer = () => {
+      const elapsedMs = performance.now() - start;
+      const due =
+        rate > 0 ? Math.min(commands.length, Math.floor((elapsedMs * rate) / 1000) + 1) : commands.length;
+      while (next < due && next - acknowledged < maxInFlight) {
+        const index = next++;
+        const submittedAt = performance.now();
+        sequencer.submit(commands[index]!).then(() => {
+          latencies[index] = performance.now() - submittedAt;
+          if (++acknowledged === commands.length) resolve();
+        }, reject);
+      }
+      if (next < commands.length) setImmediate(offer);
+    };
+    offer();
+  });
+  const seconds = (performance.now() - start) / 1000;
+  await journal.close();
+  return {
+    commandsPerSec: Math.round(commands.length / seconds),
+    stateHash: engine.stateHash(),
+    ...percentiles(latencies),
+  };
+}
+
+const root = await mkdtemp(join(os.tmpdir(), 'bourse-bench-journal-'));
+try {
+  const fsync = measureFsyncBaseline({ dir: root, iterations: 2_000 });
+  const { setup, ops } = shallowWorkload(COMMANDS, 42);
+  const commands = [...setup.map(unstamped), ...ops.map((op, i) => unstamped(toCommand(op, i + 1)))];
+
+  // Warm the code paths up on a throwaway journal first.
+  await runPipeline(join(root, 'warmup'), commands.slice(0, 100_000), 0);
+  const saturated = await runPipeline(join(root, 'saturated'), commands, 0);
+  const paced = await runPipeline(join(root, 'paced'), commands, OFFERED_PER_SEC);
+
+  const recoveryStart = performance.now();
+  const journal = await FileJournal.open({ dir: join(root, 'paced') });
+  const recovered = await recoverEngine(journal, await SnapshotStore.open(join(root, 'snapshots')));
+  const recoveryMs = performance.now() - recoveryStart;
+  await journal.close();
+  if (recovered.engine.stateHash() !== paced.stateHash)
+    throw new Error('recovered state differs from the run');
+  const recoveryMsPerMillion = Math.round((recoveryMs / recovered.replayedCommands) * 1e6);
+
+  const fsyncsPerSec = Math.round(fsync.fsyncsPerSec);
+  console.log(`machine: ${os.cpus()[0]?.model ?? 'unknown'} x${os.cpus().length}, node ${process.version}`);
+  console.log(
+    `bare fsync (baseline)      ${String(fsyncsPerSec).padStart(9)} fsyncs/s   p50 ${fsync.p50Ms} ms  p99 ${fsync.p99Ms} ms`,
+  );
+  for (const [label, run] of [
+    ['saturated (as fast as acked)', saturated],
+    [`paced at ${OFFERED_PER_SEC}/s`, paced],
+  ] as const) {
+    console.log(
+      `${label.padEnd(29)} ${String(run.commandsPerSec).padStart(9)} cmds/s  ack p50 ${run.p50Ms} ms  p99 ${run.p99Ms} ms  p99.9 ${run.p999Ms} ms  (${Math.round(run.commandsPerSec / fsyncsPerSec)}x the fsync rate)`,
+    );
+  }
+  console.log(
+    `recovery: ${recovered.replayedCommands} commands replayed in ${Math.round(recoveryMs)} ms = ${recoveryMsPerMillion} ms per million`,
+  );
+  console.log(
+    JSON.stringify({
+      benchmark: 'journal',
+      node: process.version,
+      cpus: os.cpus().length,
+      commands: commands.length,
+      fsyncBaseline: { fsyncsPerSec, p50Ms: fsync.p50Ms, p99Ms: fsync.p99Ms },
+      saturated: {
+        ...saturated,
+        stateHash: undefined,
+        ratioToFsync: Math.round(saturated.commandsPerSec / fsyncsPerSec),
+      },
+      paced: { offeredPerSec: OFFERED_PER_SEC, ...paced, stateHash: undefined },
+      recovery: {
+        commands: recovered.replayedCommands,
+        ms: Math.round(recoveryMs),
+        msPerMillion: recoveryMsPerMillion,
+      },
+    }),
+  );
+} finally {
+  await rm(root, { recursive: true, force: true });
+}
