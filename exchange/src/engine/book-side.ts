@@ -2,42 +2,66 @@ import type { Side } from '../domain/market.ts';
 import type { RestingOrder } from './order.ts';
 import { PriceLevel } from './price-level.ts';
 
+/** Levels per chunk before it splits: small enough that shifting inside a chunk is cheap. */
+const CHUNK = 64;
+
 /**
- * One side of a book: price levels in a sorted array with the best price LAST, so that taking or
- * emptying the best level is a pop, and new levels, which mostly arrive near the top of the book, are
- * spliced in close to the end. A binary search finds a level by price; with levels clustered near the
- * top of the book that beats a hash map, whose keys (prices past 2^31) would each be boxed.
+ * One side of a book: its price levels, sorted from the worst price to the best, in chunks of at most
+ * CHUNK levels, so that the best level is the last of the last chunk (taking it is a pop) and adding
+ * or dropping a level shifts at most one chunk rather than the whole side.
  *
- *   bids: [99, 100, 101]   best bid 101 at the end
- *   asks: [104, 103, 102]  best ask 102 at the end
+ *   bids: [[97, 98], [99, 100, 101]]     best bid 101 at the very end
+ *   asks: [[105, 104], [103, 102]]       best ask 102 at the very end
+ *
+ * A binary search over the chunks' last prices, then within one chunk, finds a level; with levels
+ * clustered near the top that beats a hash map, whose keys (prices past 2^31) would each be boxed.
  */
 export class BookSide {
   readonly side: Side;
-  private readonly levels: PriceLevel[] = [];
+  private readonly chunks: PriceLevel[][] = [];
+  private count = 0;
 
   constructor(side: Side) {
     this.side = side;
   }
 
   best(): PriceLevel | undefined {
-    return this.levels[this.levels.length - 1];
+    const last = this.chunks[this.chunks.length - 1];
+    return last === undefined ? undefined : last[last.length - 1];
   }
 
   levelCount(): number {
-    return this.levels.length;
+    return this.count;
   }
 
   /** Levels from the best outward. */
   *levelsFromBest(): IterableIterator<PriceLevel> {
-    for (let i = this.levels.length - 1; i >= 0; i--) yield this.levels[i]!;
+    for (let c = this.chunks.length - 1; c >= 0; c--) {
+      const chunk = this.chunks[c]!;
+      for (let i = chunk.length - 1; i >= 0; i--) yield chunk[i]!;
+    }
   }
 
   add(order: RestingOrder): void {
-    const index = this.insertionIndex(order.price);
-    let level = this.levels[index];
-    if (level === undefined || level.price !== order.price) {
-      level = new PriceLevel(order.price);
-      this.levels.splice(index, 0, level);
+    const price = order.price;
+    const chunks = this.chunks;
+    let c = this.chunkFor(price);
+    if (c === chunks.length) {
+      // Better than every level: it goes at the end of the last chunk.
+      c = chunks.length - 1;
+      if (c < 0) {
+        chunks.push([]);
+        c = 0;
+      }
+    }
+    const chunk = chunks[c]!;
+    const index = this.indexIn(chunk, price);
+    let level = chunk[index];
+    if (level === undefined || level.price !== price) {
+      level = new PriceLevel(price);
+      chunk.splice(index, 0, level);
+      this.count++;
+      if (chunk.length > CHUNK) chunks.splice(c + 1, 0, chunk.splice(CHUNK / 2));
     }
     level.append(order);
   }
@@ -55,12 +79,23 @@ export class BookSide {
   }
 
   private dropLevel(level: PriceLevel): void {
-    const last = this.levels.length - 1;
-    if (this.levels[last] === level) {
-      this.levels.pop();
-      return;
+    const chunks = this.chunks;
+    const last = chunks[chunks.length - 1]!;
+    let c: number;
+    let chunk: PriceLevel[];
+    if (last[last.length - 1] === level) {
+      c = chunks.length - 1;
+      chunk = last;
+      chunk.pop();
+    } else {
+      c = this.chunkFor(level.price);
+      chunk = chunks[c]!;
+      const index = this.indexIn(chunk, level.price);
+      if (chunk[index] !== level) throw new Error(`book invariant broken: no level at ${level.price}`);
+      chunk.splice(index, 1);
     }
-    this.levels.splice(this.indexOf(level.price), 1);
+    this.count--;
+    if (chunk.length === 0) chunks.splice(c, 1);
   }
 
   /** True when `a` is a better price than `b` on this side. */
@@ -68,21 +103,29 @@ export class BookSide {
     return this.side === 'BUY' ? a > b : a < b;
   }
 
-  /** Index of the first level whose price is not worse than `price`'s position, by binary search. */
-  private insertionIndex(price: number): number {
+  /** The first chunk whose last (best) level is not worse than `price`; chunks.length if none. */
+  private chunkFor(price: number): number {
+    const chunks = this.chunks;
     let lo = 0;
-    let hi = this.levels.length;
+    let hi = chunks.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.better(price, this.levels[mid]!.price)) lo = mid + 1;
+      const chunk = chunks[mid]!;
+      if (this.better(price, chunk[chunk.length - 1]!.price)) lo = mid + 1;
       else hi = mid;
     }
     return lo;
   }
 
-  private indexOf(price: number): number {
-    const index = this.insertionIndex(price);
-    if (this.levels[index]?.price !== price) throw new Error(`book invariant broken: no level at ${price}`);
-    return index;
+  /** Index in `chunk` of the first level not worse than `price`. */
+  private indexIn(chunk: PriceLevel[], price: number): number {
+    let lo = 0;
+    let hi = chunk.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.better(price, chunk[mid]!.price)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 }
