@@ -1,5 +1,5 @@
 import { Buffer } from 'node:buffer';
-import type { CancelOrder, Command, NewOrder, PlaceOrder, UnstampedCommand } from '../domain/commands.ts';
+import type { CancelOrder, Command, PlaceOrder, UnstampedCommand } from '../domain/commands.ts';
 
 /**
  * Commands travel through the log without their seq and ts, which the record header carries.
@@ -7,9 +7,10 @@ import type { CancelOrder, Command, NewOrder, PlaceOrder, UnstampedCommand } fro
  * The two commands that make up nearly all traffic, PlaceOrder and CancelOrder, have a compact binary
  * form: encoding and decoding them costs a fraction of JSON, which is what lets recovery replay a
  * million commands in about a second. Everything else, and any order whose fields are not of the
- * shape the binary form holds, is JSON. Either way decoding gives back the same fields and values
- * that were encoded (a field set to undefined comes back absent, which the engine reads the same
- * way), so replay feeds the engine exactly what it saw the first time.
+ * shape the binary form holds, is JSON. Either way decoding gives back the same values that were
+ * encoded (a binary-decoded command lists its absent optional fields as undefined, and a JSON one
+ * drops fields that were undefined; the engine reads absent and undefined alike), so replay feeds
+ * the engine exactly what it saw the first time.
  *
  * Binary layout (little endian): tag u8, then
  *   PlaceOrder:  userId f64, side u8, orderType u8, presence u8, [timeInForce u8], [stpMode u8],
@@ -122,31 +123,47 @@ function encodePlace(command: Omit<PlaceOrder, 'seq' | 'ts'>): number {
 }
 
 function decodePlace(bytes: Buffer, seq: number, ts: number): PlaceOrder {
-  const userId = bytes.readDoubleLE(1);
-  const side = SIDES[bytes[9]!]!;
-  const orderType = ORDER_TYPES[bytes[10]!]!;
   const presence = bytes[11]!;
   let at = 12;
-  const order: { -readonly [K in keyof NewOrder]: NewOrder[K] } = { userId, symbol: '', side, orderType };
-  if (presence & HAS_TIF) order.timeInForce = TIME_IN_FORCES[bytes[at++]!];
-  if (presence & HAS_STP) order.stpMode = STP_MODES[bytes[at++]!];
+  const timeInForce = presence & HAS_TIF ? TIME_IN_FORCES[bytes[at++]!] : undefined;
+  const stpMode = presence & HAS_STP ? STP_MODES[bytes[at++]!] : undefined;
+  let price: number | undefined;
+  let quantity: number | undefined;
+  let quoteOrderQty: number | undefined;
   if (presence & HAS_PRICE) {
-    order.price = bytes.readDoubleLE(at);
+    price = bytes.readDoubleLE(at);
     at += 8;
   }
   if (presence & HAS_QUANTITY) {
-    order.quantity = bytes.readDoubleLE(at);
+    quantity = bytes.readDoubleLE(at);
     at += 8;
   }
   if (presence & HAS_QUOTE) {
-    order.quoteOrderQty = bytes.readDoubleLE(at);
+    quoteOrderQty = bytes.readDoubleLE(at);
     at += 8;
   }
   const symbolLength = bytes[at]!;
-  order.symbol = bytes.toString('utf8', at + 1, at + 1 + symbolLength);
+  const symbol = bytes.toString('latin1', at + 1, at + 1 + symbolLength);
   at += 1 + symbolLength;
-  if (presence & HAS_CLIENT_ID) order.clientOrderId = bytes.toString('utf8', at + 1, at + 1 + bytes[at]!);
-  return { type: 'PlaceOrder', seq, ts, ...order };
+  const clientOrderId =
+    presence & HAS_CLIENT_ID ? bytes.toString('latin1', at + 1, at + 1 + bytes[at]!) : undefined;
+  // One object shape for every decoded order, absent fields as undefined: the engine's property
+  // accesses stay monomorphic during replay, which more than doubles its speed.
+  return {
+    type: 'PlaceOrder',
+    seq,
+    ts,
+    userId: bytes.readDoubleLE(1),
+    symbol,
+    side: SIDES[bytes[9]!]!,
+    orderType: ORDER_TYPES[bytes[10]!]!,
+    timeInForce,
+    price,
+    quantity,
+    quoteOrderQty,
+    clientOrderId,
+    stpMode,
+  };
 }
 
 function encodeCancel(command: Omit<CancelOrder, 'seq' | 'ts'>): number {
@@ -169,7 +186,6 @@ function encodeCancel(command: Omit<CancelOrder, 'seq' | 'ts'>): number {
 }
 
 function decodeCancel(bytes: Buffer, seq: number, ts: number): CancelOrder {
-  const userId = bytes.readDoubleLE(1);
   const presence = bytes[9]!;
   let at = 10;
   let orderId: number | undefined;
@@ -178,18 +194,11 @@ function decodeCancel(bytes: Buffer, seq: number, ts: number): CancelOrder {
     at += 8;
   }
   const symbolLength = bytes[at]!;
-  const symbol = bytes.toString('utf8', at + 1, at + 1 + symbolLength);
+  const symbol = bytes.toString('latin1', at + 1, at + 1 + symbolLength);
   at += 1 + symbolLength;
-  const command: { -readonly [K in keyof CancelOrder]: CancelOrder[K] } = {
-    type: 'CancelOrder',
-    seq,
-    ts,
-    userId,
-    symbol,
-  };
-  if (orderId !== undefined) command.orderId = orderId;
-  if (presence & HAS_CLIENT_ID) command.clientOrderId = bytes.toString('utf8', at + 1, at + 1 + bytes[at]!);
-  return command;
+  const clientOrderId =
+    presence & HAS_CLIENT_ID ? bytes.toString('latin1', at + 1, at + 1 + bytes[at]!) : undefined;
+  return { type: 'CancelOrder', seq, ts, userId: bytes.readDoubleLE(1), symbol, orderId, clientOrderId };
 }
 
 /** Writes a string of at most 64 ASCII characters with its length; 0 when it is not one. */
