@@ -388,7 +388,8 @@ export class MatchingEngine {
 
     // Pre-trade risk: what this order may spend, checked against what the user has available.
     const spendAsset = isBuy ? market.quote : market.base;
-    const available = this.balances.available(userId, spendAsset);
+    // find, not account: a rejected order must not even create an empty account.
+    const available = this.balances.find(userId)?.available[spendAsset.index] ?? 0;
     let lock: number;
     if (order.orderType !== 'MARKET') {
       lock = isBuy ? market.notional(taker.price, taker.quantity) : taker.quantity;

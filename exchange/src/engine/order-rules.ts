@@ -1,6 +1,6 @@
 import { isAmount } from '../domain/amount.ts';
 import type { NewOrder } from '../domain/commands.ts';
-import { SIDES, STP_MODES, TIME_IN_FORCES, type TimeInForce } from '../domain/market.ts';
+import type { TimeInForce } from '../domain/market.ts';
 import { RejectReason } from '../domain/reject-reason.ts';
 import type { Market } from './market.ts';
 
@@ -18,8 +18,17 @@ export function isGeneratedClientId(order: { orderId: number; clientOrderId: str
  */
 export function checkOrderRules(order: NewOrder, market: Market): RejectReason | null {
   const spec = market.spec;
-  if (!SIDES.includes(order.side)) return RejectReason.INVALID_COMMAND;
-  if (order.stpMode !== undefined && !STP_MODES.includes(order.stpMode)) return RejectReason.INVALID_STP_MODE;
+  if (order.side !== 'BUY' && order.side !== 'SELL') return RejectReason.INVALID_COMMAND;
+  const stp = order.stpMode;
+  if (
+    stp !== undefined &&
+    stp !== 'EXPIRE_MAKER' &&
+    stp !== 'NONE' &&
+    stp !== 'EXPIRE_TAKER' &&
+    stp !== 'EXPIRE_BOTH'
+  ) {
+    return RejectReason.INVALID_STP_MODE;
+  }
   if (order.clientOrderId !== undefined) {
     if (
       !CLIENT_ORDER_ID.test(order.clientOrderId) ||
@@ -30,7 +39,7 @@ export function checkOrderRules(order: NewOrder, market: Market): RejectReason |
   }
   switch (order.orderType) {
     case 'LIMIT':
-      if (order.timeInForce === undefined || !TIME_IN_FORCES.includes(order.timeInForce)) {
+      if (order.timeInForce !== 'GTC' && order.timeInForce !== 'IOC' && order.timeInForce !== 'FOK') {
         return RejectReason.INVALID_TIME_IN_FORCE;
       }
       return checkPriced(order, market);
