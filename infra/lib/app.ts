@@ -1,0 +1,19 @@
+/** Builds the whole CDK app from a configuration: validation first, then the stacks, then the checks. */
+import { App, type AppProps } from 'aws-cdk-lib';
+import { APP_CONTEXT, addChecks } from './checks.ts';
+import { resolveLandingZone } from './config/landing-zone.ts';
+import type { LandingZoneConfig } from './config/types.ts';
+import { addLandingZone, type LandingZoneStacks } from './landing-zone.ts';
+
+export interface BourseApp {
+  readonly app: App;
+  readonly landingZone: LandingZoneStacks;
+}
+
+export function buildApp(config: LandingZoneConfig, props: AppProps = {}): BourseApp {
+  const zone = resolveLandingZone(config);
+  const app = new App({ ...props, context: { ...APP_CONTEXT, ...props.context } });
+  const landingZone = addLandingZone(app, zone);
+  addChecks(app);
+  return { app, landingZone };
+}
