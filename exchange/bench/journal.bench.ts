@@ -21,6 +21,7 @@ import { measureFsyncBaseline } from './fsync-baseline.ts';
 const COMMANDS = Number(process.env.BENCH_COMMANDS ?? 1_000_000);
 const OFFERED_PER_SEC = Number(process.env.BENCH_RATE ?? 300_000);
 
+/** A fresh command object per submit, as a gateway would make: the sequencer stamps it in place. */
 function unstamped(command: ReturnType<typeof toCommand>): UnstampedCommand {
   const { seq: _seq, ts: _ts, ...body } = command;
   return body as UnstampedCommand;
@@ -38,7 +39,7 @@ function percentiles(samples: Float64Array): { p50Ms: number; p99Ms: number; p99
  * acknowledged after its group commit; measures the sustained rate and each command's
  * acknowledgement latency from submit to resolve.
  */
-async function runPipeline(dir: string, commands: UnstampedCommand[], rate: number) {
+async function runPipeline(dir: string, commands: readonly (() => UnstampedCommand)[], rate: number) {
   const journal = await FileJournal.open({ dir });
   const engine = new MatchingEngine();
   const sequencer = new Sequencer(engine, journal, { clock: Date.now });
@@ -55,7 +56,7 @@ async function runPipeline(dir: string, commands: UnstampedCommand[], rate: numb
       while (next < due && next - acknowledged < maxInFlight) {
         const index = next++;
         const submittedAt = performance.now();
-        sequencer.submit(commands[index]!).then(() => {
+        sequencer.submit(commands[index]!()).then(() => {
           latencies[index] = performance.now() - submittedAt;
           if (++acknowledged === commands.length) resolve();
         }, reject);
@@ -77,7 +78,10 @@ const root = await mkdtemp(join(os.tmpdir(), 'bourse-bench-journal-'));
 try {
   const fsync = measureFsyncBaseline({ dir: root, iterations: 2_000 });
   const { setup, ops } = shallowWorkload(COMMANDS, 42);
-  const commands = [...setup.map(unstamped), ...ops.map((op, i) => unstamped(toCommand(op, i + 1)))];
+  const commands = [
+    ...setup.map((command) => () => unstamped(command)),
+    ...ops.map((op) => () => unstamped(toCommand(op, 0))),
+  ];
 
   // Warm the code paths up on a throwaway journal first.
   await runPipeline(join(root, 'warmup'), commands.slice(0, 100_000), 0);

@@ -23,7 +23,12 @@ interface Pending {
   readonly command: Command;
   readonly resolve: (result: CommandResult) => void;
   readonly reject: (error: unknown) => void;
-  durable: boolean;
+}
+
+interface Batch {
+  readonly promise: Promise<void>;
+  lastSeq: number;
+  settled: boolean;
 }
 
 export class SequencerStoppedError extends Error {
@@ -45,6 +50,9 @@ export class Sequencer {
   private readonly listeners: EventListener[] = [];
   private readonly pending: Pending[] = [];
   private head = 0;
+  private readonly batches: Batch[] = [];
+  /** Every command up to this seq is durable. */
+  private durableSeq: number;
   private lastSeq: number;
   private lastTs = 0;
   private failure: unknown = null;
@@ -59,6 +67,7 @@ export class Sequencer {
       );
     }
     this.lastSeq = engine.lastSeq;
+    this.durableSeq = engine.lastSeq;
   }
 
   subscribe(listener: EventListener): void {
@@ -70,32 +79,60 @@ export class Sequencer {
     return this.pending.length - this.head;
   }
 
+  /**
+   * Sequences a command. The sequencer takes the object over: it is stamped in place with its seq
+   * and ts (after its log record is encoded), which saves a copy per command on the hot path.
+   */
   submit(unstamped: UnstampedCommand): Promise<CommandResult> {
-    if (this.failure !== null)
+    if (this.failure !== null) {
       return Promise.reject(new SequencerStoppedError('the log failed; the sequencer stopped'));
+    }
     const seq = ++this.lastSeq;
-    const now = this.clock();
-    const ts = Math.max(now, this.lastTs);
+    const ts = Math.max(this.clock(), this.lastTs);
     this.lastTs = ts;
-    const command = { ...unstamped, seq, ts } as Command;
-    return new Promise<CommandResult>((resolve, reject) => {
-      const entry: Pending = { command, resolve, reject, durable: false };
-      this.pending.push(entry);
-      this.log.appendOne({ seq, ts, payload: encodeCommand(unstamped) }).then(
-        () => {
-          entry.durable = true;
-          this.release();
-        },
-        (error: unknown) => this.fail(error),
-      );
+    const payload = encodeCommand(unstamped);
+    const command = unstamped as { seq: number; ts: number } & UnstampedCommand;
+    command.seq = seq;
+    command.ts = ts;
+    const promise = new Promise<CommandResult>((resolve, reject) => {
+      this.pending.push({ command: command as Command, resolve, reject });
     });
+    this.track(this.log.appendOne({ seq, ts, payload }), seq);
+    return promise;
+  }
+
+  /**
+   * A log that batches (group commit) hands every record of a batch the same promise; one handler
+   * per distinct promise, not per record, marks the batch durable. Batches are released strictly in
+   * order, so a later batch settling first never lets an earlier one through early.
+   */
+  private track(durable: Promise<void>, seq: number): void {
+    const newest = this.batches[this.batches.length - 1];
+    if (newest !== undefined && newest.promise === durable) {
+      newest.lastSeq = seq;
+      return;
+    }
+    const batch: Batch = { promise: durable, lastSeq: seq, settled: false };
+    this.batches.push(batch);
+    durable.then(
+      () => {
+        batch.settled = true;
+        while (this.batches.length > 0 && this.batches[0]!.settled) {
+          this.durableSeq = this.batches.shift()!.lastSeq;
+        }
+        this.release();
+      },
+      (error: unknown) => this.fail(error),
+    );
   }
 
   /** Applies and acknowledges every durable command at the head of the queue, in order. */
   private release(): void {
-    while (this.head < this.pending.length && this.pending[this.head]!.durable && this.failure === null) {
-      const entry = this.pending[this.head++]!;
+    while (this.head < this.pending.length && this.failure === null) {
+      const entry = this.pending[this.head]!;
       const { command } = entry;
+      if (command.seq > this.durableSeq) break;
+      this.head++;
       let events: EngineEvent[];
       try {
         events = this.engine.apply(command);
@@ -124,5 +161,6 @@ export class Sequencer {
     for (let i = this.head; i < this.pending.length; i++) this.pending[i]!.reject(error);
     this.pending.length = 0;
     this.head = 0;
+    this.batches.length = 0;
   }
 }
