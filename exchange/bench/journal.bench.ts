@@ -47,7 +47,7 @@ async function runPipeline(dir: string, commands: readonly (() => UnstampedComma
   let acknowledged = 0;
   const start = performance.now();
   let next = 0;
-  const maxInFlight = 8_192;
+  const maxInFlight = 2_048;
   await new Promise<void>((resolve, reject) => {
     const offer = () => {
       const elapsedMs = performance.now() - start;

@@ -29,6 +29,7 @@ export interface LogAppender {
    * Rejects with `JournalSequenceError` or `JournalRecordError` if the input is invalid (nothing of the
    * call is appended), and with `JournalIoError` if the log could not make them durable; after an I/O
    * failure the log refuses further appends, because which bytes reached the disk is unknown.
+   * Payloads are copied before this returns, so a caller may reuse their buffers at once.
    */
   append(records: readonly LogRecord[]): Promise<void>;
   /** `append([record])` without the array; the hot path of the sequencer. */

@@ -2,7 +2,7 @@ import type { Command, UnstampedCommand } from '../domain/commands.ts';
 import type { EngineEvent } from '../domain/events.ts';
 import type { MatchingEngine } from '../engine/engine.ts';
 import type { LogAppender } from '../journal/log-port.ts';
-import { encodeCommand } from './command-codec.ts';
+import { encodeCommandTransient } from './command-codec.ts';
 
 /** What the sender of a command hears back, once the command is durable and applied. */
 export interface CommandResult {
@@ -90,7 +90,7 @@ export class Sequencer {
     const seq = ++this.lastSeq;
     const ts = Math.max(this.clock(), this.lastTs);
     this.lastTs = ts;
-    const payload = encodeCommand(unstamped);
+    const payload = encodeCommandTransient(unstamped);
     const command = unstamped as { seq: number; ts: number } & UnstampedCommand;
     command.seq = seq;
     command.ts = ts;

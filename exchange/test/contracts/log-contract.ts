@@ -156,6 +156,24 @@ export function logContract(adapterName: string, createHarness: () => Promise<Lo
         assertSameRecords(await readAll(await reopen(), 1), records);
       }));
 
+    test('copies payloads before append returns, so callers may reuse their buffers', () =>
+      withLog(async (log) => {
+        const shared = new Uint8Array([1, 2, 3]);
+        const durable = [log.appendOne({ seq: 1, ts: 1, payload: shared })];
+        shared.set([4, 5, 6]);
+        durable.push(log.appendOne({ seq: 2, ts: 2, payload: shared }));
+        shared.fill(0);
+        await Promise.all(durable);
+        const read = await readAll(log, 1);
+        assert.deepEqual(
+          read.map((r) => [...r.payload]),
+          [
+            [1, 2, 3],
+            [4, 5, 6],
+          ],
+        );
+      }));
+
     test('keeps large timestamps and seqs exactly', () =>
       withLog(async (log) => {
         const records = [
