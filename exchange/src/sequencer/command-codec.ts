@@ -53,13 +53,21 @@ const CANCEL_KEYS = new Set(['type', 'userId', 'symbol', 'orderId', 'clientOrder
 const scratch = Buffer.allocUnsafe(256);
 
 export function encodeCommand(command: UnstampedCommand): Uint8Array {
+  return Buffer.from(encodeCommandTransient(command));
+}
+
+/**
+ * Like encodeCommand, but a binary result is a view of a scratch buffer that the next call
+ * overwrites: for handing straight to a log, which copies payloads before append returns.
+ */
+export function encodeCommandTransient(command: UnstampedCommand): Uint8Array {
   const binary =
     command.type === 'PlaceOrder'
       ? encodePlace(command)
       : command.type === 'CancelOrder'
         ? encodeCancel(command)
         : 0;
-  if (binary > 0) return Buffer.from(scratch.subarray(0, binary));
+  if (binary > 0) return scratch.subarray(0, binary);
   return Buffer.from(JSON.stringify(command), 'utf8');
 }
 
