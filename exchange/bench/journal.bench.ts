@@ -56,10 +56,11 @@ async function runPipeline(dir: string, commands: readonly (() => UnstampedComma
       while (next < due && next - acknowledged < maxInFlight) {
         const index = next++;
         const submittedAt = performance.now();
-        sequencer.submit(commands[index]!()).then(() => {
+        sequencer.submitWith(commands[index]!(), (error) => {
+          if (error !== null) return reject(error);
           latencies[index] = performance.now() - submittedAt;
           if (++acknowledged === commands.length) resolve();
-        }, reject);
+        });
       }
       if (next < commands.length) setImmediate(offer);
     };
