@@ -1,0 +1,238 @@
+/**
+ * npm run bench:api — in one run: a bare node:http server answering a fixed JSON body (the
+ * baseline), then Bourse's REST on the same machine: public depth reads, signed order placement (a
+ * mix of resting orders and their cancels, each one journaled with fsync before it is answered), the
+ * order round trip at a fixed 5,000 orders/s, and a WebSocket fan-out of depth updates to 1,000
+ * connections. Load comes from child processes (bench/api/http-load.ts, bench/api/ws-clients.ts) so
+ * that generator and server have a core each. Prints a table, then one JSON line with every figure.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import os from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pino from 'pino';
+import { loadConfig } from '../src/app/config.ts';
+import { startServer } from '../src/app/server.ts';
+import { parseAmount } from '../src/domain/amount.ts';
+import type { LoadJob, LoadResult } from './api/http-load.ts';
+
+const LOADER = fileURLToPath(new URL('./api/http-load.ts', import.meta.url));
+const WS_CLIENTS = fileURLToPath(new URL('./api/ws-clients.ts', import.meta.url));
+const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 5_000);
+const WARMUP_MS = 1_000;
+const CONNECTIONS = 64;
+const WS_CONNECTIONS = 1_000;
+const ORDER_RATE = 5_000;
+
+function load(job: LoadJob): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [LOADER, JSON.stringify(job)],
+      { maxBuffer: 1 << 20 },
+      (error, stdout, stderr) => {
+        if (error !== null) reject(new Error(`${error.message}\n${stderr}`));
+        else resolve(JSON.parse(stdout) as LoadResult);
+      },
+    );
+  });
+}
+
+async function baseline(): Promise<LoadResult> {
+  const body = '{"lastUpdateId":1,"bids":[["60000.00","1.0"]],"asks":[["60001.00","1.0"]]}';
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  const result = await load({
+    port,
+    connections: CONNECTIONS,
+    durationMs: DURATION_MS,
+    warmupMs: WARMUP_MS,
+    target: { kind: 'get', path: '/' },
+  });
+  await new Promise((resolve) => server.close(resolve));
+  return result;
+}
+
+async function main(): Promise<void> {
+  const base = await baseline();
+
+  const dataDir = mkdtempSync(join(os.tmpdir(), 'bourse-bench-api-'));
+  const unlimited = Number.MAX_SAFE_INTEGER;
+  const config = loadConfig(
+    {},
+    {
+      dataDir,
+      port: 0,
+      adminPort: 0,
+      marketMaker: false,
+      logLevel: 'warn',
+      requestWeightPerMinute: unlimited,
+      ordersPer10s: unlimited,
+      ordersPerDay: unlimited,
+      maxInFlight: 1_000_000,
+    },
+  );
+  const server = await startServer(config, pino({ level: 'warn' }));
+  const exchange = server.exchange;
+  const alice = server.demoKeys.find((k) => k.name === 'alice')!;
+  const bob = server.demoKeys.find((k) => k.name === 'bob')!;
+  // A book 20 levels deep on each side, 1 USDT apart.
+  for (let i = 0; i < 20; i++) {
+    for (const [userId, side, price] of [
+      [bob.userId, 'SELL', 60_001 + i],
+      [alice.userId, 'BUY', 59_999 - i],
+    ] as const) {
+      await exchange.submit({
+        type: 'PlaceOrder',
+        userId,
+        symbol: 'BTCUSDT',
+        side,
+        orderType: 'LIMIT',
+        timeInForce: 'GTC',
+        price: parseAmount(String(price), 6),
+        quantity: parseAmount('0.25', 8),
+      });
+    }
+  }
+  const depthPath = '/api/v3/depth?symbol=BTCUSDT&limit=20';
+  const depthBytes = (await (await fetch(`${server.baseUrl}${depthPath}`)).text()).length;
+  const depth = await load({
+    port: server.port,
+    connections: CONNECTIONS,
+    durationMs: DURATION_MS,
+    warmupMs: WARMUP_MS,
+    target: { kind: 'get', path: depthPath },
+  });
+
+  const orderTarget = {
+    kind: 'orders',
+    apiKey: alice.apiKey,
+    secret: alice.secretKey,
+    symbol: 'BTCUSDT',
+  } as const;
+  const seqBefore = exchange.engine.lastSeq;
+  const orders = await load({
+    port: server.port,
+    connections: CONNECTIONS,
+    durationMs: DURATION_MS,
+    warmupMs: WARMUP_MS,
+    target: orderTarget,
+  });
+  const fixedRate = await load({
+    port: server.port,
+    connections: 256,
+    durationMs: DURATION_MS,
+    warmupMs: WARMUP_MS,
+    ratePerSec: ORDER_RATE,
+    target: orderTarget,
+  });
+  const journaled = exchange.engine.lastSeq - seqBefore;
+
+  // WebSocket fan-out: 1,000 sockets on btcusdt@depth@100ms while the book changes 500 times a second.
+  const scheme = server.baseUrl.startsWith('https') ? 'wss' : 'ws';
+  const ws = spawn(
+    process.execPath,
+    [
+      WS_CLIENTS,
+      JSON.stringify({
+        url: `${scheme}://127.0.0.1:${server.port}/ws/btcusdt@depth@100ms`,
+        connections: WS_CONNECTIONS,
+      }),
+    ],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  let wsOut = '';
+  ws.stdout.setEncoding('utf8');
+  await new Promise<void>((resolve) =>
+    ws.stdout.on('data', (text: string) => {
+      wsOut += text;
+      if (wsOut.includes('ready')) resolve();
+    }),
+  );
+  let stop = false;
+  let updates = 0;
+  const driver = (async () => {
+    let n = 0;
+    while (!stop) {
+      const price = parseAmount(String(59_000 + (n++ % 200)), 6);
+      await Promise.all([
+        exchange.submit({
+          type: 'PlaceOrder',
+          userId: alice.userId,
+          symbol: 'BTCUSDT',
+          side: 'BUY',
+          orderType: 'LIMIT',
+          timeInForce: 'GTC',
+          price,
+          quantity: parseAmount('0.01', 8),
+        }),
+        new Promise((resolve) => setTimeout(resolve, 2)),
+      ]);
+      updates++;
+    }
+  })();
+  ws.stdin.write('start\n');
+  await new Promise((resolve) => setTimeout(resolve, DURATION_MS));
+  const wsDone = new Promise<string>((resolve) => ws.on('exit', () => resolve(wsOut)));
+  ws.stdin.write('stop\n');
+  const fanout = JSON.parse((await wsDone).split('\n').find((l) => l.startsWith('{'))!) as {
+    connections: number;
+    messagesPerSec: number;
+    p50Ms: number;
+    p99Ms: number;
+    closedEarly: number;
+  };
+  stop = true;
+  await driver;
+  await server.close();
+  rmSync(dataDir, { recursive: true, force: true });
+
+  const ratio = (r: LoadResult) => Math.round((r.rps / base.rps) * 1000) / 10;
+  const row = (name: string, r: LoadResult, extra = '') =>
+    `${name.padEnd(42)} ${String(r.rps).padStart(8)} req/s   p50 ${r.p50Ms.toFixed(3).padStart(7)} ms   p99 ${r.p99Ms.toFixed(3).padStart(7)} ms   ${extra}`;
+  console.log(
+    `bench:api on ${os.cpus().length} CPUs (${os.cpus()[0]?.model}), Node ${process.version}; ${DURATION_MS / 1000} s per run after ${WARMUP_MS / 1000} s warm-up, ${CONNECTIONS} keep-alive connections`,
+  );
+  console.log(row('baseline: bare node:http, fixed JSON', base));
+  console.log(
+    row(`depth reads (limit=20, ${depthBytes} B)`, depth, `${ratio(depth)}% of baseline (target >= 70%)`),
+  );
+  console.log(
+    row('signed orders (place/cancel mix, fsync)', orders, `${ratio(orders)}% of baseline (target >= 25%)`),
+  );
+  console.log(row(`orders at a fixed ${ORDER_RATE}/s (open loop)`, fixedRate, `p99 target < 10 ms`));
+  console.log(
+    `ws fan-out: ${fanout.connections} sockets on btcusdt@depth@100ms, ${Math.round(updates / (DURATION_MS / 1000))} book updates/s: ${fanout.messagesPerSec} msg/s delivered, event-to-client p50 ${fanout.p50Ms} ms p99 ${fanout.p99Ms} ms, ${fanout.closedEarly} dropped`,
+  );
+  console.log(
+    `commands journaled during the order runs: ${journaled}; non-2xx answers: depth ${depth.non2xx}, orders ${orders.non2xx + fixedRate.non2xx}`,
+  );
+  console.log(
+    JSON.stringify({
+      cpus: os.cpus().length,
+      node: process.version,
+      durationMs: DURATION_MS,
+      connections: CONNECTIONS,
+      baseline: base,
+      depth: { ...depth, bodyBytes: depthBytes, ratioPct: ratio(depth) },
+      orders: { ...orders, ratioPct: ratio(orders) },
+      ordersFixedRate: { ...fixedRate, targetRps: ORDER_RATE },
+      journaledCommands: journaled,
+      wsFanout: { ...fanout, bookUpdatesPerSec: Math.round(updates / (DURATION_MS / 1000)) },
+    }),
+  );
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,166 @@
+/**
+ * The admin CLI: `npm run admin -- <command>`. It talks to the running server's admin API, found
+ * through the data folder (admin-endpoint.json and admin-token) or BOURSE_ADMIN_URL and
+ * BOURSE_ADMIN_TOKEN. Each command is one line and prints JSON, so scripts can set up accounts.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from './config.ts';
+import { ADMIN_TOKEN_FILE } from './data-dir-secrets.ts';
+
+const USAGE = `usage: npm run admin -- <command>
+
+  users                                        list users and their API keys (never secrets)
+  create-user <name> [--permissions READ,TRADE] create a user with an API key; prints the secret once
+  create-key <userId> [--permissions READ]     another API key for a user
+  balances <userId>                            a user's balances
+  deposit <userId> <asset> <amount>            credit a deposit, e.g. deposit 3 USDT 1000.50
+  withdraw <userId> <asset> <amount> [--id ID] request a withdrawal (locks the amount)
+  withdraw-complete <withdrawalId>             the withdrawal went out
+  withdraw-fail <withdrawalId>                 it did not: unlock the amount
+  markets                                      list markets and their status
+  halt <symbol> | resume <symbol>              stop or restart trading on a market
+
+Finds the server through BOURSE_DATA_DIR (or BOURSE_CONFIG), or BOURSE_ADMIN_URL and BOURSE_ADMIN_TOKEN.`;
+
+interface Call {
+  readonly method: 'GET' | 'POST';
+  readonly path: string;
+  readonly body?: Record<string, unknown>;
+}
+
+export class UsageError extends Error {}
+
+/** Turns the command line into one admin API call. */
+export function parseCommand(argv: readonly string[]): Call {
+  const args = [...argv];
+  const flag = (name: string): string | undefined => {
+    const i = args.indexOf(name);
+    if (i === -1) return undefined;
+    const value = args[i + 1];
+    if (value === undefined) throw new UsageError(`${name} needs a value`);
+    args.splice(i, 2);
+    return value;
+  };
+  const permissions = flag('--permissions')?.split(',');
+  const id = flag('--id');
+  const [command, ...rest] = args;
+  const need = (count: number) => {
+    if (rest.length !== count)
+      throw new UsageError(`${command} takes ${count} argument(s), got ${rest.length}`);
+    return rest;
+  };
+  const enc = encodeURIComponent;
+  switch (command) {
+    case 'users':
+      need(0);
+      return { method: 'GET', path: '/admin/users' };
+    case 'create-user': {
+      const [name] = need(1);
+      return { method: 'POST', path: '/admin/users', body: { name, ...(permissions && { permissions }) } };
+    }
+    case 'create-key': {
+      const [userId] = need(1);
+      return {
+        method: 'POST',
+        path: `/admin/users/${enc(userId!)}/api-keys`,
+        body: { ...(permissions && { permissions }) },
+      };
+    }
+    case 'balances': {
+      const [userId] = need(1);
+      return { method: 'GET', path: `/admin/users/${enc(userId!)}/balances` };
+    }
+    case 'deposit': {
+      const [userId, asset, amount] = need(3);
+      return { method: 'POST', path: '/admin/deposits', body: { userId: Number(userId), asset, amount } };
+    }
+    case 'withdraw': {
+      const [userId, asset, amount] = need(3);
+      return {
+        method: 'POST',
+        path: '/admin/withdrawals',
+        body: { userId: Number(userId), asset, amount, ...(id !== undefined && { withdrawalId: id }) },
+      };
+    }
+    case 'withdraw-complete':
+    case 'withdraw-fail': {
+      const [withdrawalId] = need(1);
+      const action = command === 'withdraw-complete' ? 'complete' : 'fail';
+      return { method: 'POST', path: `/admin/withdrawals/${enc(withdrawalId!)}/${action}` };
+    }
+    case 'markets':
+      need(0);
+      return { method: 'GET', path: '/admin/markets' };
+    case 'halt':
+    case 'resume': {
+      const [symbol] = need(1);
+      return { method: 'POST', path: `/admin/markets/${enc(symbol!)}/${command}` };
+    }
+    default:
+      throw new UsageError(command === undefined ? 'no command given' : `unknown command "${command}"`);
+  }
+}
+
+function endpoint(env: NodeJS.ProcessEnv): { url: string; token: string } {
+  if (env.BOURSE_ADMIN_URL !== undefined && env.BOURSE_ADMIN_TOKEN !== undefined) {
+    return { url: env.BOURSE_ADMIN_URL, token: env.BOURSE_ADMIN_TOKEN };
+  }
+  const config = loadConfig(env);
+  const endpointFile = join(config.dataDir, 'admin-endpoint.json');
+  const url =
+    env.BOURSE_ADMIN_URL ??
+    (existsSync(endpointFile)
+      ? (JSON.parse(readFileSync(endpointFile, 'utf8')) as { url: string }).url
+      : `http://127.0.0.1:${config.adminPort}`);
+  const tokenFile = join(config.dataDir, ADMIN_TOKEN_FILE);
+  const token =
+    config.adminToken ?? (existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : undefined);
+  if (token === undefined) {
+    throw new UsageError(
+      `no admin token: set BOURSE_ADMIN_TOKEN or start the server once so it writes ${tokenFile}`,
+    );
+  }
+  return { url, token };
+}
+
+async function main(): Promise<void> {
+  let call: Call;
+  let target: { url: string; token: string };
+  try {
+    call = parseCommand(process.argv.slice(2));
+    target = endpoint(process.env);
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ConfigError) {
+      console.error(`admin: ${error.message}\n\n${USAGE}`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  let response: Response;
+  try {
+    response = await fetch(`${target.url}${call.path}`, {
+      method: call.method,
+      headers: { authorization: `Bearer ${target.token}`, 'content-type': 'application/json' },
+      ...(call.body !== undefined && { body: JSON.stringify(call.body) }),
+    });
+  } catch (error) {
+    console.error(
+      `admin: cannot reach the admin API at ${target.url} (${(error as Error).message}); is the server running?`,
+    );
+    process.exit(1);
+  }
+  const text = await response.text();
+  if (!response.ok) {
+    console.error(`admin: ${response.status} ${text}`);
+    process.exit(1);
+  }
+  process.stdout.write(`${JSON.stringify(JSON.parse(text), null, 2)}\n`);
+}
+
+if (import.meta.main) {
+  main().catch((error: unknown) => {
+    console.error('admin:', error);
+    process.exit(1);
+  });
+}

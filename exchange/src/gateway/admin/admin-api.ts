@@ -1,0 +1,279 @@
+import { timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { AmountFormatError, formatAmount, parseAmount } from '../../domain/amount.ts';
+import type { UnstampedCommand } from '../../domain/commands.ts';
+import type { ReadModelPort } from '../../storage/read-model-port.ts';
+import type { AccountStore } from '../auth/account-store.ts';
+import type { ApiKeyPermission } from '../auth/api-key-lookup.ts';
+import type { MarketCatalog } from '../binance/market-catalog.ts';
+import type { ExchangePort } from '../rest/exchange-port.ts';
+
+export interface AdminApiDeps {
+  readonly accounts: AccountStore;
+  readonly exchange: ExchangePort;
+  readonly readModel: ReadModelPort;
+  readonly catalog: MarketCatalog;
+  readonly logger: Logger;
+  readonly clock: () => number;
+}
+
+export interface AdminApiOptions {
+  /** Never 0.0.0.0: the admin API is for the machine itself. @default '127.0.0.1' */
+  readonly host: string;
+  readonly port: number;
+  /** Sent as `Authorization: Bearer <token>`. */
+  readonly token: string;
+}
+
+/** An answer other than 200, with a message for the operator. */
+class AdminError extends Error {
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.status = status;
+  }
+}
+
+type Handler = (body: Record<string, unknown>, match: RegExpExecArray, url: URL) => Promise<unknown>;
+
+const MAX_BODY_BYTES = 16_384;
+
+/**
+ * The operator's API on its own port: users and API keys, deposits and withdrawals, halting and
+ * resuming markets. JSON in and out; every request carries the admin token. Money moves only as
+ * commands through the sequencer, like every other change of state.
+ */
+export class AdminApi {
+  readonly server: Server;
+  readonly #deps: AdminApiDeps;
+  readonly #options: AdminApiOptions;
+  readonly #token: Buffer;
+  readonly #routes: { method: string; pattern: RegExp; handle: Handler }[];
+
+  constructor(deps: AdminApiDeps, options: AdminApiOptions) {
+    this.#deps = deps;
+    this.#options = options;
+    this.#token = Buffer.from(options.token);
+    this.#routes = this.#table();
+    this.server = createServer({ headersTimeout: 10_000, requestTimeout: 30_000 }, (req, res) => {
+      this.#onRequest(req, res).catch((error: unknown) =>
+        deps.logger.error({ err: error }, 'admin request fault'),
+      );
+    });
+  }
+
+  listen(): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.#options.port, this.#options.host, () => {
+        const address = this.server.address();
+        resolve(typeof address === 'object' && address !== null ? address.port : 0);
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  async #onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://admin');
+    const send = (status: number, value: unknown) => {
+      const text = JSON.stringify(value);
+      res.writeHead(status, {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(text),
+      });
+      res.end(text);
+      this.#deps.logger.info(
+        { admin: true, method: req.method, path: url.pathname, status },
+        'admin request',
+      );
+    };
+    try {
+      if (!this.#authorized(req.headers.authorization))
+        throw new AdminError(401, 'missing or wrong admin token');
+      const route = this.#routes.find((r) => r.method === req.method && r.pattern.test(url.pathname));
+      if (route === undefined) throw new AdminError(404, `no admin endpoint ${req.method} ${url.pathname}`);
+      const body = req.method === 'POST' ? await readJson(req) : {};
+      send(200, await route.handle(body, route.pattern.exec(url.pathname)!, url));
+    } catch (error) {
+      if (error instanceof AdminError) send(error.status, { error: error.message });
+      else {
+        this.#deps.logger.error({ err: error }, 'admin handler fault');
+        send(500, { error: 'internal error' });
+      }
+    }
+  }
+
+  #authorized(header: string | undefined): boolean {
+    if (header === undefined || !header.startsWith('Bearer ')) return false;
+    const given = Buffer.from(header.slice(7));
+    return given.length === this.#token.length && timingSafeEqual(given, this.#token);
+  }
+
+  async #submit(command: UnstampedCommand): Promise<{ seq: number }> {
+    const result = await this.#deps.exchange.submit(command);
+    const rejected = result.events.find((e) => e.type === 'Rejected');
+    if (rejected !== undefined) throw new AdminError(409, `rejected by the engine: ${rejected.reason}`);
+    return { seq: result.seq };
+  }
+
+  #amount(asset: unknown, amount: unknown): { asset: string; minor: number } {
+    const decimals = typeof asset === 'string' ? this.#deps.catalog.assetDecimals(asset) : undefined;
+    if (decimals === undefined) throw new AdminError(400, `asset ${JSON.stringify(asset)} is unknown`);
+    if (typeof amount !== 'string')
+      throw new AdminError(400, `amount ${JSON.stringify(amount)} must be a decimal string`);
+    try {
+      return { asset: asset as string, minor: parseAmount(amount, decimals) };
+    } catch (error) {
+      if (error instanceof AmountFormatError) throw new AdminError(400, `amount ${error.message}`);
+      throw error;
+    }
+  }
+
+  #table(): { method: string; pattern: RegExp; handle: Handler }[] {
+    const { accounts, readModel, catalog, clock } = this.#deps;
+    const userId = (value: unknown): number => {
+      const id = typeof value === 'string' ? Number(value) : value;
+      if (typeof id !== 'number' || !Number.isSafeInteger(id) || !accounts.hasUser(id)) {
+        throw new AdminError(404, `user ${JSON.stringify(value)} does not exist`);
+      }
+      return id;
+    };
+    const permissions = (value: unknown): ApiKeyPermission[] => {
+      if (value === undefined) return ['READ', 'TRADE'];
+      if (!Array.isArray(value) || !value.every((p) => p === 'READ' || p === 'TRADE')) {
+        throw new AdminError(
+          400,
+          `permissions ${JSON.stringify(value)} are invalid: use a list of READ and TRADE`,
+        );
+      }
+      return value as ApiKeyPermission[];
+    };
+    const invalid = (error: unknown) => {
+      throw new AdminError(400, error instanceof Error ? error.message : String(error));
+    };
+    return [
+      {
+        method: 'GET',
+        pattern: /^\/admin\/users$/,
+        handle: async () => accounts.users(),
+      },
+      {
+        method: 'POST',
+        pattern: /^\/admin\/users$/,
+        handle: async (body) => {
+          const perms = permissions(body.permissions);
+          let id = 0;
+          try {
+            id = accounts.createUser(String(body.name ?? ''), clock());
+          } catch (error) {
+            invalid(error);
+          }
+          return { name: body.name, ...accounts.createApiKey(id, perms, clock()) };
+        },
+      },
+      {
+        method: 'POST',
+        pattern: /^\/admin\/users\/(\d+)\/api-keys$/,
+        handle: async (body, match) =>
+          accounts.createApiKey(userId(match[1]), permissions(body.permissions), clock()),
+      },
+      {
+        method: 'GET',
+        pattern: /^\/admin\/users\/(\d+)\/balances$/,
+        handle: async (_body, match) => {
+          const id = userId(match[1]);
+          await this.#deps.exchange.caughtUp();
+          return (await readModel.balances(id)).map((b) => {
+            const d = catalog.assetDecimals(b.asset) ?? 0;
+            return { asset: b.asset, free: formatAmount(b.available, d), locked: formatAmount(b.locked, d) };
+          });
+        },
+      },
+      {
+        method: 'POST',
+        pattern: /^\/admin\/deposits$/,
+        handle: async (body) => {
+          const id = userId(body.userId);
+          const { asset, minor } = this.#amount(body.asset, body.amount);
+          return this.#submit({ type: 'Deposit', userId: id, asset, amount: minor });
+        },
+      },
+      {
+        method: 'POST',
+        pattern: /^\/admin\/withdrawals$/,
+        handle: async (body) => {
+          const id = userId(body.userId);
+          const { asset, minor } = this.#amount(body.asset, body.amount);
+          const withdrawalId =
+            typeof body.withdrawalId === 'string' ? body.withdrawalId : `w-${clock().toString(36)}-${id}`;
+          const { seq } = await this.#submit({
+            type: 'RequestWithdrawal',
+            withdrawalId,
+            userId: id,
+            asset,
+            amount: minor,
+          });
+          return { seq, withdrawalId };
+        },
+      },
+      {
+        method: 'POST',
+        pattern: /^\/admin\/withdrawals\/([^/]{1,64})\/complete$/,
+        handle: async (_body, match) =>
+          this.#submit({ type: 'CompleteWithdrawal', withdrawalId: decodeURIComponent(match[1]!) }),
+      },
+      {
+        method: 'POST',
+        pattern: /^\/admin\/withdrawals\/([^/]{1,64})\/fail$/,
+        handle: async (_body, match) =>
+          this.#submit({ type: 'FailWithdrawal', withdrawalId: decodeURIComponent(match[1]!) }),
+      },
+      {
+        method: 'GET',
+        pattern: /^\/admin\/markets$/,
+        handle: async () =>
+          [...catalog.markets()].map((m) => ({
+            symbol: m.spec.symbol,
+            base: m.spec.base,
+            quote: m.spec.quote,
+            status: m.status,
+          })),
+      },
+      {
+        method: 'POST',
+        pattern: /^\/admin\/markets\/([A-Z0-9]{1,24})\/halt$/,
+        handle: async (_body, match) => this.#submit({ type: 'HaltMarket', symbol: match[1]! }),
+      },
+      {
+        method: 'POST',
+        pattern: /^\/admin\/markets\/([A-Z0-9]{1,24})\/resume$/,
+        handle: async (_body, match) => this.#submit({ type: 'ResumeMarket', symbol: match[1]! }),
+      },
+    ];
+  }
+}
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new AdminError(413, 'request body too large');
+    chunks.push(chunk as Buffer);
+  }
+  if (size === 0) return {};
+  try {
+    const value: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not an object');
+    return value as Record<string, unknown>;
+  } catch {
+    throw new AdminError(400, 'the body must be a JSON object');
+  }
+}

@@ -1,0 +1,311 @@
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { Logger } from 'pino';
+import type { ApiKeyIdentity, ApiKeyLookup } from '../auth/api-key-lookup.ts';
+import { ApiError, errors } from '../binance/api-error.ts';
+import { type ParamSpec, Params, parseForm, validateParams } from '../binance/params.ts';
+import type { RateLimiter } from './rate-limiter.ts';
+import { RawBody, type RequestContext, type Route, SIGNED_PARAMS } from './route.ts';
+import { authorize, identify, verifySigned } from './signed-request.ts';
+
+export interface HttpGatewayOptions {
+  readonly host: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  /** PEM key and certificate: serve https. @default - plain http */
+  readonly tls?: { readonly key: string; readonly cert: string };
+  /** @default 65536 */
+  readonly maxBodyBytes?: number;
+  /** @default 16384 */
+  readonly maxHeaderBytes?: number;
+  /** Time for a client to send its headers. @default 10000 */
+  readonly headersTimeoutMs?: number;
+  /** Time for a client to send its whole request. @default 30000 */
+  readonly requestTimeoutMs?: number;
+  /** @default 5000 */
+  readonly keepAliveTimeoutMs?: number;
+  /** Take the client IP from X-Forwarded-For (behind a load balancer). @default false */
+  readonly trustProxy?: boolean;
+}
+
+export interface HttpGatewayDeps {
+  readonly keys: ApiKeyLookup;
+  readonly limiter: RateLimiter;
+  readonly logger: Logger;
+  readonly clock: () => number;
+}
+
+interface CompiledRoute {
+  readonly route: Route;
+  readonly specs: ReadonlyMap<string, ParamSpec>;
+  readonly signed: boolean;
+}
+
+const JSON_TYPE = 'application/json;charset=UTF-8';
+const SIGNATURE_ONLY: ReadonlySet<string> = new Set(['signature']);
+const NOTHING: ReadonlySet<string> = new Set();
+
+/**
+ * The REST edge on node:http: routing, limits against slow and oversized requests, rate limits,
+ * Binance's authentication, and the {code, msg} error answers. Handlers see validated parameters
+ * and the caller's identity, and return a JSON value.
+ */
+export class HttpGateway {
+  readonly server: Server;
+  readonly #routes = new Map<string, CompiledRoute>();
+  readonly #paths = new Set<string>();
+  readonly #deps: HttpGatewayDeps;
+  readonly #options: HttpGatewayOptions;
+  readonly #maxBodyBytes: number;
+  readonly #bootId = Date.now().toString(36);
+  #requestCount = 0;
+  #active = 0;
+  #closing = false;
+
+  constructor(routes: readonly Route[], deps: HttpGatewayDeps, options: HttpGatewayOptions) {
+    this.#deps = deps;
+    this.#options = options;
+    this.#maxBodyBytes = options.maxBodyBytes ?? 65_536;
+    for (const route of routes) {
+      const signed = route.security === 'USER_DATA' || route.security === 'TRADE';
+      const specs = new Map<string, ParamSpec>();
+      for (const spec of route.params) specs.set(spec.name, spec);
+      if (signed) for (const spec of SIGNED_PARAMS) specs.set(spec.name, spec);
+      this.#routes.set(`${route.method} ${route.path}`, { route, specs, signed });
+      this.#paths.add(route.path);
+    }
+    const headersTimeout = options.headersTimeoutMs ?? 10_000;
+    const requestTimeout = options.requestTimeoutMs ?? 30_000;
+    const serverOptions = {
+      maxHeaderSize: options.maxHeaderBytes ?? 16_384,
+      headersTimeout,
+      requestTimeout,
+      // How often Node looks for requests past those timeouts (its default, 30 s, would let a slow
+      // client hold a socket far longer than configured).
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(headersTimeout / 2))),
+      keepAliveTimeout: options.keepAliveTimeoutMs ?? 5_000,
+    };
+    const listener = (req: IncomingMessage, res: ServerResponse) => this.#onRequest(req, res);
+    this.server =
+      options.tls === undefined
+        ? createHttpServer(serverOptions, listener)
+        : createHttpsServer({ ...serverOptions, key: options.tls.key, cert: options.tls.cert }, listener);
+    this.server.on('clientError', (error, socket) => {
+      // Oversized headers, timeouts, garbage: answer if the socket can still take it, then drop it.
+      const code = (error as NodeJS.ErrnoException).code;
+      const status = code === 'HPE_HEADER_OVERFLOW' ? 431 : code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+      if (socket.writable)
+        socket.end(`HTTP/1.1 ${status} Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      else socket.destroy();
+    });
+  }
+
+  listen(): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.#options.port, this.#options.host, () => {
+        this.server.off('error', reject);
+        const address = this.server.address();
+        resolve(typeof address === 'object' && address !== null ? address.port : 0);
+      });
+    });
+  }
+
+  /** Stops accepting, lets in-flight requests finish (at most `drainTimeoutMs`), then closes. */
+  async close(drainTimeoutMs: number): Promise<void> {
+    this.#closing = true;
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeIdleConnections();
+    const deadline = Date.now() + drainTimeoutMs;
+    while (this.#active > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      this.server.closeIdleConnections();
+    }
+    this.server.closeAllConnections();
+    await closed;
+  }
+
+  get activeRequests(): number {
+    return this.#active;
+  }
+
+  #onRequest(req: IncomingMessage, res: ServerResponse): void {
+    this.#active++;
+    const started = performance.now();
+    const reqId = `${this.#bootId}-${(++this.#requestCount).toString(36)}`;
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q === -1 ? url : url.slice(0, q);
+    const rawQuery = q === -1 ? '' : url.slice(q + 1);
+    const ip = this.#clientIp(req);
+    const nowMs = this.#deps.clock();
+    const extraHeaders: Record<string, string | number> = { 'x-request-id': reqId };
+    if (this.#closing) extraHeaders.connection = 'close';
+    let used = 0;
+    const done = (status: number, body: string, contentType: string, code?: number) => {
+      extraHeaders['content-type'] = contentType;
+      extraHeaders['content-length'] = Buffer.byteLength(body);
+      extraHeaders['x-mbx-used-weight-1m'] = used;
+      res.writeHead(status, extraHeaders);
+      res.end(body);
+      this.#active--;
+      const logger = this.#deps.logger;
+      if (status >= 500) {
+        logger.error(
+          { reqId, method: req.method, path, ip, status, code, ms: elapsed(started) },
+          'request failed',
+        );
+      } else if (logger.isLevelEnabled('info')) {
+        logger.info({ reqId, method: req.method, path, ip, status, code, ms: elapsed(started) }, 'request');
+      }
+    };
+    const fail = (error: unknown) => {
+      if (res.headersSent) {
+        // The answer was already on its way when something broke: the connection cannot be trusted.
+        this.#deps.logger.error({ reqId, err: error }, 'fault after the answer started');
+        res.destroy();
+        return;
+      }
+      let apiError: ApiError;
+      if (error instanceof ApiError) apiError = error;
+      else {
+        this.#deps.logger.error({ reqId, err: error }, 'handler fault');
+        apiError = errors.internal();
+      }
+      if (apiError.status === 413) extraHeaders.connection = 'close';
+      if (apiError.status === 429 || apiError.status === 418) {
+        extraHeaders['retry-after'] = extraHeaders['retry-after'] ?? 1;
+      }
+      done(apiError.status, JSON.stringify(apiError.body()), JSON_TYPE, apiError.code);
+    };
+
+    try {
+      const compiled = this.#routes.get(`${req.method} ${path}`);
+      const queryParams = new Map<string, string>();
+      parseForm(rawQuery, queryParams);
+      const weight = compiled === undefined ? 1 : weightOf(compiled.route, queryParams);
+      const verdict = this.#deps.limiter.weigh(ip, weight, nowMs);
+      used = verdict.used;
+      if (!verdict.ok) {
+        extraHeaders['retry-after'] = verdict.retryAfterS;
+        throw errors.tooManyRequests(verdict.status, verdict.msg);
+      }
+      if (compiled === undefined)
+        throw this.#paths.has(path) ? errors.methodNotAllowed() : errors.unknownPath();
+      if (req.method === 'GET' || req.method === 'HEAD') {
+        this.#dispatch(compiled, req, queryParams, rawQuery, '', ip, nowMs, reqId, extraHeaders)
+          .then((result) => this.#respond(result, done))
+          .catch(fail);
+      } else {
+        this.#readBody(req)
+          .then((rawBody) => {
+            const all = new Map(queryParams);
+            parseForm(rawBody, all, queryParams);
+            return this.#dispatch(compiled, req, all, rawQuery, rawBody, ip, nowMs, reqId, extraHeaders);
+          })
+          .then((result) => this.#respond(result, done))
+          .catch(fail);
+      }
+    } catch (error) {
+      fail(error);
+    }
+  }
+
+  #respond(result: unknown, done: (status: number, body: string, contentType: string) => void): void {
+    if (result instanceof RawBody) done(200, result.text, result.contentType);
+    else done(200, JSON.stringify(result), JSON_TYPE);
+  }
+
+  async #dispatch(
+    compiled: CompiledRoute,
+    req: IncomingMessage,
+    raw: Map<string, string>,
+    rawQuery: string,
+    rawBody: string,
+    ip: string,
+    nowMs: number,
+    reqId: string,
+    headers: Record<string, string | number>,
+  ): Promise<unknown> {
+    const { route } = compiled;
+    let identity: ApiKeyIdentity | undefined;
+    if (route.security !== 'NONE') {
+      const header = req.headers['x-mbx-apikey'];
+      identity = identify(this.#deps.keys, Array.isArray(header) ? header[0] : header);
+    }
+    const params = validateParams(raw, compiled.specs, compiled.signed ? SIGNATURE_ONLY : NOTHING);
+    if (compiled.signed) {
+      verifySigned(this.#deps.keys, identity!, params, rawQuery, rawBody, nowMs);
+    }
+    if (identity !== undefined) authorize(identity, route.security);
+    if (route.countsOrder === true) {
+      const verdict = this.#deps.limiter.countOrder(identity!.userId, nowMs);
+      headers['x-mbx-order-count-10s'] = verdict.count10s;
+      headers['x-mbx-order-count-1d'] = verdict.countDay;
+      if (!verdict.ok) {
+        headers['retry-after'] = verdict.retryAfterS;
+        throw errors.tooManyOrders(verdict.msg);
+      }
+    }
+    const ctx: RequestContext = {
+      reqId,
+      ip,
+      nowMs,
+      params,
+      identity,
+      header: (name, value) => {
+        headers[name] = value;
+      },
+    };
+    return await route.handle(ctx);
+  }
+
+  #readBody(req: IncomingMessage): Promise<string> {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > this.#maxBodyBytes) {
+      req.resume();
+      return Promise.reject(errors.payloadTooLarge());
+    }
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      req.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > this.#maxBodyBytes) {
+          // Answer 413 and close; what the client still sends is read and dropped.
+          req.removeAllListeners('data');
+          req.resume();
+          reject(errors.payloadTooLarge());
+          return;
+        }
+        chunks.push(chunk);
+      });
+      req.on('end', () =>
+        resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')),
+      );
+      req.on('error', reject);
+    });
+  }
+
+  #clientIp(req: IncomingMessage): string {
+    if (this.#options.trustProxy === true) {
+      const forwarded = req.headers['x-forwarded-for'];
+      const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
+      if (first) return first;
+    }
+    return req.socket.remoteAddress ?? 'unknown';
+  }
+}
+
+function weightOf(route: Route, query: ReadonlyMap<string, string>): number {
+  return typeof route.weight === 'number' ? route.weight : route.weight(new Params(query));
+}
+
+function elapsed(started: number): number {
+  return Math.round((performance.now() - started) * 1000) / 1000;
+}

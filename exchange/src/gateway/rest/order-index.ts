@@ -1,0 +1,106 @@
+import type { EngineEvent, OrderAccepted } from '../../domain/events.ts';
+import type { OrderRow, OrderStatus } from '../../storage/read-model-rows.ts';
+
+/**
+ * The gateway's own view of orders, followed from the engine's events: every open order, and the
+ * last `endedCapacity` that ended. It lets a cancel answer with the whole order (price, side, type,
+ * quantities) the moment the engine has applied it, without waiting for the read model to catch up.
+ * Rows are shaped as the read model's, so the same wire code formats both.
+ */
+export class OrderIndex {
+  readonly #open = new Map<number, OrderRow>();
+  readonly #ended = new Map<number, OrderRow>();
+  readonly #endedCapacity: number;
+
+  constructor(endedCapacity = 65_536) {
+    this.#endedCapacity = endedCapacity;
+  }
+
+  /** Call with each command's events, in order. */
+  apply(events: readonly EngineEvent[]): void {
+    for (const event of events) {
+      switch (event.type) {
+        case 'OrderAccepted':
+          this.#open.set(event.orderId, rowOf(event));
+          break;
+        case 'Trade':
+          this.#fill(event.takerOrderId, event.takerExecutedQty, event.quoteQuantity, event.seq, event.ts);
+          this.#fill(event.makerOrderId, event.makerExecutedQty, event.quoteQuantity, event.seq, event.ts);
+          break;
+        case 'OrderFilled':
+        case 'OrderCanceled':
+        case 'OrderExpired': {
+          const row = this.#open.get(event.orderId);
+          if (row === undefined) break;
+          this.#open.delete(event.orderId);
+          const status: OrderStatus =
+            event.type === 'OrderFilled'
+              ? 'FILLED'
+              : event.type === 'OrderCanceled'
+                ? 'CANCELED'
+                : event.reason === 'SELF_TRADE'
+                  ? 'EXPIRED_IN_MATCH'
+                  : 'EXPIRED';
+          this.#ended.set(event.orderId, {
+            ...row,
+            status,
+            statusReason: 'reason' in event ? event.reason : '',
+            executedQty: event.executedQty,
+            cumulativeQuoteQty: event.cumulativeQuoteQty,
+            updatedSeq: event.seq,
+            updatedTs: event.ts,
+            version: row.version + 1,
+          });
+          if (this.#ended.size > this.#endedCapacity) {
+            this.#ended.delete(this.#ended.keys().next().value!);
+          }
+          break;
+        }
+      }
+    }
+  }
+
+  /** The order, open or recently ended; undefined if unknown or ended long ago. */
+  get(orderId: number): OrderRow | undefined {
+    return this.#open.get(orderId) ?? this.#ended.get(orderId);
+  }
+
+  #fill(orderId: number, executedQty: number, quote: number, seq: number, ts: number): void {
+    const row = this.#open.get(orderId);
+    if (row === undefined) return;
+    this.#open.set(orderId, {
+      ...row,
+      status: 'PARTIALLY_FILLED',
+      executedQty,
+      cumulativeQuoteQty: row.cumulativeQuoteQty + quote,
+      updatedSeq: seq,
+      updatedTs: ts,
+      version: row.status === 'NEW' ? row.version + 1 : row.version,
+    });
+  }
+}
+
+function rowOf(o: OrderAccepted): OrderRow {
+  return {
+    orderId: o.orderId,
+    symbol: o.symbol,
+    userId: o.userId,
+    clientOrderId: o.clientOrderId,
+    side: o.side,
+    orderType: o.orderType,
+    timeInForce: o.timeInForce,
+    price: o.price,
+    origQty: o.quantity,
+    origQuoteOrderQty: o.quoteOrderQty,
+    executedQty: 0,
+    cumulativeQuoteQty: 0,
+    status: 'NEW',
+    statusReason: '',
+    stpMode: o.stpMode,
+    createdSeq: o.seq,
+    createdTs: o.ts,
+    updatedSeq: o.seq,
+    updatedTs: o.ts,
+    version: 1,
+  };
+}

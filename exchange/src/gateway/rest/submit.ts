@@ -1,0 +1,17 @@
+import type { UnstampedCommand } from '../../domain/commands.ts';
+import type { CommandResult } from '../../sequencer/sequencer.ts';
+import { errors } from '../binance/api-error.ts';
+import type { ApiDeps } from './api-deps.ts';
+
+/**
+ * Sends a command through the sequencer and waits until it is durable and applied. A pipeline that
+ * stopped (its log failed) or is over its in-flight bound answers "busy"; nothing was applied.
+ */
+export async function submit(deps: ApiDeps, command: UnstampedCommand): Promise<CommandResult> {
+  if (deps.exchange.inFlight() >= deps.maxInFlight) throw errors.busy();
+  try {
+    return await deps.exchange.submit(command);
+  } catch {
+    throw errors.busy();
+  }
+}

@@ -1,0 +1,187 @@
+import { type Amount, mulDiv } from '../../domain/amount.ts';
+import type { Trade } from '../../domain/events.ts';
+import type { Kline } from '../../marketdata/klines.ts';
+import type { MarketInfo } from '../../marketdata/market-data.ts';
+import type {
+  AggTrade,
+  BookTicker,
+  DepthSnapshot,
+  PriceLevelRow,
+  Ticker24h,
+} from '../../marketdata/market-data-view.ts';
+import { formatMinor } from '../binance/decimal.ts';
+
+/** Binance's stream payloads, amounts as decimal strings in each asset's precision. */
+
+type Rows = [string, string][];
+
+export function levelRows(rows: readonly PriceLevelRow[], market: MarketInfo): Rows {
+  const out: Rows = new Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const [price, quantity] = rows[i]!;
+    out[i] = [formatMinor(price, market.quoteDecimals), formatMinor(quantity, market.baseDecimals)];
+  }
+  return out;
+}
+
+export function depthUpdatePayload(
+  market: MarketInfo,
+  eventTime: number,
+  firstUpdateId: number,
+  finalUpdateId: number,
+  bids: readonly PriceLevelRow[],
+  asks: readonly PriceLevelRow[],
+): Record<string, unknown> {
+  return {
+    e: 'depthUpdate',
+    E: eventTime,
+    s: market.spec.symbol,
+    U: firstUpdateId,
+    u: finalUpdateId,
+    b: levelRows(bids, market),
+    a: levelRows(asks, market),
+  };
+}
+
+export function partialDepthPayload(market: MarketInfo, depth: DepthSnapshot): Record<string, unknown> {
+  return {
+    lastUpdateId: depth.lastUpdateId,
+    bids: levelRows(depth.bids, market),
+    asks: levelRows(depth.asks, market),
+  };
+}
+
+export function tradePayload(market: MarketInfo, trade: Trade, eventTime: number): Record<string, unknown> {
+  return {
+    e: 'trade',
+    E: eventTime,
+    s: trade.symbol,
+    t: trade.tradeId,
+    p: formatMinor(trade.price, market.quoteDecimals),
+    q: formatMinor(trade.quantity, market.baseDecimals),
+    T: trade.ts,
+    m: trade.takerSide === 'SELL',
+    M: true,
+  };
+}
+
+export function aggTradePayload(
+  market: MarketInfo,
+  agg: AggTrade,
+  eventTime: number,
+): Record<string, unknown> {
+  return {
+    e: 'aggTrade',
+    E: eventTime,
+    s: agg.symbol,
+    a: agg.aggId,
+    p: formatMinor(agg.price, market.quoteDecimals),
+    q: formatMinor(agg.quantity, market.baseDecimals),
+    f: agg.firstTradeId,
+    l: agg.lastTradeId,
+    T: agg.time,
+    m: agg.buyerIsMaker,
+    M: true,
+  };
+}
+
+export function bookTickerPayload(market: MarketInfo, top: BookTicker): Record<string, unknown> {
+  return {
+    u: top.updateId,
+    s: top.symbol,
+    b: formatMinor(top.bidPrice, market.quoteDecimals),
+    B: formatMinor(top.bidQty, market.baseDecimals),
+    a: formatMinor(top.askPrice, market.quoteDecimals),
+    A: formatMinor(top.askQty, market.baseDecimals),
+  };
+}
+
+export function miniTickerPayload(
+  market: MarketInfo,
+  t: Ticker24h,
+  eventTime: number,
+): Record<string, unknown> {
+  const price = (v: Amount) => formatMinor(v, market.quoteDecimals);
+  return {
+    e: '24hrMiniTicker',
+    E: eventTime,
+    s: t.symbol,
+    c: price(t.lastPrice),
+    o: price(t.openPrice),
+    h: price(t.highPrice),
+    l: price(t.lowPrice),
+    v: formatMinor(t.volume, market.baseDecimals),
+    q: price(t.quoteVolume),
+  };
+}
+
+export function tickerPayload(
+  market: MarketInfo,
+  t: Ticker24h,
+  top: BookTicker,
+  eventTime: number,
+): Record<string, unknown> {
+  const price = (v: Amount) => formatMinor(v, market.quoteDecimals);
+  const qty = (v: Amount) => formatMinor(v, market.baseDecimals);
+  const change = t.lastPrice - t.openPrice;
+  const weighted = t.volume === 0 ? 0 : mulDiv(t.quoteVolume, 10 ** market.baseDecimals, t.volume, false);
+  return {
+    e: '24hrTicker',
+    E: eventTime,
+    s: t.symbol,
+    p: price(change),
+    P: t.openPrice === 0 ? '0.000' : ((change * 100) / t.openPrice).toFixed(3),
+    w: price(weighted),
+    x: price(t.prevClosePrice),
+    c: price(t.lastPrice),
+    Q: qty(t.lastQty),
+    b: price(top.bidPrice),
+    B: qty(top.bidQty),
+    a: price(top.askPrice),
+    A: qty(top.askQty),
+    o: price(t.openPrice),
+    h: price(t.highPrice),
+    l: price(t.lowPrice),
+    v: qty(t.volume),
+    q: price(t.quoteVolume),
+    O: t.openTime,
+    C: t.closeTime,
+    F: t.firstId,
+    L: t.lastId,
+    n: t.count,
+  };
+}
+
+export function klinePayload(
+  market: MarketInfo,
+  k: Readonly<Kline>,
+  closed: boolean,
+  eventTime: number,
+): Record<string, unknown> {
+  const price = (v: Amount) => formatMinor(v, market.quoteDecimals);
+  const qty = (v: Amount) => formatMinor(v, market.baseDecimals);
+  return {
+    e: 'kline',
+    E: eventTime,
+    s: k.symbol,
+    k: {
+      t: k.openTime,
+      T: k.closeTime,
+      s: k.symbol,
+      i: k.interval,
+      f: k.firstTradeId,
+      L: k.lastTradeId,
+      o: price(k.open),
+      c: price(k.close),
+      h: price(k.high),
+      l: price(k.low),
+      v: qty(k.volume),
+      n: k.count,
+      x: closed,
+      q: price(k.quoteVolume),
+      V: qty(k.takerBuyVolume),
+      Q: price(k.takerBuyQuoteVolume),
+      B: '0',
+    },
+  };
+}

@@ -1,0 +1,202 @@
+import type { ApiKeyIdentity, ApiKeyLookup } from '../auth/api-key-lookup.ts';
+import { BinanceCode } from '../binance/api-error.ts';
+import type { ClientSocket } from './client-socket.ts';
+import { verifySignedParams, WsApiError } from './signed-params.ts';
+import type { UserDataFeed, UserEvent } from './user-data-feed.ts';
+
+/** Binance: "User Data Stream subscription already active." / "... not active." */
+const SUBSCRIPTION_ACTIVE = -2035;
+const SUBSCRIPTION_NOT_ACTIVE = -2036;
+/** Binance allows up to 1,000 live subscriptions per session. */
+const MAX_SUBSCRIPTIONS = 1_000;
+
+export interface WsApiDeps {
+  readonly apiKeys: ApiKeyLookup;
+  readonly userData: UserDataFeed;
+  readonly clock: () => number;
+}
+
+type RequestId = string | number | null;
+
+interface Subscription {
+  readonly userId: number;
+  /** Set when the subscription came from the logged-on session; logout ends it. */
+  readonly viaSession: boolean;
+  readonly unsubscribe: () => void;
+}
+
+/**
+ * One connection to /ws-api/v3: Binance's WebSocket API requests ({id, method, params} in, {id,
+ * status, result} or {id, status, error} out) for sessions and user data streams. User data events
+ * arrive as {subscriptionId, event}, Binance's current format.
+ *
+ * session.logon: Binance accepts only Ed25519 keys there. Bourse keys are HMAC keys, so Bourse accepts
+ * an HMAC-SHA256 signature on session.logon, signed exactly as every other request.
+ */
+export class WsApiSession {
+  private readonly socket: ClientSocket;
+  private readonly deps: WsApiDeps;
+  private readonly connectedSince: number;
+  private identity: ApiKeyIdentity | undefined;
+  private authorizedSince: number | undefined;
+  private readonly subscriptions = new Map<number, Subscription>();
+  private nextSubscriptionId = 0;
+
+  constructor(socket: ClientSocket, deps: WsApiDeps) {
+    this.socket = socket;
+    this.deps = deps;
+    this.connectedSince = deps.clock();
+  }
+
+  handle(text: string): void {
+    let request: unknown;
+    try {
+      request = JSON.parse(text);
+    } catch {
+      this.reply(
+        null,
+        400,
+        undefined,
+        new WsApiError(BinanceCode.ILLEGAL_CHARS, 'Malformed request: not valid JSON.'),
+      );
+      return;
+    }
+    if (typeof request !== 'object' || request === null || Array.isArray(request)) {
+      this.reply(
+        null,
+        400,
+        undefined,
+        new WsApiError(BinanceCode.ILLEGAL_CHARS, 'Malformed request: expected an object.'),
+      );
+      return;
+    }
+    const { id: rawId, method, params = {} } = request as Record<string, unknown>;
+    const id: RequestId = typeof rawId === 'string' || typeof rawId === 'number' ? rawId : null;
+    try {
+      if (typeof method !== 'string') {
+        throw new WsApiError(
+          BinanceCode.MANDATORY_PARAM_EMPTY_OR_MALFORMED,
+          "Mandatory parameter 'method' was not sent, was empty/null, or malformed.",
+        );
+      }
+      if (typeof params !== 'object' || params === null || Array.isArray(params)) {
+        throw new WsApiError(
+          BinanceCode.MANDATORY_PARAM_EMPTY_OR_MALFORMED,
+          "Parameter 'params' must be an object.",
+        );
+      }
+      const result = this.dispatch(method, params as Record<string, unknown>);
+      this.reply(id, 200, result);
+    } catch (error) {
+      if (!(error instanceof WsApiError)) throw error;
+      this.reply(id, error.status, undefined, error);
+    }
+  }
+
+  /** Ends every subscription: the connection closed. */
+  close(): void {
+    for (const sub of this.subscriptions.values()) sub.unsubscribe();
+    this.subscriptions.clear();
+  }
+
+  private dispatch(method: string, params: Record<string, unknown>): unknown {
+    const now = this.deps.clock();
+    switch (method) {
+      case 'ping':
+        return {};
+      case 'time':
+        return { serverTime: now };
+      case 'session.logon': {
+        const identity = verifySignedParams(params, this.deps.apiKeys, now);
+        this.identity = identity;
+        this.authorizedSince = now;
+        return this.status(now);
+      }
+      case 'session.status':
+        return this.status(now);
+      case 'session.logout': {
+        for (const [id, sub] of this.subscriptions) {
+          if (sub.viaSession) {
+            sub.unsubscribe();
+            this.subscriptions.delete(id);
+          }
+        }
+        this.identity = undefined;
+        this.authorizedSince = undefined;
+        return this.status(now);
+      }
+      case 'userDataStream.subscribe': {
+        if (this.identity === undefined) {
+          throw new WsApiError(
+            BinanceCode.UNAUTHORIZED,
+            'You are not authorized to execute this request.',
+            401,
+          );
+        }
+        return { subscriptionId: this.subscribe(this.identity.userId, true) };
+      }
+      case 'userDataStream.subscribe.signature': {
+        const identity = verifySignedParams(params, this.deps.apiKeys, now);
+        return { subscriptionId: this.subscribe(identity.userId, false) };
+      }
+      case 'userDataStream.unsubscribe': {
+        const { subscriptionId } = params;
+        if (subscriptionId === undefined) {
+          this.close();
+          return {};
+        }
+        const sub = typeof subscriptionId === 'number' ? this.subscriptions.get(subscriptionId) : undefined;
+        if (sub === undefined) {
+          throw new WsApiError(SUBSCRIPTION_NOT_ACTIVE, 'User Data Stream subscription not active.');
+        }
+        sub.unsubscribe();
+        this.subscriptions.delete(subscriptionId as number);
+        return {};
+      }
+      case 'session.subscriptions':
+        return [...this.subscriptions.keys()].map((subscriptionId) => ({ subscriptionId }));
+      default:
+        throw new WsApiError(BinanceCode.ILLEGAL_CHARS, `Unknown method '${method.slice(0, 64)}'.`);
+    }
+  }
+
+  private subscribe(userId: number, viaSession: boolean): number {
+    for (const sub of this.subscriptions.values()) {
+      if (sub.userId === userId) {
+        throw new WsApiError(SUBSCRIPTION_ACTIVE, 'User Data Stream subscription already active.');
+      }
+    }
+    if (this.subscriptions.size >= MAX_SUBSCRIPTIONS) {
+      throw new WsApiError(
+        BinanceCode.TOO_MANY_REQUESTS,
+        'Too many User Data Stream subscriptions on this session.',
+      );
+    }
+    const subscriptionId = this.nextSubscriptionId++;
+    const prefix = `{"subscriptionId":${subscriptionId},"event":`;
+    const unsubscribe = this.deps.userData.subscribe(userId, (events: readonly UserEvent[]) => {
+      for (const event of events) this.socket.deliver(Buffer.from(`${prefix}${event.json}}`));
+    });
+    this.subscriptions.set(subscriptionId, { userId, viaSession, unsubscribe });
+    return subscriptionId;
+  }
+
+  private status(now: number): Record<string, unknown> {
+    return {
+      apiKey: this.identity?.apiKey ?? null,
+      authorizedSince: this.authorizedSince ?? null,
+      connectedSince: this.connectedSince,
+      returnRateLimits: false,
+      serverTime: now,
+      userDataStream: [...this.subscriptions.values()].some((s) => s.viaSession),
+    };
+  }
+
+  private reply(id: RequestId, status: number, result: unknown, error?: WsApiError): void {
+    if (error !== undefined) {
+      this.socket.sendJson({ id, status, error: { code: error.code, msg: error.message } });
+    } else {
+      this.socket.sendJson({ id, status, result });
+    }
+  }
+}

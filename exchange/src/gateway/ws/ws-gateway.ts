@@ -1,0 +1,216 @@
+import type { Server as HttpServer, IncomingMessage } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
+import type { Duplex } from 'node:stream';
+import { type RawData, WebSocket, WebSocketServer } from 'ws';
+import type { MarketData } from '../../marketdata/market-data.ts';
+import type { ApiKeyLookup } from '../auth/api-key-lookup.ts';
+import { ClientSocket } from './client-socket.ts';
+import type { ListenKeyRegistry } from './listen-keys.ts';
+import { MarketConnection } from './market-connection.ts';
+import { MarketStreams } from './market-streams.ts';
+import { StreamHub } from './stream-hub.ts';
+import { type MarketStream, parseStreamName } from './stream-names.ts';
+import type { UserDataFeed, UserEvent } from './user-data-feed.ts';
+import { WsApiSession } from './ws-api-session.ts';
+
+export interface WebSocketGatewayDeps {
+  readonly marketData: MarketData;
+  readonly userData: UserDataFeed;
+  readonly apiKeys: ApiKeyLookup;
+  readonly listenKeys: ListenKeyRegistry;
+}
+
+export interface WebSocketGatewayOptions {
+  /** How often the server pings each peer; a peer that has not answered by the next ping is dropped. @default 20_000 (Binance pings every 20 s) */
+  readonly pingIntervalMs?: number;
+  /** A peer whose unsent backlog passes this is disconnected as a slow consumer. @default 4_194_304 (4 MiB) */
+  readonly maxBufferedBytes?: number;
+  /** @default 1024, as Binance */
+  readonly maxStreamsPerConnection?: number;
+  /** Largest message a client may send. @default 65_536 */
+  readonly maxMessageBytes?: number;
+  /** Server time for payloads, signatures and listen keys. @default Date.now */
+  readonly clock?: () => number;
+}
+
+export interface WebSocketGatewayStats {
+  readonly connections: number;
+  readonly slowConsumersDropped: number;
+}
+
+export interface WebSocketGateway {
+  stats(): WebSocketGatewayStats;
+  /** Closes every connection (1001, going away) and stops the timers; the http server stays up. */
+  close(): Promise<void>;
+}
+
+function positive(name: string, value: number): number {
+  if (!Number.isFinite(value) || value <= 0)
+    throw new RangeError(`${name} ${value} is invalid: use a positive number`);
+  return value;
+}
+
+/**
+ * Binance's WebSockets on the exchange's http(s) server:
+ *
+ *   /ws/<stream> and /ws          raw market streams (and SUBSCRIBE ... on the socket)
+ *   /stream?streams=<a>/<b>       combined market streams: {"stream", "data"}
+ *   /ws/<listenKey>               the user data of a listen key (older clients)
+ *   /ws-api/v3                    the WebSocket API: sessions and user data subscriptions
+ *
+ * Any other upgrade gets a 404. The server is shared with REST: only the 'upgrade' event is taken.
+ */
+export function attachWebSocketGateway(
+  server: HttpServer | HttpsServer,
+  deps: WebSocketGatewayDeps,
+  options: WebSocketGatewayOptions = {},
+): WebSocketGateway {
+  const clock = options.clock ?? Date.now;
+  const pingIntervalMs = positive('pingIntervalMs', options.pingIntervalMs ?? 20_000);
+  const maxBufferedBytes = positive('maxBufferedBytes', options.maxBufferedBytes ?? 4 * 1024 * 1024);
+  const maxStreams = positive('maxStreamsPerConnection', options.maxStreamsPerConnection ?? 1024);
+  const maxPayload = positive('maxMessageBytes', options.maxMessageBytes ?? 65_536);
+
+  const { marketData, userData, listenKeys } = deps;
+  const hub = new StreamHub<MarketStream>();
+  const streams = new MarketStreams(marketData, hub, { clock });
+  streams.start();
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload,
+    perMessageDeflate: false,
+    clientTracking: false,
+  });
+  const sockets = new Set<ClientSocket>();
+  /** Connections reading a listen key's user data, by key, so an ended key closes them. */
+  const byListenKey = new Map<string, Set<WebSocket>>();
+  let slowConsumersDropped = 0;
+
+  const parse = (name: string) => parseStreamName(name, (symbol) => marketData.market(symbol) !== undefined);
+  const marketDeps = {
+    hub,
+    parse,
+    subscribed: (name: string, stream: MarketStream) => streams.subscribed(name, stream),
+    maxStreams,
+  };
+
+  const track = (ws: WebSocket, combined: boolean): ClientSocket => {
+    const socket = new ClientSocket(ws, combined, maxBufferedBytes, () => slowConsumersDropped++);
+    sockets.add(socket);
+    ws.on('close', () => sockets.delete(socket));
+    ws.on('error', () => ws.terminate());
+    return socket;
+  };
+
+  const attachListenKey = (ws: WebSocket, socket: ClientSocket, listenKey: string, userId: number) => {
+    const unsubscribe = userData.subscribe(userId, (events: readonly UserEvent[]) => {
+      for (const event of events) {
+        if (socket.combined) {
+          socket.deliver(Buffer.from(`{"stream":${JSON.stringify(listenKey)},"data":${event.json}}`));
+        } else {
+          socket.deliver(Buffer.from(event.json));
+        }
+      }
+    });
+    let set = byListenKey.get(listenKey);
+    if (set === undefined) {
+      set = new Set();
+      byListenKey.set(listenKey, set);
+    }
+    set.add(ws);
+    ws.on('close', () => {
+      unsubscribe();
+      set.delete(ws);
+      if (set.size === 0 && byListenKey.get(listenKey) === set) byListenKey.delete(listenKey);
+    });
+  };
+
+  const openMarket = (ws: WebSocket, names: readonly string[], combined: boolean) => {
+    const socket = track(ws, combined);
+    const connection = new MarketConnection(socket, marketDeps);
+    for (const name of names) {
+      const userId = listenKeys.resolve(name);
+      if (userId !== undefined) attachListenKey(ws, socket, name, userId);
+      // Binance opens the socket even when the path names no stream (ccxt connects to /ws/0 and
+      // subscribes afterwards): an unknown name just adds nothing.
+      else connection.add(name);
+    }
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      if (isBinary) return;
+      connection.handle(data.toString());
+    });
+    ws.on('close', () => connection.close());
+  };
+
+  const openApi = (ws: WebSocket) => {
+    const socket = track(ws, false);
+    const session = new WsApiSession(socket, { apiKeys: deps.apiKeys, userData, clock });
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      if (isBinary) return;
+      session.handle(data.toString());
+    });
+    ws.on('close', () => session.close());
+  };
+
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const path = url.pathname;
+    let open: ((ws: WebSocket) => void) | undefined;
+    if (path === '/ws' || path === '/ws/') {
+      open = (ws) => openMarket(ws, [], false);
+    } else if (path.startsWith('/ws/') && path !== '/ws-api/v3') {
+      const name = decodeURIComponent(path.slice(4));
+      open = (ws) => openMarket(ws, [name], false);
+    } else if (path === '/stream') {
+      const names = (url.searchParams.get('streams') ?? '').split('/').filter((n) => n.length > 0);
+      open = (ws) => openMarket(ws, names, true);
+    } else if (path === '/ws-api/v3') {
+      open = openApi;
+    }
+    if (open === undefined) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    const accept = open;
+    wss.handleUpgrade(request, socket, head, (ws) => accept(ws));
+  };
+  server.on('upgrade', onUpgrade);
+
+  const stopListenKeys = listenKeys.onEnd((listenKey) => {
+    const set = byListenKey.get(listenKey);
+    if (set === undefined) return;
+    byListenKey.delete(listenKey);
+    const expired = JSON.stringify({ e: 'listenKeyExpired', E: clock(), listenKey });
+    for (const ws of set) {
+      if (ws.readyState === WebSocket.OPEN) ws.send(expired);
+      ws.close(1000, 'listen key expired');
+    }
+  });
+
+  const pinger = setInterval(() => {
+    for (const socket of sockets) socket.keepalive();
+    listenKeys.sweep();
+  }, pingIntervalMs);
+  pinger.unref();
+
+  return {
+    stats: () => ({ connections: sockets.size, slowConsumersDropped }),
+    close: async () => {
+      server.off('upgrade', onUpgrade);
+      clearInterval(pinger);
+      stopListenKeys();
+      streams.stop();
+      const closed = [...sockets].map(
+        (socket) =>
+          new Promise<void>((resolve) => {
+            if (socket.ws.readyState === WebSocket.CLOSED) return resolve();
+            socket.ws.once('close', () => resolve());
+            socket.ws.close(1001, 'server shutting down');
+            // A peer that does not finish the close handshake promptly is cut off.
+            setTimeout(() => socket.ws.terminate(), 1_000).unref();
+          }),
+      );
+      await Promise.all(closed);
+    },
+  };
+}

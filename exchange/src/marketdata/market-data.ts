@@ -1,0 +1,310 @@
+import type { Amount } from '../domain/amount.ts';
+import type { EngineEvent, OrderAccepted, Trade } from '../domain/events.ts';
+import type { MarketSpec } from '../domain/market.ts';
+import type { EngineSnapshot } from '../engine/snapshot.ts';
+import { AggTradeHistory } from './agg-trades.ts';
+import { LiveKlines } from './klines.ts';
+import type {
+  AggTrade,
+  AggTradeQuery,
+  BookTicker,
+  DepthSnapshot,
+  MarketDataView,
+  PriceLevelRow,
+  Ticker24h,
+} from './market-data-view.ts';
+import { MirrorBook } from './mirror-book.ts';
+import { RollingStats } from './rolling-stats.ts';
+
+export interface MarketDataOptions {
+  /** Aggregate trades kept in memory per symbol for aggTrades queries. @default 100_000 */
+  readonly aggTradesPerSymbol?: number;
+}
+
+/** A listed market and the decimals the gateway needs to format its amounts. */
+export interface MarketInfo {
+  readonly spec: MarketSpec;
+  readonly baseDecimals: number;
+  readonly quoteDecimals: number;
+}
+
+/** What one command changed on one symbol. */
+export interface SymbolUpdate {
+  readonly symbol: string;
+  /** Changed levels with their new quantities (0: the level is gone); empty when the book did not change. */
+  readonly bids: readonly PriceLevelRow[];
+  readonly asks: readonly PriceLevelRow[];
+  readonly trades: readonly Trade[];
+  readonly aggTrades: readonly AggTrade[];
+  /** Set when the best bid or ask (price or quantity) changed. */
+  readonly bookTicker: BookTicker | undefined;
+}
+
+/** One command's market-data changes; its seq is the depth update id of every diff it carries. */
+export interface MarketUpdate {
+  readonly seq: number;
+  readonly ts: number;
+  readonly symbols: readonly SymbolUpdate[];
+}
+
+export type MarketUpdateListener = (update: MarketUpdate) => void;
+
+class SymbolState {
+  readonly info: MarketInfo;
+  readonly book = new MirrorBook();
+  readonly stats: RollingStats;
+  readonly aggTrades: AggTradeHistory;
+  readonly klines: LiveKlines;
+  bookTicker: BookTicker;
+  trades: Trade[] = [];
+  closedAggs: AggTrade[] = [];
+  touched = false;
+
+  constructor(info: MarketInfo, aggCapacity: number) {
+    this.info = info;
+    const { symbol } = info.spec;
+    this.stats = new RollingStats(symbol, 10 ** info.baseDecimals);
+    this.aggTrades = new AggTradeHistory(symbol, aggCapacity);
+    this.klines = new LiveKlines(symbol);
+    this.bookTicker = { symbol, updateId: 0, bidPrice: 0, bidQty: 0, askPrice: 0, askQty: 0 };
+  }
+}
+
+interface Taker {
+  readonly accepted: OrderAccepted;
+  executed: Amount;
+  ended: boolean;
+}
+
+/**
+ * Market data projected from the engine's events: a mirror of each book, depth snapshots and diffs,
+ * book tickers, rolling 24-hour tickers, average prices, trades, aggregate trades and live candles.
+ * It reads nothing but events (and, to start from a snapshot, the snapshot's data), so it works the
+ * same in process or fed from a log.
+ *
+ * `apply` must see every command, in seq order, including those that changed no book: the seq of the
+ * last command applied is the depth's lastUpdateId, and depth diffs must cover every seq.
+ */
+export class MarketData implements MarketDataView {
+  private readonly markets = new Map<string, SymbolState>();
+  private readonly assetDecimals = new Map<string, number>();
+  private readonly listeners = new Set<MarketUpdateListener>();
+  private readonly aggCapacity: number;
+  private applied = 0;
+  private lastTs = 0;
+
+  constructor(options: MarketDataOptions = {}) {
+    const capacity = options.aggTradesPerSymbol ?? 100_000;
+    if (!Number.isInteger(capacity) || capacity < 1) {
+      throw new RangeError(`aggTradesPerSymbol ${capacity} is invalid: use a positive integer`);
+    }
+    this.aggCapacity = capacity;
+  }
+
+  /**
+   * Starts from an engine snapshot's data (markets and resting orders), so a process that recovered its
+   * engine from a snapshot can follow on with the commands after it. Trade statistics start empty.
+   */
+  static fromSnapshot(snapshot: EngineSnapshot, options: MarketDataOptions = {}): MarketData {
+    const data = new MarketData(options);
+    for (const asset of snapshot.assets) data.assetDecimals.set(asset.name, asset.decimals);
+    for (const market of snapshot.markets) {
+      const state = data.list(market.spec);
+      for (const order of [...market.bids, ...market.asks]) {
+        state.book.rest(order.orderId, order.side, order.price, order.remaining);
+      }
+      state.book.takeChanges();
+      state.bookTicker = data.topOf(state, snapshot.lastSeq);
+    }
+    data.applied = snapshot.lastSeq;
+    return data;
+  }
+
+  /** The seq of the last command applied: every depth snapshot's lastUpdateId. */
+  get lastUpdateId(): number {
+    return this.applied;
+  }
+
+  /** The newest command timestamp seen. */
+  get lastEventTs(): number {
+    return this.lastTs;
+  }
+
+  /** Calls `listener` after each command that changed a book or traded. Returns an unsubscribe. */
+  subscribe(listener: MarketUpdateListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  symbols(): string[] {
+    return [...this.markets.keys()];
+  }
+
+  market(symbol: string): MarketInfo | undefined {
+    return this.markets.get(symbol)?.info;
+  }
+
+  book(symbol: string): MirrorBook | undefined {
+    return this.markets.get(symbol)?.book;
+  }
+
+  klines(symbol: string): LiveKlines | undefined {
+    return this.markets.get(symbol)?.klines;
+  }
+
+  /** Applies one command's events. */
+  apply(events: readonly EngineEvent[], seq: number): void {
+    if (!(seq > this.applied))
+      throw new Error(`seq ${seq} is not after the last applied seq ${this.applied}`);
+    let taker: Taker | undefined;
+    let takerState: SymbolState | undefined;
+    const touched: SymbolState[] = [];
+    const touch = (state: SymbolState) => {
+      if (!state.touched) {
+        state.touched = true;
+        touched.push(state);
+      }
+    };
+    for (const event of events) {
+      switch (event.type) {
+        case 'AssetAdded':
+          this.assetDecimals.set(event.asset, event.decimals);
+          break;
+        case 'MarketListed':
+          this.list(event.market);
+          break;
+        case 'OrderAccepted': {
+          const state = this.markets.get(event.symbol);
+          if (state === undefined) break;
+          taker = { accepted: event, executed: 0, ended: false };
+          takerState = state;
+          break;
+        }
+        case 'Trade': {
+          const state = this.markets.get(event.symbol);
+          if (state === undefined) break;
+          touch(state);
+          state.book.fill(event.makerOrderId, event.quantity);
+          if (taker !== undefined && taker.accepted.orderId === event.takerOrderId) {
+            taker.executed = event.takerExecutedQty;
+          }
+          state.trades.push(event);
+          state.stats.add(event);
+          state.klines.add(event);
+          const closed = state.aggTrades.add(event);
+          if (closed !== undefined) state.closedAggs.push(closed);
+          break;
+        }
+        case 'OrderFilled':
+        case 'OrderCanceled':
+        case 'OrderExpired': {
+          const state = this.markets.get(event.symbol);
+          if (state === undefined) break;
+          if (taker !== undefined && taker.accepted.orderId === event.orderId) taker.ended = true;
+          if (state.book.remove(event.orderId)) touch(state);
+          break;
+        }
+        default:
+          break;
+      }
+    }
+    // A limit order that neither filled nor expired by the end of its command rests with what is left.
+    if (taker !== undefined && takerState !== undefined && !taker.ended) {
+      const { accepted } = taker;
+      if (accepted.orderType !== 'MARKET') {
+        touch(takerState);
+        takerState.book.rest(
+          accepted.orderId,
+          accepted.side,
+          accepted.price,
+          accepted.quantity - taker.executed,
+        );
+      }
+    }
+    this.applied = seq;
+    const ts = events[0]?.ts ?? this.lastTs;
+    if (ts > this.lastTs) this.lastTs = ts;
+    if (touched.length === 0) return;
+    const updates: SymbolUpdate[] = [];
+    for (const state of touched) {
+      state.touched = false;
+      const closed = state.aggTrades.close();
+      if (closed !== undefined) state.closedAggs.push(closed);
+      const { bids, asks } = state.book.takeChanges();
+      const top = this.topOf(state, seq);
+      const before = state.bookTicker;
+      const topChanged =
+        top.bidPrice !== before.bidPrice ||
+        top.bidQty !== before.bidQty ||
+        top.askPrice !== before.askPrice ||
+        top.askQty !== before.askQty;
+      if (topChanged) state.bookTicker = top;
+      updates.push({
+        symbol: state.info.spec.symbol,
+        bids,
+        asks,
+        trades: state.trades,
+        aggTrades: state.closedAggs,
+        bookTicker: topChanged ? top : undefined,
+      });
+      state.trades = [];
+      state.closedAggs = [];
+    }
+    if (this.listeners.size === 0) return;
+    const update: MarketUpdate = { seq, ts, symbols: updates };
+    for (const listener of this.listeners) listener(update);
+  }
+
+  depth(symbol: string, limit: number): DepthSnapshot | undefined {
+    const state = this.markets.get(symbol);
+    if (state === undefined) return undefined;
+    return { lastUpdateId: this.applied, bids: state.book.bids.top(limit), asks: state.book.asks.top(limit) };
+  }
+
+  bookTicker(symbol: string): BookTicker | undefined {
+    return this.markets.get(symbol)?.bookTicker;
+  }
+
+  ticker24h(symbol: string, nowMs: number): Ticker24h | undefined {
+    return this.markets.get(symbol)?.stats.ticker(nowMs);
+  }
+
+  averagePrice(
+    symbol: string,
+    nowMs: number,
+    minutes: number,
+  ): { readonly price: Amount; readonly closeTime: number } | undefined {
+    return this.markets.get(symbol)?.stats.averagePrice(nowMs, minutes);
+  }
+
+  aggTrades(query: AggTradeQuery): readonly AggTrade[] {
+    return this.markets.get(query.symbol)?.aggTrades.query(query) ?? [];
+  }
+
+  private list(spec: MarketSpec): SymbolState {
+    const existing = this.markets.get(spec.symbol);
+    if (existing !== undefined) return existing;
+    const baseDecimals = this.assetDecimals.get(spec.base);
+    const quoteDecimals = this.assetDecimals.get(spec.quote);
+    if (baseDecimals === undefined || quoteDecimals === undefined) {
+      throw new Error(`market ${spec.symbol} lists an asset market data has not seen added`);
+    }
+    const state = new SymbolState({ spec, baseDecimals, quoteDecimals }, this.aggCapacity);
+    this.markets.set(spec.symbol, state);
+    return state;
+  }
+
+  private topOf(state: SymbolState, seq: number): BookTicker {
+    const { bids, asks } = state.book;
+    const bidPrice = bids.bestPrice() ?? 0;
+    const askPrice = asks.bestPrice() ?? 0;
+    return {
+      symbol: state.info.spec.symbol,
+      updateId: seq,
+      bidPrice,
+      bidQty: bids.quantityAt(bidPrice),
+      askPrice,
+      askQty: asks.quantityAt(askPrice),
+    };
+  }
+}

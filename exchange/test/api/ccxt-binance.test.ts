@@ -1,0 +1,164 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import ccxt from 'ccxt';
+import { ApiHarness, type ApiKey } from './support/api-harness.ts';
+
+/**
+ * ccxt's unmodified `binance` class against Bourse: the only changes are the base URLs and options
+ * that switch off what Bourse does not serve (futures markets, the sapi currencies call).
+ */
+function binanceAt(baseUrl: string, key: ApiKey) {
+  const exchange = new ccxt.binance({
+    apiKey: key.apiKey,
+    secret: key.secretKey,
+    enableRateLimit: false,
+    options: {
+      fetchMarkets: { types: ['spot'] },
+      fetchCurrencies: false,
+      fetchMargins: false,
+      adjustForTimeDifference: false,
+    },
+  });
+  const api = exchange.urls.api as Record<string, string>;
+  api.public = `${baseUrl}/api/v3`;
+  api.private = `${baseUrl}/api/v3`;
+  api.v1 = `${baseUrl}/api/v1`;
+  return exchange;
+}
+
+/** Decimal string of minor units, for comparing ccxt's floats with the ledger. */
+const units = (minor: number, decimals: number) => minor / 10 ** decimals;
+
+describe('ccxt binance against Bourse', () => {
+  let api: ApiHarness;
+  let alice: ApiKey;
+  let client: ReturnType<typeof binanceAt>;
+  let maker: ReturnType<typeof binanceAt>;
+
+  before(async () => {
+    api = await ApiHarness.start();
+    alice = await api.user('ccxt-alice', ['READ', 'TRADE'], { USDT: '100000', BTC: '1' });
+    const bob = await api.user('ccxt-bob', ['READ', 'TRADE'], { USDT: '100000', BTC: '5' });
+    client = binanceAt(api.server.baseUrl, alice);
+    maker = binanceAt(api.server.baseUrl, bob);
+  });
+  after(() => api.close());
+
+  it('loadMarkets and fetchTime', async () => {
+    const markets = await client.loadMarkets();
+    assert.deepEqual(Object.keys(markets).sort(), ['BTC/USDT', 'ETH/BTC', 'ETH/USDT']);
+    const btc = markets['BTC/USDT']!;
+    assert.equal(btc.precision.price, 0.01);
+    assert.equal(btc.precision.amount, 0.0001);
+    assert.equal(btc.limits.cost?.min, 5);
+    await maker.loadMarkets();
+    const time = await client.fetchTime();
+    assert.ok(Math.abs((time ?? 0) - Date.now()) < 60_000);
+  });
+
+  it('fetchOrderBook, fetchTicker, fetchTickers, fetchTrades, fetchOHLCV on a live book', async () => {
+    await maker.createOrder('BTC/USDT', 'limit', 'sell', 0.5, 60_000);
+    await maker.createOrder('BTC/USDT', 'limit', 'sell', 0.5, 60_100);
+    await maker.createOrder('BTC/USDT', 'limit', 'buy', 0.5, 59_900);
+    await client.createOrder('BTC/USDT', 'market', 'buy', 0.01);
+    const book = await client.fetchOrderBook('BTC/USDT');
+    assert.deepEqual(book.asks[0], [60_000, 0.49]);
+    assert.deepEqual(book.bids[0], [59_900, 0.5]);
+    assert.equal(book.nonce, api.server.exchange.engine.lastSeq);
+    const ticker = await client.fetchTicker('BTC/USDT');
+    assert.equal(ticker.last, 60_000);
+    assert.equal(ticker.bid, 59_900);
+    assert.equal(ticker.ask, 60_000);
+    const tickers = await client.fetchTickers();
+    assert.deepEqual(Object.keys(tickers).sort(), ['BTC/USDT', 'ETH/BTC', 'ETH/USDT']);
+    const trades = await client.fetchTrades('BTC/USDT');
+    assert.equal(trades.length, 1);
+    assert.equal(trades[0]!.price, 60_000);
+    assert.equal(trades[0]!.amount, 0.01);
+    assert.equal(trades[0]!.side, 'buy');
+    const candles = await client.fetchOHLCV('BTC/USDT', '1m');
+    assert.equal(candles.length, 1);
+    assert.deepEqual(candles[0]!.slice(1), [60_000, 60_000, 60_000, 60_000, 0.01]);
+    const hourly = await client.fetchOHLCV('BTC/USDT', '2h');
+    assert.equal(hourly.length, 1);
+  });
+
+  it('createOrder (limit, market, market by cost), fetchOrder, cancelOrder, fetchOpenOrders, cancelAllOrders, fetchClosedOrders', async () => {
+    const limit = await client.createOrder('BTC/USDT', 'limit', 'buy', 0.02, 50_000);
+    assert.equal(limit.status, 'open');
+    assert.equal(limit.price, 50_000);
+    const fetched = await client.fetchOrder(limit.id!, 'BTC/USDT');
+    assert.equal(fetched.status, 'open');
+    assert.equal(fetched.amount, 0.02);
+    const market = await client.createOrder('BTC/USDT', 'market', 'buy', 0.01);
+    assert.equal(market.status, 'closed');
+    assert.equal(market.filled, 0.01);
+    assert.equal(market.trades.length, 1);
+    const byCost = await client.createMarketBuyOrderWithCost('BTC/USDT', 600);
+    assert.equal(byCost.status, 'closed');
+    assert.equal(byCost.filled, 0.01);
+    assert.equal(byCost.cost, 600);
+    const canceled = await client.cancelOrder(limit.id!, 'BTC/USDT');
+    assert.equal(canceled.status, 'canceled');
+    await client.createOrder('BTC/USDT', 'limit', 'buy', 0.02, 49_000);
+    await client.createOrder('BTC/USDT', 'limit', 'sell', 0.02, 70_000);
+    const open = await client.fetchOpenOrders('BTC/USDT');
+    assert.equal(open.length, 2);
+    const all = await client.cancelAllOrders('BTC/USDT');
+    assert.equal(all.length, 2);
+    assert.equal((await client.fetchOpenOrders('BTC/USDT')).length, 0);
+    const closed = await client.fetchClosedOrders('BTC/USDT');
+    assert.deepEqual(
+      closed.map((o) => o.status),
+      ['closed', 'closed', 'closed'],
+    );
+    const orders = await client.fetchOrders('BTC/USDT');
+    assert.deepEqual(orders.map((o) => o.status).sort(), [
+      'canceled',
+      'canceled',
+      'canceled',
+      'closed',
+      'closed',
+      'closed',
+    ]);
+  });
+
+  it('fetchMyTrades and fetchBalance match the ledger', async () => {
+    const mine = await client.fetchMyTrades('BTC/USDT');
+    assert.equal(mine.length, 3);
+    const ledgerTrades = await api.server.exchange.readModel.userTrades({
+      userId: alice.userId,
+      symbol: 'BTCUSDT',
+    });
+    assert.deepEqual(
+      mine.map((t) => [Number(t.id), t.price, t.amount, t.fee?.cost, t.fee?.currency]),
+      ledgerTrades.map((t) => [
+        t.tradeId,
+        units(t.price, 6),
+        units(t.quantity, 8),
+        units(t.commission, 8),
+        t.commissionAsset,
+      ]),
+    );
+    const balance = await client.fetchBalance();
+    for (const [asset, decimals] of [
+      ['BTC', 8],
+      ['USDT', 6],
+      ['ETH', 8],
+    ] as const) {
+      const ledger = await api.server.exchange.readModel.balanceFromPostings(alice.userId, asset);
+      assert.equal(balance[asset]?.free, units(ledger.available, decimals), asset);
+      assert.equal(balance[asset]?.used, units(ledger.locked, decimals), asset);
+    }
+    // 0.03 BTC bought, less 0.1% in fees paid in BTC.
+    assert.equal(balance.BTC?.total, 1.02997);
+  });
+
+  it('surfaces Bourse errors as ccxt error classes', async () => {
+    await assert.rejects(client.createOrder('BTC/USDT', 'limit', 'buy', 100, 50_000), ccxt.InsufficientFunds);
+    await assert.rejects(client.fetchOrder('999999', 'BTC/USDT'), ccxt.OrderNotFound);
+    await assert.rejects(client.cancelOrder('999999', 'BTC/USDT'), ccxt.OrderNotFound);
+    // ccxt maps Binance's -1013 (filter failure) to BadRequest, as it does against Binance.
+    await assert.rejects(client.createOrder('BTC/USDT', 'limit', 'buy', 0.0001, 40_000), ccxt.BadRequest);
+  });
+});

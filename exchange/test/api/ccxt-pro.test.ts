@@ -1,0 +1,197 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { getCACertificates, setDefaultCACertificates } from 'node:tls';
+import { after, before, describe, it } from 'node:test';
+import ccxt from 'ccxt';
+import { ApiHarness, type ApiKey } from './support/api-harness.ts';
+
+/**
+ * ccxt.pro's unmodified `binance` class against a running Bourse: the only changes are the REST and
+ * WebSocket base URLs, and the options that switch off what Bourse does not serve. Bourse serves
+ * https and wss with its self-signed certificate (ccxt refuses plain ws:// unless told to use an
+ * agent), which this process trusts the way a user would add a CA.
+ */
+function proAt(baseUrl: string, key: ApiKey) {
+  const exchange = new ccxt.pro.binance({
+    apiKey: key.apiKey,
+    secret: key.secretKey,
+    enableRateLimit: false,
+    options: {
+      fetchMarkets: { types: ['spot'] },
+      fetchCurrencies: false,
+      fetchMargins: false,
+      adjustForTimeDifference: false,
+    },
+  });
+  const api = exchange.urls.api as Record<string, unknown>;
+  api.public = `${baseUrl}/api/v3`;
+  api.private = `${baseUrl}/api/v3`;
+  api.v1 = `${baseUrl}/api/v1`;
+  const wsBase = baseUrl.replace(/^http/, 'ws');
+  const ws = api.ws as Record<string, unknown>;
+  ws.spot = `${wsBase}/ws`;
+  ws.margin = `${wsBase}/ws`;
+  (ws['ws-api'] as Record<string, string>).spot = `${wsBase}/ws-api/v3`;
+  return exchange;
+}
+
+type Pro = ReturnType<typeof proAt>;
+
+describe('ccxt.pro binance against Bourse', () => {
+  let api: ApiHarness;
+  let alice: ApiKey;
+  let bob: ApiKey;
+  let client: Pro;
+  let maker: Pro;
+  let quote = 6;
+  let base = 8;
+  const units = (minor: number, decimals: number) => minor / 10 ** decimals;
+
+  before(async () => {
+    api = await ApiHarness.start({ tls: 'self-signed' });
+    const ca = readFileSync(join(api.dataDir, 'tls', 'cert.pem'), 'utf8');
+    setDefaultCACertificates([...getCACertificates('default'), ca]);
+    alice = await api.user('pro-alice', ['READ', 'TRADE'], { USDT: '200000', BTC: '2' });
+    bob = await api.user('pro-bob', ['READ', 'TRADE'], { USDT: '200000', BTC: '5' });
+    client = proAt(api.server.baseUrl, alice);
+    maker = proAt(api.server.baseUrl, bob);
+    await client.loadMarkets();
+    await maker.loadMarkets();
+    const market = api.server.marketData.market('BTCUSDT')!;
+    quote = market.quoteDecimals;
+    base = market.baseDecimals;
+  });
+  after(async () => {
+    await client.close();
+    await maker.close();
+    await api.close();
+  });
+
+  it('watchOrderBook keeps a local book equal to the REST depth through a stream of changes', async () => {
+    for (let i = 0; i < 10; i++) {
+      await maker.createOrder('BTC/USDT', 'limit', 'sell', 0.1 + i / 100, 60_000 + i * 10);
+      await maker.createOrder('BTC/USDT', 'limit', 'buy', 0.1 + i / 100, 59_990 - i * 10);
+    }
+    let book = await client.watchOrderBook('BTC/USDT');
+    const ids: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const side = i % 2 === 0 ? 'buy' : 'sell';
+      const price = side === 'buy' ? 59_900 + (i % 7) * 20 : 60_100 - (i % 5) * 20;
+      const order = await maker.createOrder('BTC/USDT', 'limit', side, 0.01 * (1 + (i % 3)), price);
+      ids.push(order.id!);
+      if (i % 4 === 3) await maker.cancelOrder(ids.shift()!, 'BTC/USDT');
+      if (i % 6 === 5) await client.createOrder('BTC/USDT', 'market', i % 12 === 5 ? 'buy' : 'sell', 0.03);
+    }
+    // The last command changes this book, so some diff reaches its seq.
+    await maker.createOrder('BTC/USDT', 'limit', 'buy', 0.01, 50_000);
+    const lastSeq = api.server.exchange.engine.lastSeq;
+    while ((book.nonce ?? 0) < lastSeq) book = await client.watchOrderBook('BTC/USDT');
+    const rest = await client.fetchOrderBook('BTC/USDT', 1000);
+    assert.equal(book.nonce, rest.nonce);
+    assert.deepEqual(book.asks, rest.asks);
+    assert.deepEqual(book.bids, rest.bids);
+    assert.ok(book.asks.length > 5 && book.bids.length > 5);
+  });
+
+  it('watchTrades delivers each trade as the ledger records it', async () => {
+    const watching = client.watchTrades('BTC/USDT');
+    await maker.createOrder('BTC/USDT', 'limit', 'sell', 0.05, 59_000);
+    await client.createOrder('BTC/USDT', 'limit', 'buy', 0.05, 59_000);
+    const trades = await watching;
+    const ledger = await api.server.exchange.readModel.recentTrades('BTCUSDT', 1);
+    const last = trades[trades.length - 1]!;
+    const row = ledger[0]!;
+    assert.deepEqual(
+      [Number(last.id), last.price, last.amount, last.side, last.timestamp],
+      [row.tradeId, units(row.price, quote), units(row.quantity, base), 'buy', row.ts],
+    );
+  });
+
+  it('watchTicker reports the last price and the top of the book', async () => {
+    const ticker = await client.watchTicker('BTC/USDT');
+    const top = api.server.marketData.bookTicker('BTCUSDT')!;
+    const stats = api.server.marketData.ticker24h('BTCUSDT', Date.now())!;
+    assert.equal(ticker.symbol, 'BTC/USDT');
+    assert.equal(ticker.last, units(stats.lastPrice, quote));
+    assert.equal(ticker.bid, units(top.bidPrice, quote));
+    assert.equal(ticker.ask, units(top.askPrice, quote));
+    assert.equal(ticker.baseVolume, units(stats.volume, base));
+  });
+
+  it('watchOrders and watchBalance report every order and balance as the ledger holds them', async () => {
+    const seen = new Map<string, Awaited<ReturnType<Pro['watchOrders']>>[number]>();
+    let balance = await (async () => {
+      const first = client.watchBalance();
+      const orders = client.watchOrders('BTC/USDT');
+      const resting = await client.createOrder('BTC/USDT', 'limit', 'buy', 0.02, 55_000);
+      for (const o of await orders) seen.set(o.id!, o);
+      assert.ok(seen.has(resting.id!));
+      return first;
+    })();
+    await maker.createOrder('BTC/USDT', 'limit', 'sell', 0.3, 58_000);
+    const partial = await client.createOrder('BTC/USDT', 'limit', 'buy', 0.5, 58_000);
+    await client.createOrder('BTC/USDT', 'market', 'sell', 0.04);
+    const byCost = await client.createMarketBuyOrderWithCost('BTC/USDT', 1_000);
+    await client.cancelOrder(partial.id!, 'BTC/USDT');
+    // A final marker: a deposit of a distinct amount, whose balanceUpdate closes the stream of events.
+    const marker = await api.admin('POST', '/admin/deposits', {
+      userId: alice.userId,
+      asset: 'BTC',
+      amount: '0.00012345',
+    });
+    assert.equal(marker.status, 200);
+    const btcLedger = await api.server.exchange.readModel.balanceFromPostings(alice.userId, 'BTC');
+    while (balance.BTC?.total !== units(btcLedger.available + btcLedger.locked, base)) {
+      balance = await client.watchBalance();
+    }
+    while (seen.get(byCost.id!)?.status !== 'closed' || seen.get(partial.id!)?.status !== 'canceled') {
+      for (const o of await client.watchOrders('BTC/USDT')) seen.set(o.id!, o);
+    }
+    for (const asset of ['BTC', 'USDT']) {
+      const ledger = await api.server.exchange.readModel.balanceFromPostings(alice.userId, asset);
+      const decimals = asset === 'BTC' ? base : quote;
+      assert.equal(balance[asset]?.free, units(ledger.available, decimals), `${asset} free`);
+      assert.equal(balance[asset]?.used, units(ledger.locked, decimals), `${asset} used`);
+    }
+    const rows = await api.server.exchange.readModel.orders({ userId: alice.userId, symbol: 'BTCUSDT' });
+    const statuses: Record<string, string> = {
+      NEW: 'open',
+      PARTIALLY_FILLED: 'open',
+      FILLED: 'closed',
+      CANCELED: 'canceled',
+      EXPIRED: 'expired',
+    };
+    let compared = 0;
+    for (const row of rows) {
+      const order = seen.get(String(row.orderId));
+      if (order === undefined) continue;
+      compared++;
+      assert.deepEqual(
+        [order.status, order.filled, order.cost, order.clientOrderId, order.side],
+        [
+          statuses[row.status],
+          units(row.executedQty, base),
+          units(row.cumulativeQuoteQty, quote),
+          row.clientOrderId,
+          row.side.toLowerCase(),
+        ],
+        `order ${row.orderId}`,
+      );
+    }
+    assert.ok(compared >= 4, `compared ${compared} orders`);
+    const fills = await api.server.exchange.readModel.userTrades({
+      userId: alice.userId,
+      symbol: 'BTCUSDT',
+      orderId: Number(partial.id),
+    });
+    const partialSeen = seen.get(partial.id!)!;
+    assert.equal(
+      partialSeen.filled,
+      units(
+        fills.reduce((sum, t) => sum + t.quantity, 0),
+        base,
+      ),
+    );
+  });
+});

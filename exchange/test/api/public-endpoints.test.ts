@@ -1,0 +1,312 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { ApiHarness, type ErrorBody, TestClock } from './support/api-harness.ts';
+
+/** Monday 2026-01-05 00:00:00 UTC. */
+const MONDAY = Date.UTC(2026, 0, 5);
+
+type Level = [string, string];
+interface Depth {
+  lastUpdateId: number;
+  bids: Level[];
+  asks: Level[];
+}
+
+describe('public REST endpoints', () => {
+  let api: ApiHarness;
+  const clock = new TestClock(MONDAY + 10_000);
+
+  before(async () => {
+    api = await ApiHarness.start({}, clock);
+    const alice = api.trader('alice');
+    const bob = api.trader('bob');
+    // A book: bids 59990 and 59980 (alice), asks 60010 and 60020 (bob).
+    for (const [key, side, price] of [
+      [alice, 'BUY', '59990'],
+      [alice, 'BUY', '59980'],
+      [bob, 'SELL', '60010'],
+      [bob, 'SELL', '60020'],
+    ] as const) {
+      const r = await api.signed('POST', '/api/v3/order', key, {
+        symbol: 'BTCUSDT',
+        side,
+        type: 'LIMIT',
+        timeInForce: 'GTC',
+        quantity: '0.5',
+        price,
+      });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+    }
+    // Trades: at 00:00:10.000 and 00:00:10.500 (same second), 00:01:05 and 00:03:30, and one on Feb 2.
+    const take = async (at: number, quantity: string, side: 'BUY' | 'SELL') => {
+      clock.now = at;
+      const r = await api.signed('POST', '/api/v3/order', side === 'BUY' ? alice : bob, {
+        symbol: 'BTCUSDT',
+        side,
+        type: 'MARKET',
+        quantity,
+      });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+    };
+    await take(MONDAY + 10_000, '0.1', 'BUY');
+    await take(MONDAY + 10_500, '0.1', 'SELL');
+    await take(MONDAY + 65_000, '0.1', 'BUY');
+    await take(MONDAY + 210_000, '0.1', 'BUY');
+    await take(Date.UTC(2026, 1, 2, 12), '0.1', 'SELL');
+    clock.now = Date.UTC(2026, 1, 2, 12, 1);
+  });
+  after(() => api.close());
+
+  it('ping and time', async () => {
+    assert.deepEqual((await api.get('/api/v3/ping')).body, {});
+    assert.deepEqual((await api.get('/api/v3/time')).body, { serverTime: clock.now });
+  });
+
+  it('exchangeInfo lists symbols with PRICE_FILTER, LOT_SIZE, MIN_NOTIONAL and NOTIONAL, and the rate limits', async () => {
+    const r = await api.get<{
+      symbols: { symbol: string; filters: Record<string, string>[] }[];
+      rateLimits: unknown[];
+    }>('/api/v3/exchangeInfo');
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.body.symbols.map((s) => s.symbol).sort(), ['BTCUSDT', 'ETHBTC', 'ETHUSDT']);
+    const btc = r.body.symbols.find((s) => s.symbol === 'BTCUSDT')!;
+    const byType = Object.fromEntries(btc.filters.map((f) => [f.filterType, f]));
+    assert.deepEqual(byType.PRICE_FILTER, {
+      filterType: 'PRICE_FILTER',
+      minPrice: '0.010000',
+      maxPrice: '0.000000',
+      tickSize: '0.010000',
+    });
+    assert.equal(byType.LOT_SIZE!.stepSize, '0.00010000');
+    assert.equal(byType.MIN_NOTIONAL!.minNotional, '5.000000');
+    assert.equal(byType.NOTIONAL!.minNotional, '5.000000');
+    assert.deepEqual(r.body.rateLimits[0], {
+      rateLimitType: 'REQUEST_WEIGHT',
+      interval: 'MINUTE',
+      intervalNum: 1,
+      limit: 6000,
+    });
+    const one = await api.get<{ symbols: unknown[] }>('/api/v3/exchangeInfo', { symbol: 'ETHBTC' });
+    assert.equal(one.body.symbols.length, 1);
+    const two = await api.get<{ symbols: unknown[] }>('/api/v3/exchangeInfo', {
+      symbols: '["ETHBTC","BTCUSDT"]',
+    });
+    assert.equal(two.body.symbols.length, 2);
+  });
+
+  it('fails with -1121 for an unknown symbol and -1128 for symbol with symbols', async () => {
+    assert.equal((await api.get<ErrorBody>('/api/v3/exchangeInfo', { symbol: 'DOGEUSDT' })).body.code, -1121);
+    assert.equal((await api.get<ErrorBody>('/api/v3/depth', { symbol: 'DOGEUSDT' })).body.code, -1121);
+    const both = await api.get<ErrorBody>('/api/v3/ticker/price', {
+      symbol: 'BTCUSDT',
+      symbols: '["ETHBTC"]',
+    });
+    assert.equal(both.body.code, -1128);
+  });
+
+  it('depth: best first, exact decimals, lastUpdateId, limit', async () => {
+    const r = await api.get<Depth>('/api/v3/depth', { symbol: 'BTCUSDT', limit: 1 });
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.body.bids, [['59990.000000', '0.30000000']]);
+    assert.deepEqual(r.body.asks, [['60010.000000', '0.20000000']]);
+    assert.equal(r.body.lastUpdateId, api.server.exchange.engine.lastSeq);
+    const full = await api.get<Depth>('/api/v3/depth', { symbol: 'BTCUSDT' });
+    assert.deepEqual(
+      full.body.bids.map((l) => l[0]),
+      ['59990.000000', '59980.000000'],
+    );
+    assert.equal(full.headers.get('x-mbx-used-weight-1m') !== null, true);
+  });
+
+  it('fails on malformed parameters: -1100, -1102, -1103, -1105, -1101, -1130', async () => {
+    const code = async (query: string) => (await api.raw<ErrorBody>('GET', '/api/v3/depth', query)).body.code;
+    assert.equal(await code('symbol=BTCUSDT&limit=abc'), -1100);
+    assert.equal(await code('symbol=btc%20usdt'), -1100);
+    assert.equal(await code('limit=5'), -1102);
+    assert.equal(await code('symbol=BTCUSDT&color=red'), -1103);
+    assert.equal(await code('symbol=BTCUSDT&limit='), -1105);
+    assert.equal(await code('symbol=BTCUSDT&symbol=ETHBTC'), -1101);
+    assert.equal(await code('symbol=BTCUSDT&limit=5001'), -1130);
+  });
+
+  it('trades and historicalTrades', async () => {
+    const recent = await api.get<{ id: number; price: string; qty: string; isBuyerMaker: boolean }[]>(
+      '/api/v3/trades',
+      { symbol: 'BTCUSDT', limit: 2 },
+    );
+    assert.equal(recent.body.length, 2);
+    assert.equal(recent.body[1]!.isBuyerMaker, true);
+    assert.equal(recent.body[1]!.price, '59990.000000');
+    const all = await api.get<{ id: number }[]>('/api/v3/historicalTrades', { symbol: 'BTCUSDT', fromId: 0 });
+    assert.equal(all.body.length, 5);
+    const from = await api.get<{ id: number }[]>('/api/v3/historicalTrades', {
+      symbol: 'BTCUSDT',
+      fromId: all.body[2]!.id,
+    });
+    assert.deepEqual(
+      from.body.map((t) => t.id),
+      all.body.slice(2).map((t) => t.id),
+    );
+    assert.equal(
+      (await api.get<unknown[]>('/api/v3/historicalTrades', { symbol: 'BTCUSDT', limit: 1 })).body.length,
+      1,
+    );
+  });
+
+  it('aggTrades', async () => {
+    const r = await api.get<
+      { a: number; p: string; q: string; f: number; l: number; T: number; m: boolean }[]
+    >('/api/v3/aggTrades', { symbol: 'BTCUSDT' });
+    assert.equal(r.status, 200);
+    assert.equal(r.body.length, 5);
+    assert.equal(r.body[0]!.p, '60010.000000');
+    assert.equal(r.body[0]!.T, MONDAY + 10_000);
+    const combo = await api.get<ErrorBody>('/api/v3/aggTrades', {
+      symbol: 'BTCUSDT',
+      fromId: 1,
+      startTime: 1,
+    });
+    assert.equal(combo.body.code, -1128);
+  });
+
+  it('klines: stored and derived intervals, 1s from trades, weeks on Monday, months on the 1st', async () => {
+    type K = [number, string, string, string, string, string, number, string, number];
+    const k = async (interval: string, extra: Record<string, number> = {}) =>
+      (await api.get<K[]>('/api/v3/klines', { symbol: 'BTCUSDT', interval, ...extra })).body;
+    const m1 = await k('1m');
+    assert.deepEqual(
+      m1.map((c) => c[0]),
+      [MONDAY, MONDAY + 60_000, MONDAY + 180_000, Date.UTC(2026, 1, 2, 12)],
+    );
+    assert.deepEqual(m1[0]!.slice(1, 6), [
+      '60010.000000',
+      '60010.000000',
+      '59990.000000',
+      '59990.000000',
+      '0.20000000',
+    ]);
+    assert.equal(m1[0]![8], 2);
+    const m3 = await k('3m');
+    assert.deepEqual(
+      m3.map((c) => [c[0], c[8]]),
+      [
+        [MONDAY, 3],
+        [MONDAY + 180_000, 1],
+        [Date.UTC(2026, 1, 2, 12), 1],
+      ],
+    );
+    assert.equal(m3[0]![6], MONDAY + 180_000 - 1);
+    const s1 = await k('1s');
+    assert.deepEqual(
+      s1.map((c) => [c[0], c[8]]),
+      [
+        [MONDAY + 10_000, 2],
+        [MONDAY + 65_000, 1],
+        [MONDAY + 210_000, 1],
+        [Date.UTC(2026, 1, 2, 12), 1],
+      ],
+    );
+    const w1 = await k('1w');
+    assert.deepEqual(
+      w1.map((c) => c[0]),
+      [MONDAY, Date.UTC(2026, 1, 2)],
+    );
+    const month = await k('1M');
+    assert.deepEqual(
+      month.map((c) => [c[0], c[6], c[8]]),
+      [
+        [Date.UTC(2026, 0, 1), Date.UTC(2026, 1, 1) - 1, 4],
+        [Date.UTC(2026, 1, 1), Date.UTC(2026, 2, 1) - 1, 1],
+      ],
+    );
+    for (const interval of ['5m', '15m', '30m', '1h', '2h', '4h', '6h', '8h', '12h', '1d', '3d']) {
+      const rows = await k(interval);
+      assert.equal(
+        rows.reduce((n, c) => n + c[8], 0),
+        5,
+        interval,
+      );
+    }
+    assert.deepEqual(
+      (await k('1m', { limit: 1 })).map((c) => c[0]),
+      [Date.UTC(2026, 1, 2, 12)],
+    );
+    assert.deepEqual(
+      (await k('1m', { startTime: MONDAY + 1, limit: 2 })).map((c) => c[0]),
+      [MONDAY + 60_000, MONDAY + 180_000],
+    );
+    assert.deepEqual(
+      (await k('3m', { endTime: MONDAY + 179_999 })).map((c) => c[0]),
+      [MONDAY],
+    );
+    assert.equal(
+      (await api.get<ErrorBody>('/api/v3/klines', { symbol: 'BTCUSDT', interval: '7m' })).body.code,
+      -1120,
+    );
+  });
+
+  it('avgPrice', async () => {
+    const r = await api.get<{ mins: number; price: string }>('/api/v3/avgPrice', { symbol: 'BTCUSDT' });
+    assert.equal(r.body.mins, 5);
+    assert.equal(r.body.price, '59990.000000');
+  });
+
+  it('ticker/24hr: one symbol, a list, all, MINI', async () => {
+    const one = await api.get<Record<string, string | number>>('/api/v3/ticker/24hr', { symbol: 'BTCUSDT' });
+    assert.equal(one.body.lastPrice, '59990.000000');
+    assert.equal(one.body.bidPrice, '59990.000000');
+    assert.equal(one.body.askPrice, '60010.000000');
+    assert.equal(one.body.count, 1);
+    const list = await api.get<unknown[]>('/api/v3/ticker/24hr', { symbols: '["BTCUSDT","ETHBTC"]' });
+    assert.equal(list.body.length, 2);
+    const all = await api.get<unknown[]>('/api/v3/ticker/24hr');
+    assert.equal(all.body.length, 3);
+    const mini = await api.get<Record<string, unknown>>('/api/v3/ticker/24hr', {
+      symbol: 'BTCUSDT',
+      type: 'MINI',
+    });
+    assert.equal(mini.body.bidPrice, undefined);
+    assert.equal(mini.body.lastPrice, '59990.000000');
+  });
+
+  it('ticker/price and ticker/bookTicker', async () => {
+    assert.deepEqual((await api.get('/api/v3/ticker/price', { symbol: 'BTCUSDT' })).body, {
+      symbol: 'BTCUSDT',
+      price: '59990.000000',
+    });
+    assert.equal((await api.get<unknown[]>('/api/v3/ticker/price')).body.length, 3);
+    assert.deepEqual((await api.get('/api/v3/ticker/bookTicker', { symbol: 'BTCUSDT' })).body, {
+      symbol: 'BTCUSDT',
+      bidPrice: '59990.000000',
+      bidQty: '0.30000000',
+      askPrice: '60010.000000',
+      askQty: '0.20000000',
+    });
+  });
+
+  it('unknown paths are 404 and wrong methods 405, in {code, msg}', async () => {
+    const missing = await api.raw<ErrorBody>('GET', '/api/v3/nothing');
+    assert.equal(missing.status, 404);
+    assert.equal(typeof missing.body.code, 'number');
+    assert.equal((await api.raw('PUT', '/api/v3/depth', 'symbol=BTCUSDT')).status, 405);
+  });
+
+  it('serves OpenAPI 3.1 at /openapi.json with every endpoint, and a docs page', async () => {
+    const doc = await api.get<{ openapi: string; paths: Record<string, Record<string, unknown>> }>(
+      '/openapi.json',
+    );
+    assert.equal(doc.body.openapi, '3.1.0');
+    for (const path of [
+      '/api/v3/depth',
+      '/api/v3/order',
+      '/api/v3/order/cancelReplace',
+      '/api/v3/userDataStream',
+    ]) {
+      assert.ok(doc.body.paths[path], path);
+    }
+    assert.deepEqual(Object.keys(doc.body.paths['/api/v3/order']!).sort(), ['delete', 'get', 'post']);
+    const page = await fetch(`${api.server.baseUrl}/docs`);
+    assert.match(page.headers.get('content-type')!, /text\/html/);
+    assert.match(await page.text(), /openapi\.json/);
+  });
+});

@@ -1,0 +1,233 @@
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { WebSocket } from 'ws';
+import { btc, limit, usdt } from '../support/engine-driver.ts';
+import { mulberry32 } from '../support/random-flow.ts';
+import { TestClient } from '../support/ws-client.ts';
+import { sleep, WsHarness } from '../support/ws-harness.ts';
+
+describe('WebSocket market streams', () => {
+  let h: WsHarness;
+  before(async () => {
+    h = await WsHarness.start();
+  });
+  after(async () => {
+    await h.stop();
+  });
+  beforeEach(() => h.clearBook());
+
+  it('streams trades, aggregate trades and book tickers as they happen, at /ws/<stream>', async () => {
+    const trades = await TestClient.open(`${h.base}/ws/btcusdt@trade`);
+    const aggs = await TestClient.open(`${h.base}/ws/btcusdt@aggTrade`);
+    const tops = await TestClient.open(`${h.base}/ws/btcusdt@bookTicker`);
+    h.send(limit(1, 'SELL', usdt(30_000), btc(1)));
+    h.send(limit(1, 'SELL', usdt(30_000), btc(1)));
+    const top = await tops.next((m) => m.A === '2.00000000');
+    assert.deepEqual(Object.keys(top).sort(), ['A', 'B', 'a', 'b', 's', 'u']);
+    assert.equal(top.a, '30000.000000');
+    assert.equal(top.u, h.driver.seq);
+    h.send(limit(2, 'BUY', usdt(30_000), btc(1.5)));
+    const first = await trades.next();
+    const second = await trades.next();
+    assert.equal(first.e, 'trade');
+    assert.equal(first.s, 'BTCUSDT');
+    assert.equal(first.p, '30000.000000');
+    assert.equal(first.q, '1.00000000');
+    assert.equal(first.m, false);
+    assert.equal(second.q, '0.50000000');
+    assert.equal(second.t, first.t + 1);
+    const agg = await aggs.next();
+    assert.deepEqual(
+      [agg.e, agg.a, agg.f, agg.l, agg.p, agg.q, agg.m],
+      ['aggTrade', first.t, first.t, second.t, '30000.000000', '1.50000000', false],
+    );
+    const after = await tops.next((m) => m.A === '0.50000000');
+    assert.equal(after.a, '30000.000000');
+    await Promise.all([trades.close(), aggs.close(), tops.close()]);
+  });
+
+  it('answers SUBSCRIBE, UNSUBSCRIBE, LIST_SUBSCRIPTIONS and the combined property as Binance', async () => {
+    const client = await TestClient.open(`${h.base}/ws`);
+    assert.deepEqual(
+      await client.request({ method: 'SUBSCRIBE', params: ['btcusdt@trade', 'btcusdt@depth'], id: 1 }),
+      {
+        result: null,
+        id: 1,
+      },
+    );
+    assert.deepEqual(await client.request({ method: 'LIST_SUBSCRIPTIONS', id: 2 }), {
+      result: ['btcusdt@trade', 'btcusdt@depth'],
+      id: 2,
+    });
+    assert.deepEqual(await client.request({ method: 'UNSUBSCRIBE', params: ['btcusdt@depth'], id: 3 }), {
+      result: null,
+      id: 3,
+    });
+    assert.deepEqual((await client.request({ method: 'LIST_SUBSCRIPTIONS', id: 4 })).result, [
+      'btcusdt@trade',
+    ]);
+    const bad = await client.request({ method: 'SUBSCRIBE', params: ['ethusdt@trade'], id: 5 });
+    assert.equal(bad.error.code, 2);
+    const unknown = await client.request({ method: 'NOPE', id: 6 });
+    assert.equal(unknown.error.code, 2);
+    assert.deepEqual(await client.request({ method: 'GET_PROPERTY', params: ['combined'], id: 7 }), {
+      result: false,
+      id: 7,
+    });
+    assert.deepEqual(await client.request({ method: 'SET_PROPERTY', params: ['combined', true], id: 8 }), {
+      result: null,
+      id: 8,
+    });
+    h.send(limit(3, 'SELL', usdt(31_000), btc(0.1)));
+    h.send(limit(4, 'BUY', usdt(31_000), btc(0.1)));
+    const wrapped = await client.next((m) => m.stream === 'btcusdt@trade');
+    assert.equal(wrapped.data.e, 'trade');
+    assert.equal(wrapped.data.q, '0.10000000');
+    await client.close();
+  });
+
+  it('serves combined streams at /stream?streams=a/b as {stream, data}', async () => {
+    const client = await TestClient.open(`${h.base}/stream?streams=btcusdt@trade/btcusdt@bookTicker`);
+    h.send(limit(3, 'SELL', usdt(32_000), btc(0.2)));
+    const top = await client.next((m) => m.stream === 'btcusdt@bookTicker');
+    assert.equal(top.data.s, 'BTCUSDT');
+    h.send(limit(4, 'BUY', usdt(32_000), btc(0.2)));
+    const trade = await client.next((m) => m.stream === 'btcusdt@trade');
+    assert.equal(trade.data.p, '32000.000000');
+    await client.close();
+  });
+
+  it('pushes partial depth, 24h tickers, mini tickers, all-market tickers and klines on their timers', async () => {
+    const client = await TestClient.open(
+      `${h.base}/stream?streams=btcusdt@depth5@100ms/btcusdt@depth10/btcusdt@ticker/btcusdt@miniTicker/!ticker@arr/!miniTicker@arr/btcusdt@kline_1m/btcusdt@kline_1M`,
+    );
+    h.send(limit(5, 'BUY', usdt(29_000), btc(1)));
+    h.send(limit(5, 'SELL', usdt(33_000), btc(1)));
+    h.send(limit(6, 'SELL', usdt(29_500), btc(0.3)));
+    h.send(limit(7, 'BUY', usdt(29_500), btc(0.3)));
+    const depth5 = await client.next(
+      (m) => m.stream === 'btcusdt@depth5@100ms' && m.data.lastUpdateId === h.driver.seq,
+    );
+    const mirror = h.marketData.depth('BTCUSDT', 5)!;
+    assert.equal(depth5.data.bids.length, mirror.bids.length);
+    assert.deepEqual(depth5.data.bids[0], ['29000.000000', '1.00000000']);
+    const depth10 = await client.next((m) => m.stream === 'btcusdt@depth10');
+    assert.ok(depth10.data.asks.length <= 10);
+    const ticker = await client.next((m) => m.stream === 'btcusdt@ticker');
+    const ref = h.marketData.ticker24h('BTCUSDT', ticker.data.E)!;
+    assert.equal(ticker.data.e, '24hrTicker');
+    assert.equal(ticker.data.c, '29500.000000');
+    assert.equal(ticker.data.n, ref.count);
+    assert.equal(ticker.data.b, '29000.000000');
+    const mini = await client.next((m) => m.stream === 'btcusdt@miniTicker');
+    assert.equal(mini.data.e, '24hrMiniTicker');
+    const all = await client.next((m) => m.stream === '!ticker@arr');
+    assert.ok(Array.isArray(all.data) && all.data[0].s === 'BTCUSDT');
+    const allMini = await client.next((m) => m.stream === '!miniTicker@arr');
+    assert.equal(allMini.data[0].e, '24hrMiniTicker');
+    const kline = await client.next((m) => m.stream === 'btcusdt@kline_1m');
+    assert.equal(kline.data.e, 'kline');
+    assert.equal(kline.data.k.i, '1m');
+    assert.equal(kline.data.k.c, '29500.000000');
+    assert.equal(kline.data.k.L, h.driver.engine.nextTradeId - 1);
+    const month = await client.next((m) => m.stream === 'btcusdt@kline_1M');
+    assert.equal(month.data.k.i, '1M');
+    assert.equal(month.data.k.x, false);
+    await client.close();
+  });
+
+  for (const [stream, speedMs] of [
+    ['btcusdt@depth@100ms', 100],
+    ['btcusdt@depth', 1000],
+  ] as const) {
+    it(`keeps a local order book exactly by Binance's procedure on ${stream}, under a random flow`, async () => {
+      const client = await TestClient.open(`${h.base}/ws/${stream}`);
+      const random = mulberry32(stream.length);
+      const int = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
+      const flow = async (commands: number) => {
+        for (let i = 0; i < commands; i++) {
+          const roll = random();
+          const user = int(1, 8);
+          if (roll < 0.7) {
+            const side = random() < 0.5 ? 'BUY' : 'SELL';
+            const price = usdt(30_000 + int(-20, 20) * 10);
+            h.send(
+              limit(user, side, price, int(1, 50) * 10_000, { timeInForce: random() < 0.1 ? 'IOC' : 'GTC' }),
+            );
+          } else if (roll < 0.95) {
+            const open = [...h.driver.engine.orders.all()];
+            const order = open[int(0, Math.max(0, open.length - 1))];
+            if (order !== undefined)
+              h.send({
+                type: 'CancelOrder',
+                userId: order.userId,
+                symbol: 'BTCUSDT',
+                orderId: order.orderId,
+              });
+          } else {
+            h.send({ type: 'Deposit', userId: user, asset: 'BTC', amount: 1 });
+          }
+          if (i % (speedMs === 100 ? 7 : 25) === 0) await sleep(int(0, speedMs / 3));
+        }
+      };
+      // 1. Buffer events while the flow runs. 2. Take a snapshot (what GET /api/v3/depth serves).
+      await flow(150);
+      const snapshot = h.marketData.depth('BTCUSDT', 5000)!;
+      await flow(300);
+      // The closing command guarantees a diff whose u reaches the final seq.
+      h.send(limit(1, 'BUY', usdt(20_000), btc(0.01)));
+      const finalSeq = h.driver.seq;
+      const bids = new Map(snapshot.bids.map(([p, q]) => [p, q]));
+      const asks = new Map(snapshot.asks.map(([p, q]) => [p, q]));
+      let lastU = snapshot.lastUpdateId;
+      let first = true;
+      let applied = 0;
+      for (;;) {
+        const event = await client.next();
+        assert.equal(event.e, 'depthUpdate');
+        // 3. Drop any event where u <= lastUpdateId of the snapshot.
+        if (event.u <= snapshot.lastUpdateId) continue;
+        if (first) {
+          // 4. The first event to process has U <= lastUpdateId + 1 and u >= lastUpdateId + 1.
+          assert.ok(
+            event.U <= snapshot.lastUpdateId + 1 && event.u >= snapshot.lastUpdateId + 1,
+            JSON.stringify(event),
+          );
+          first = false;
+        } else {
+          // 5. Each later event's U is the previous event's u + 1.
+          assert.equal(event.U, lastU + 1);
+        }
+        for (const [p, q] of event.b as [string, string][]) {
+          const price = Math.round(Number(p) * 1e6);
+          Number(q) === 0 ? bids.delete(price) : bids.set(price, Math.round(Number(q) * 1e8));
+        }
+        for (const [p, q] of event.a as [string, string][]) {
+          const price = Math.round(Number(p) * 1e6);
+          Number(q) === 0 ? asks.delete(price) : asks.set(price, Math.round(Number(q) * 1e8));
+        }
+        lastU = event.u;
+        applied++;
+        if (lastU >= finalSeq) break;
+      }
+      assert.ok(applied > 3, `only ${applied} diffs applied`);
+      const final = h.marketData.depth('BTCUSDT', 5000)!;
+      assert.equal(lastU, final.lastUpdateId);
+      assert.deepEqual(
+        [...bids].sort((a, b) => b[0] - a[0]),
+        final.bids.map(([p, q]) => [p, q]),
+      );
+      assert.deepEqual(
+        [...asks].sort((a, b) => a[0] - b[0]),
+        final.asks.map(([p, q]) => [p, q]),
+      );
+      await client.close();
+    });
+  }
+
+  it('refuses upgrades on unknown paths', async () => {
+    const ws = new WebSocket(`${h.base}/nope`);
+    const error = await new Promise<Error>((resolve) => ws.once('error', resolve));
+    assert.match(error.message, /404/);
+  });
+});

@@ -1,0 +1,64 @@
+import { WebSocket } from 'ws';
+
+/**
+ * A test client: every message parsed and queued, and `next(predicate)` takes the first queued or future
+ * message that matches (leaving the others queued), so tests wait on events, not on time.
+ */
+export class TestClient {
+  readonly ws: WebSocket;
+  readonly messages: unknown[] = [];
+  private waiters: { predicate: (m: unknown) => boolean; resolve: (m: unknown) => void }[] = [];
+  closed: Promise<{ code: number }>;
+
+  private constructor(ws: WebSocket) {
+    this.ws = ws;
+    ws.on('message', (data) => {
+      const message = JSON.parse(data.toString()) as unknown;
+      const index = this.waiters.findIndex((w) => w.predicate(message));
+      if (index >= 0) {
+        const [waiter] = this.waiters.splice(index, 1);
+        waiter!.resolve(message);
+      } else {
+        this.messages.push(message);
+      }
+    });
+    this.closed = new Promise((resolve) => ws.on('close', (code) => resolve({ code })));
+  }
+
+  static async open(url: string, options: ConstructorParameters<typeof WebSocket>[2] = {}): Promise<TestClient> {
+    const ws = new WebSocket(url, options);
+    const client = new TestClient(ws);
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    return client;
+  }
+
+  send(data: unknown): void {
+    this.ws.send(JSON.stringify(data));
+  }
+
+  // biome-ignore lint/suspicious/noExplicitAny: test messages are loosely typed JSON
+  next(predicate: (m: any) => boolean = () => true): Promise<any> {
+    const index = this.messages.findIndex(predicate);
+    if (index >= 0) {
+      const [message] = this.messages.splice(index, 1);
+      return Promise.resolve(message);
+    }
+    return new Promise((resolve) => this.waiters.push({ predicate, resolve }));
+  }
+
+  /** Sends a request and waits for the reply with the same id. */
+  // biome-ignore lint/suspicious/noExplicitAny: test messages are loosely typed JSON
+  request(data: { id: number | string } & Record<string, unknown>): Promise<any> {
+    const reply = this.next((m) => m !== null && typeof m === 'object' && (m as { id?: unknown }).id === data.id);
+    this.send(data);
+    return reply;
+  }
+
+  async close(): Promise<void> {
+    this.ws.close();
+    await this.closed;
+  }
+}
