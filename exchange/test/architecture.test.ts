@@ -40,7 +40,11 @@ describe('import rules', () => {
         assert.ok(target.startsWith('domain/') || target.startsWith('engine/'), `${file} imports ${target}`);
       }
       const text = readFileSync(join(SRC, file), 'utf8');
-      assert.doesNotMatch(text, /Date\.now|new Date\(|Math\.random|performance\.now/, `${file} reads a clock or randomness`);
+      assert.doesNotMatch(
+        text,
+        /Date\.now|new Date\(|Math\.random|performance\.now/,
+        `${file} reads a clock or randomness`,
+      );
     }
   });
 
@@ -58,7 +62,9 @@ describe('import rules', () => {
     for (const { file, targets } of imports.filter((i) => i.file.startsWith('sequencer/'))) {
       for (const target of targets) {
         assert.ok(
-          ['domain/', 'engine/', 'sequencer/', 'journal/log-port', 'journal/snapshots/', 'node:'].some((p) => target.startsWith(p)),
+          ['domain/', 'engine/', 'sequencer/', 'journal/log-port', 'journal/snapshots/', 'node:'].some((p) =>
+            target.startsWith(p),
+          ),
           `${file} imports ${target}`,
         );
       }
