@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { getCACertificates, setDefaultCACertificates } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
+import { getCACertificates, setDefaultCACertificates } from 'node:tls';
 import ccxt from 'ccxt';
 import { ApiHarness, type ApiKey } from './support/api-harness.ts';
 
@@ -62,6 +62,17 @@ describe('ccxt.pro binance against Bourse', () => {
     quote = market.quoteDecimals;
     base = market.baseDecimals;
   });
+  /** Cancels both users' open orders, so a test's orders meet only each other. */
+  const reset = async () => {
+    for (const exchange of [client, maker]) {
+      if ((await exchange.fetchOpenOrders('BTC/USDT')).length > 0) await exchange.cancelAllOrders('BTC/USDT');
+    }
+  };
+  /** Cancels an order unless the flow already filled or expired it. */
+  const cancelIfOpen = async (exchange: Pro, id: string) => {
+    const order = await exchange.fetchOrder(id, 'BTC/USDT');
+    if (order.status === 'open') await exchange.cancelOrder(id, 'BTC/USDT');
+  };
   after(async () => {
     await client.close();
     await maker.close();
@@ -80,7 +91,7 @@ describe('ccxt.pro binance against Bourse', () => {
       const price = side === 'buy' ? 59_900 + (i % 7) * 20 : 60_100 - (i % 5) * 20;
       const order = await maker.createOrder('BTC/USDT', 'limit', side, 0.01 * (1 + (i % 3)), price);
       ids.push(order.id!);
-      if (i % 4 === 3) await maker.cancelOrder(ids.shift()!, 'BTC/USDT');
+      if (i % 4 === 3) await cancelIfOpen(maker, ids.shift()!);
       if (i % 6 === 5) await client.createOrder('BTC/USDT', 'market', i % 12 === 5 ? 'buy' : 'sell', 0.03);
     }
     // The last command changes this book, so some diff reaches its seq.
@@ -89,12 +100,13 @@ describe('ccxt.pro binance against Bourse', () => {
     while ((book.nonce ?? 0) < lastSeq) book = await client.watchOrderBook('BTC/USDT');
     const rest = await client.fetchOrderBook('BTC/USDT', 1000);
     assert.equal(book.nonce, rest.nonce);
-    assert.deepEqual(book.asks, rest.asks);
-    assert.deepEqual(book.bids, rest.bids);
+    assert.deepEqual([...book.asks], rest.asks);
+    assert.deepEqual([...book.bids], rest.bids);
     assert.ok(book.asks.length > 5 && book.bids.length > 5);
   });
 
   it('watchTrades delivers each trade as the ledger records it', async () => {
+    await reset();
     const watching = client.watchTrades('BTC/USDT');
     await maker.createOrder('BTC/USDT', 'limit', 'sell', 0.05, 59_000);
     await client.createOrder('BTC/USDT', 'limit', 'buy', 0.05, 59_000);
@@ -108,51 +120,96 @@ describe('ccxt.pro binance against Bourse', () => {
     );
   });
 
-  it('watchTicker reports the last price and the top of the book', async () => {
-    const ticker = await client.watchTicker('BTC/USDT');
-    const top = api.server.marketData.bookTicker('BTCUSDT')!;
+  it('watchTicker reports the 24h statistics, and with the full ticker stream the top of the book', async () => {
+    await maker.createOrder('BTC/USDT', 'limit', 'buy', 0.1, 57_000);
+    await maker.createOrder('BTC/USDT', 'limit', 'sell', 0.1, 61_000);
+    // ccxt's default for watchTicker is the miniTicker stream, which carries no book prices.
+    const mini = await client.watchTicker('BTC/USDT');
     const stats = api.server.marketData.ticker24h('BTCUSDT', Date.now())!;
-    assert.equal(ticker.symbol, 'BTC/USDT');
-    assert.equal(ticker.last, units(stats.lastPrice, quote));
-    assert.equal(ticker.bid, units(top.bidPrice, quote));
-    assert.equal(ticker.ask, units(top.askPrice, quote));
-    assert.equal(ticker.baseVolume, units(stats.volume, base));
+    assert.equal(mini.symbol, 'BTC/USDT');
+    assert.deepEqual(
+      [mini.last, mini.open, mini.high, mini.low, mini.baseVolume, mini.quoteVolume],
+      [
+        units(stats.lastPrice, quote),
+        units(stats.openPrice, quote),
+        units(stats.highPrice, quote),
+        units(stats.lowPrice, quote),
+        units(stats.volume, base),
+        units(stats.quoteVolume, quote),
+      ],
+    );
+    const full = await maker.watchTicker('BTC/USDT', { name: 'ticker' });
+    const top = api.server.marketData.bookTicker('BTCUSDT')!;
+    assert.deepEqual(
+      [full.last, full.bid, full.bidVolume, full.ask, full.askVolume, full.previousClose],
+      [
+        units(stats.lastPrice, quote),
+        units(top.bidPrice, quote),
+        units(top.bidQty, base),
+        units(top.askPrice, quote),
+        units(top.askQty, base),
+        units(stats.prevClosePrice, quote),
+      ],
+    );
+    assert.deepEqual([top.bidPrice, top.askPrice], [57_000 * 10 ** quote, 61_000 * 10 ** quote]);
   });
 
   it('watchOrders and watchBalance report every order and balance as the ledger holds them', async () => {
+    await reset();
     const seen = new Map<string, Awaited<ReturnType<Pro['watchOrders']>>[number]>();
-    let balance = await (async () => {
-      const first = client.watchBalance();
-      const orders = client.watchOrders('BTC/USDT');
-      const resting = await client.createOrder('BTC/USDT', 'limit', 'buy', 0.02, 55_000);
-      for (const o of await orders) seen.set(o.id!, o);
-      assert.ok(seen.has(resting.id!));
-      return first;
-    })();
+    // The subscription is live once a deposit made after the call shows up; until then events
+    // (on Binance too) go nowhere, so keep nudging with one-satoshi deposits.
+    let balance: Awaited<ReturnType<Pro['watchBalance']>> | undefined;
+    void client.watchBalance().then((b) => {
+      balance = b;
+    });
+    while (balance === undefined) {
+      await api.admin('POST', '/admin/deposits', {
+        userId: alice.userId,
+        asset: 'BTC',
+        amount: '0.00000001',
+      });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const ordersSeen = client.watchOrders('BTC/USDT');
+    const resting = await client.createOrder('BTC/USDT', 'limit', 'buy', 0.02, 55_000);
+    for (const o of await ordersSeen) seen.set(o.id!, o);
+    assert.ok(seen.has(resting.id!));
     await maker.createOrder('BTC/USDT', 'limit', 'sell', 0.3, 58_000);
     const partial = await client.createOrder('BTC/USDT', 'limit', 'buy', 0.5, 58_000);
+    await maker.createOrder('BTC/USDT', 'limit', 'buy', 0.1, 58_500);
+    await maker.createOrder('BTC/USDT', 'limit', 'sell', 0.5, 59_000);
     await client.createOrder('BTC/USDT', 'market', 'sell', 0.04);
     const byCost = await client.createMarketBuyOrderWithCost('BTC/USDT', 1_000);
     await client.cancelOrder(partial.id!, 'BTC/USDT');
-    // A final marker: a deposit of a distinct amount, whose balanceUpdate closes the stream of events.
-    const marker = await api.admin('POST', '/admin/deposits', {
-      userId: alice.userId,
-      asset: 'BTC',
-      amount: '0.00012345',
-    });
-    assert.equal(marker.status, 200);
-    const btcLedger = await api.server.exchange.readModel.balanceFromPostings(alice.userId, 'BTC');
-    while (balance.BTC?.total !== units(btcLedger.available + btcLedger.locked, base)) {
-      balance = await client.watchBalance();
+    // ccxt updates its caches on every message but resolves a watch only on the next one. Every
+    // event reaches the socket before the REST answer of its command, so once the cached BTC balance
+    // equals the ledger's, every earlier event has been read; until then, nudge with a deposit.
+    const cache = client as unknown as {
+      balance: Record<string, Record<string, { free?: number; used?: number; total?: number }>>;
+      orders: Iterable<Awaited<ReturnType<Pro['watchOrders']>>[number]>;
+    };
+    for (;;) {
+      const ledger = await api.server.exchange.readModel.balanceFromPostings(alice.userId, 'BTC');
+      const cached = cache.balance.spot?.BTC;
+      if (cached?.total === units(ledger.available + ledger.locked, base) && cached.used !== undefined) break;
+      const next = client.watchBalance();
+      await api.admin('POST', '/admin/deposits', {
+        userId: alice.userId,
+        asset: 'BTC',
+        amount: '0.00000001',
+      });
+      await next;
     }
-    while (seen.get(byCost.id!)?.status !== 'closed' || seen.get(partial.id!)?.status !== 'canceled') {
-      for (const o of await client.watchOrders('BTC/USDT')) seen.set(o.id!, o);
-    }
+    balance = cache.balance.spot as typeof balance;
+    for (const o of cache.orders) seen.set(o.id!, o);
+    assert.equal(seen.get(byCost.id!)?.status, 'closed');
+    assert.equal(seen.get(partial.id!)?.status, 'canceled');
     for (const asset of ['BTC', 'USDT']) {
       const ledger = await api.server.exchange.readModel.balanceFromPostings(alice.userId, asset);
       const decimals = asset === 'BTC' ? base : quote;
-      assert.equal(balance[asset]?.free, units(ledger.available, decimals), `${asset} free`);
-      assert.equal(balance[asset]?.used, units(ledger.locked, decimals), `${asset} used`);
+      assert.equal(balance?.[asset]?.free, units(ledger.available, decimals), `${asset} free`);
+      assert.equal(balance?.[asset]?.used, units(ledger.locked, decimals), `${asset} used`);
     }
     const rows = await api.server.exchange.readModel.orders({ userId: alice.userId, symbol: 'BTCUSDT' });
     const statuses: Record<string, string> = {

@@ -44,8 +44,8 @@ describe('WebSocket connection health', () => {
     await fast.close();
   });
 
-  it('pings every peer and drops those that stop answering', async (t) => {
-    const h = await WsHarness.start({ pingIntervalMs: 50 });
+  it('pings every peer and drops those that leave pings unanswered past the pong timeout', async (t) => {
+    const h = await WsHarness.start({ pingIntervalMs: 50, pongTimeoutMs: 150 });
     t.after(() => h.stop());
     const healthy = await TestClient.open(`${h.base}/ws/btcusdt@trade`);
     let pings = 0;

@@ -225,9 +225,11 @@ describe('WebSocket market streams', () => {
     });
   }
 
-  it('refuses upgrades on unknown paths', async () => {
-    const ws = new WebSocket(`${h.base}/nope`);
-    const error = await new Promise<Error>((resolve) => ws.once('error', resolve));
-    assert.match(error.message, /404/);
+  it('refuses upgrades on unknown or malformed paths', async () => {
+    for (const path of ['/nope', '/ws/%E0%A4%A']) {
+      const ws = new WebSocket(`${h.base}${path}`);
+      const error = await new Promise<Error>((resolve) => ws.once('error', resolve));
+      assert.match(error.message, /404/, path);
+    }
   });
 });

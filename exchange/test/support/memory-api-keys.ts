@@ -9,7 +9,12 @@ import type {
 export class MemoryApiKeys implements ApiKeyLookup {
   private readonly keys = new Map<string, { identity: ApiKeyIdentity; secret: string }>();
 
-  add(apiKey: string, secret: string, userId: number, permissions: ApiKeyPermission[] = ['READ', 'TRADE']): this {
+  add(
+    apiKey: string,
+    secret: string,
+    userId: number,
+    permissions: ApiKeyPermission[] = ['READ', 'TRADE'],
+  ): this {
     this.keys.set(apiKey, { identity: { apiKey, userId, permissions }, secret });
     return this;
   }
@@ -28,7 +33,10 @@ export class MemoryApiKeys implements ApiKeyLookup {
 }
 
 /** Signs WebSocket API params as a Binance client does: sorted name=value pairs, HMAC-SHA256, hex. */
-export function signParams(params: Record<string, string | number>, secret: string): Record<string, string | number> {
+export function signParams(
+  params: Record<string, string | number>,
+  secret: string,
+): Record<string, string | number> {
   const payload = Object.keys(params)
     .sort()
     .map((name) => `${name}=${params[name]}`)

@@ -25,7 +25,10 @@ export class TestClient {
     this.closed = new Promise((resolve) => ws.on('close', (code) => resolve({ code })));
   }
 
-  static async open(url: string, options: ConstructorParameters<typeof WebSocket>[2] = {}): Promise<TestClient> {
+  static async open(
+    url: string,
+    options: ConstructorParameters<typeof WebSocket>[2] = {},
+  ): Promise<TestClient> {
     const ws = new WebSocket(url, options);
     const client = new TestClient(ws);
     await new Promise<void>((resolve, reject) => {
@@ -52,7 +55,9 @@ export class TestClient {
   /** Sends a request and waits for the reply with the same id. */
   // biome-ignore lint/suspicious/noExplicitAny: test messages are loosely typed JSON
   request(data: { id: number | string } & Record<string, unknown>): Promise<any> {
-    const reply = this.next((m) => m !== null && typeof m === 'object' && (m as { id?: unknown }).id === data.id);
+    const reply = this.next(
+      (m) => m !== null && typeof m === 'object' && (m as { id?: unknown }).id === data.id,
+    );
     this.send(data);
     return reply;
   }

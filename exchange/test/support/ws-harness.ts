@@ -35,10 +35,17 @@ export class WsHarness {
     });
     // Stamp commands with the real time from here on, as the sequencer does: timers compare with it.
     this.driver.ts = Date.now();
-    for (const command of this.driver.log) this.feed(this.driver.events.filter((e) => e.seq === command.seq), command.seq);
+    for (const command of this.driver.log)
+      this.feed(
+        this.driver.events.filter((e) => e.seq === command.seq),
+        command.seq,
+      );
   }
 
-  static async start(options: WebSocketGatewayOptions = {}, listenKeys = new ListenKeyRegistry()): Promise<WsHarness> {
+  static async start(
+    options: WebSocketGatewayOptions = {},
+    listenKeys = new ListenKeyRegistry(),
+  ): Promise<WsHarness> {
     const harness = new WsHarness(listenKeys);
     harness.gateway = attachWebSocketGateway(
       harness.server,

@@ -9,18 +9,25 @@ import type { StreamClient } from './stream-hub.ts';
 export class ClientSocket implements StreamClient {
   readonly ws: WebSocket;
   combined: boolean;
-  /** Cleared at each ping, set by the pong: a peer still clear at the next ping is gone. */
-  alive = true;
+  /** Pings sent since the last pong. */
+  private unanswered = 0;
+  private readonly maxUnanswered: number;
   private readonly maxBufferedBytes: number;
   private readonly onSlow: () => void;
 
-  constructor(ws: WebSocket, combined: boolean, maxBufferedBytes: number, onSlow: () => void) {
+  constructor(
+    ws: WebSocket,
+    combined: boolean,
+    limits: { readonly maxBufferedBytes: number; readonly maxUnansweredPings: number },
+    onSlow: () => void,
+  ) {
     this.ws = ws;
     this.combined = combined;
-    this.maxBufferedBytes = maxBufferedBytes;
+    this.maxBufferedBytes = limits.maxBufferedBytes;
+    this.maxUnanswered = limits.maxUnansweredPings;
     this.onSlow = onSlow;
     ws.on('pong', () => {
-      this.alive = true;
+      this.unanswered = 0;
     });
   }
 
@@ -39,13 +46,13 @@ export class ClientSocket implements StreamClient {
     this.deliver(Buffer.from(JSON.stringify(data)));
   }
 
-  /** Sends a ping, or ends a peer that did not answer the last one. */
+  /** Sends a ping, or ends a peer that left too many unanswered. */
   keepalive(): void {
-    if (!this.alive) {
+    if (this.unanswered >= this.maxUnanswered) {
       this.ws.terminate();
       return;
     }
-    this.alive = false;
+    this.unanswered++;
     this.ws.ping();
   }
 }

@@ -88,8 +88,17 @@ export class WsApiSession {
       const result = this.dispatch(method, params as Record<string, unknown>);
       this.reply(id, 200, result);
     } catch (error) {
-      if (!(error instanceof WsApiError)) throw error;
-      this.reply(id, error.status, undefined, error);
+      // Anything but a WsApiError is a fault of the server; the client gets Binance's generic answer
+      // and the connection, like every other, goes on.
+      const answer =
+        error instanceof WsApiError
+          ? error
+          : new WsApiError(
+              BinanceCode.UNKNOWN,
+              'An unknown error occurred while processing the request.',
+              500,
+            );
+      this.reply(id, answer.status, undefined, answer);
     }
   }
 

@@ -21,8 +21,10 @@ export interface WebSocketGatewayDeps {
 }
 
 export interface WebSocketGatewayOptions {
-  /** How often the server pings each peer; a peer that has not answered by the next ping is dropped. @default 20_000 (Binance pings every 20 s) */
+  /** How often the server pings each peer. @default 20_000 (Binance pings every 20 s) */
   readonly pingIntervalMs?: number;
+  /** A peer that sends no pong for this long is dropped. @default 60_000 (Binance: one minute) */
+  readonly pongTimeoutMs?: number;
   /** A peer whose unsent backlog passes this is disconnected as a slow consumer. @default 4_194_304 (4 MiB) */
   readonly maxBufferedBytes?: number;
   /** @default 1024, as Binance */
@@ -67,6 +69,8 @@ export function attachWebSocketGateway(
 ): WebSocketGateway {
   const clock = options.clock ?? Date.now;
   const pingIntervalMs = positive('pingIntervalMs', options.pingIntervalMs ?? 20_000);
+  const pongTimeoutMs = positive('pongTimeoutMs', options.pongTimeoutMs ?? 60_000);
+  const maxUnansweredPings = Math.max(1, Math.ceil(pongTimeoutMs / pingIntervalMs));
   const maxBufferedBytes = positive('maxBufferedBytes', options.maxBufferedBytes ?? 4 * 1024 * 1024);
   const maxStreams = positive('maxStreamsPerConnection', options.maxStreamsPerConnection ?? 1024);
   const maxPayload = positive('maxMessageBytes', options.maxMessageBytes ?? 65_536);
@@ -95,7 +99,9 @@ export function attachWebSocketGateway(
   };
 
   const track = (ws: WebSocket, combined: boolean): ClientSocket => {
-    const socket = new ClientSocket(ws, combined, maxBufferedBytes, () => slowConsumersDropped++);
+    const socket = new ClientSocket(ws, combined, { maxBufferedBytes, maxUnansweredPings }, () => {
+      slowConsumersDropped++;
+    });
     sockets.add(socket);
     ws.on('close', () => sockets.delete(socket));
     ws.on('error', () => ws.terminate());
@@ -152,20 +158,29 @@ export function attachWebSocketGateway(
     ws.on('close', () => session.close());
   };
 
-  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(request.url ?? '/', 'http://localhost');
+  const route = (rawUrl: string): ((ws: WebSocket) => void) | undefined => {
+    const url = new URL(rawUrl, 'http://localhost');
     const path = url.pathname;
-    let open: ((ws: WebSocket) => void) | undefined;
-    if (path === '/ws' || path === '/ws/') {
-      open = (ws) => openMarket(ws, [], false);
-    } else if (path.startsWith('/ws/') && path !== '/ws-api/v3') {
+    if (path === '/ws' || path === '/ws/') return (ws) => openMarket(ws, [], false);
+    if (path.startsWith('/ws/')) {
       const name = decodeURIComponent(path.slice(4));
-      open = (ws) => openMarket(ws, [name], false);
-    } else if (path === '/stream') {
+      return (ws) => openMarket(ws, [name], false);
+    }
+    if (path === '/stream') {
       const names = (url.searchParams.get('streams') ?? '').split('/').filter((n) => n.length > 0);
-      open = (ws) => openMarket(ws, names, true);
-    } else if (path === '/ws-api/v3') {
-      open = openApi;
+      return (ws) => openMarket(ws, names, true);
+    }
+    if (path === '/ws-api/v3') return openApi;
+    return undefined;
+  };
+
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    let open: ((ws: WebSocket) => void) | undefined;
+    try {
+      open = route(request.url ?? '/');
+    } catch {
+      // A malformed URL (bad percent-encoding): refused like an unknown path.
+      open = undefined;
     }
     if (open === undefined) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
