@@ -1,3 +1,10 @@
+import {
+  isKlineInterval,
+  KLINE_INTERVALS,
+  type KlineInterval,
+  klineCloseTime,
+  klineOpenTime,
+} from '../../marketdata/kline-intervals.ts';
 import type { CandleInterval } from '../../storage/candle-intervals.ts';
 import type { CandleQuery, ReadModelPort } from '../../storage/read-model-port.ts';
 import type { CandleRow, TradeRow } from '../../storage/read-model-rows.ts';
@@ -9,78 +16,34 @@ import type { CandleRow, TradeRow } from '../../storage/read-model-rows.ts';
  * trade-id range of the 1m candles. Buckets are UTC and epoch-aligned as on Binance; weeks open on
  * Monday, months on the 1st.
  */
-export const KLINE_INTERVALS = [
-  '1s',
-  '1m',
-  '3m',
-  '5m',
-  '15m',
-  '30m',
-  '1h',
-  '2h',
-  '4h',
-  '6h',
-  '8h',
-  '12h',
-  '1d',
-  '3d',
-  '1w',
-  '1M',
-] as const;
-export type KlineInterval = (typeof KLINE_INTERVALS)[number];
-
-const S = 1_000;
-const M = 60 * S;
-const H = 60 * M;
-const D = 24 * H;
-/** 1970-01-01 was a Thursday; the first Monday is four days later. */
-const MONDAY_OFFSET = 4 * D;
-
-interface Plan {
-  /** Bucket size, or 0 for calendar months. */
-  readonly sizeMs: number;
-  readonly offsetMs: number;
-  /** The stored interval it is built from; undefined for 1s (built from trades). */
-  readonly source?: CandleInterval;
-}
-
-const PLANS: Readonly<Record<KlineInterval, Plan>> = {
-  '1s': { sizeMs: S, offsetMs: 0 },
-  '1m': { sizeMs: M, offsetMs: 0, source: '1m' },
-  '3m': { sizeMs: 3 * M, offsetMs: 0, source: '1m' },
-  '5m': { sizeMs: 5 * M, offsetMs: 0, source: '5m' },
-  '15m': { sizeMs: 15 * M, offsetMs: 0, source: '15m' },
-  '30m': { sizeMs: 30 * M, offsetMs: 0, source: '15m' },
-  '1h': { sizeMs: H, offsetMs: 0, source: '1h' },
-  '2h': { sizeMs: 2 * H, offsetMs: 0, source: '1h' },
-  '4h': { sizeMs: 4 * H, offsetMs: 0, source: '4h' },
-  '6h': { sizeMs: 6 * H, offsetMs: 0, source: '1h' },
-  '8h': { sizeMs: 8 * H, offsetMs: 0, source: '4h' },
-  '12h': { sizeMs: 12 * H, offsetMs: 0, source: '4h' },
-  '1d': { sizeMs: D, offsetMs: 0, source: '1d' },
-  '3d': { sizeMs: 3 * D, offsetMs: 0, source: '1d' },
-  '1w': { sizeMs: 7 * D, offsetMs: MONDAY_OFFSET, source: '1d' },
-  '1M': { sizeMs: 0, offsetMs: 0, source: '1d' },
+/** The stored interval each kline interval is built from; 1s is built from the trades themselves. */
+const SOURCE: Readonly<Record<KlineInterval, CandleInterval | undefined>> = {
+  '1s': undefined,
+  '1m': '1m',
+  '3m': '1m',
+  '5m': '5m',
+  '15m': '15m',
+  '30m': '15m',
+  '1h': '1h',
+  '2h': '1h',
+  '4h': '4h',
+  '6h': '1h',
+  '8h': '4h',
+  '12h': '4h',
+  '1d': '1d',
+  '3d': '1d',
+  '1w': '1d',
+  '1M': '1d',
 };
 
-export function isKlineInterval(value: string): value is KlineInterval {
-  return Object.hasOwn(PLANS, value);
-}
+export { isKlineInterval, KLINE_INTERVALS, type KlineInterval };
 
 export function bucketOpen(interval: KlineInterval, ts: number): number {
-  const plan = PLANS[interval];
-  if (plan.sizeMs === 0) {
-    const date = new Date(ts);
-    return Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1);
-  }
-  return Math.floor((ts - plan.offsetMs) / plan.sizeMs) * plan.sizeMs + plan.offsetMs;
+  return klineOpenTime(ts, interval);
 }
 
 function nextOpen(interval: KlineInterval, open: number): number {
-  const plan = PLANS[interval];
-  if (plan.sizeMs !== 0) return open + plan.sizeMs;
-  const date = new Date(open);
-  return Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1);
+  return klineCloseTime(open, interval) + 1;
 }
 
 export interface Kline {
@@ -129,12 +92,11 @@ export async function queryKlines(readModel: ReadModelPort, query: KlineQuery): 
       merge(existing, row);
     }
   };
-  const plan = PLANS[interval];
+  const source = SOURCE[interval];
   const ascending = query.startTime !== undefined;
   const enough = () => buckets.size > query.limit;
 
-  if (plan.source !== undefined) {
-    const source = plan.source;
+  if (source !== undefined) {
     // Walk the stored candles page by page until one bucket more than asked has started (so the
     // last one asked for is complete) or the data ends.
     const sourceEnd = lastTs;
