@@ -2,15 +2,16 @@
  * Bourse's platform. The platform team edits this file; the VPC and subnet ids are recorded after the landing
  * zone's network stacks are deployed (`aws ec2 describe-subnets --filters Name=tag:aws-cdk:subnet-name,Values=app`).
  */
-import type { EnvironmentName } from './types.ts';
+
 import type { PlatformConfig, PlatformEnvironmentConfig, PlatformSizing, SharedVpcIds } from './platform.ts';
+import type { EnvironmentName } from './types.ts';
 
 const PRODUCTION: PlatformSizing = {
   latencyInstanceType: 'c7i.4xlarge',
   latencyInstances: 3,
   generalInstanceType: 'm7i.2xlarge',
   generalMinInstances: 3,
-  generalMaxInstances: 24,
+  generalMaxInstances: 21,
   kafkaBrokerType: 'kafka.m7g.xlarge',
   kafkaBrokerStorageGiB: 2000,
   databaseInstanceClass: 'db.r7g.2xlarge',
@@ -50,7 +51,11 @@ function vpcIds(env: number, region: number): SharedVpcIds {
   };
 }
 
-function environment(name: EnvironmentName, index: number, sizing: PlatformSizing): PlatformEnvironmentConfig {
+function environment(
+  name: EnvironmentName,
+  index: number,
+  sizing: PlatformSizing,
+): PlatformEnvironmentConfig {
   return {
     sizing,
     zoneName: `${name}.bourse.example`,

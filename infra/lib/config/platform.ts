@@ -144,6 +144,12 @@ export function validatePlatformConfig(platform: PlatformConfig, zone: LandingZo
         `${s.generalMaxInstances} is below generalMinInstances ${s.generalMinInstances}`,
       );
     }
+    if (s.generalMaxInstances > 7 * 3) {
+      problem(
+        `${path}.sizing.generalMaxInstances`,
+        `${s.generalMaxInstances} exceeds 21, the rack-level spread placement limit (7 per zone over 3 zones)`,
+      );
+    }
     if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(env.zoneName)) {
       problem(`${path}.zoneName`, `'${env.zoneName}' is not a DNS name`);
     }
@@ -160,7 +166,8 @@ export function validatePlatformConfig(platform: PlatformConfig, zone: LandingZo
         problem(vpath, 'missing; record the shared VPC ids after deploying the network stack');
         continue;
       }
-      if (!/^vpc-[0-9a-f]{8,17}$/.test(vpc.vpcId)) problem(`${vpath}.vpcId`, `'${vpc.vpcId}' is not a VPC id`);
+      if (!/^vpc-[0-9a-f]{8,17}$/.test(vpc.vpcId))
+        problem(`${vpath}.vpcId`, `'${vpc.vpcId}' is not a VPC id`);
       for (const tier of ['edge', 'app', 'data'] as const) {
         const ids = vpc.subnetIds[tier];
         if (ids.length !== region.availabilityZones.length) {
