@@ -9,20 +9,20 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { UnstampedCommand } from '../src/domain/commands.ts';
+import type { Command, UnstampedCommand } from '../src/domain/commands.ts';
 import { MatchingEngine } from '../src/engine/engine.ts';
 import { FileJournal } from '../src/journal/file/file-journal.ts';
 import { SnapshotStore } from '../src/journal/snapshots/snapshot-store.ts';
 import { recoverEngine } from '../src/sequencer/recover.ts';
 import { Sequencer } from '../src/sequencer/sequencer.ts';
-import { shallowWorkload, toCommand } from './engine/workloads.ts';
+import { shallowWorkload, toUnstampedCommand } from './engine/workloads.ts';
 import { measureFsyncBaseline } from './fsync-baseline.ts';
 
 const COMMANDS = Number(process.env.BENCH_COMMANDS ?? 1_000_000);
 const OFFERED_PER_SEC = Number(process.env.BENCH_RATE ?? 300_000);
 
 /** A fresh command object per submit, as a gateway would make: the sequencer stamps it in place. */
-function unstamped(command: ReturnType<typeof toCommand>): UnstampedCommand {
+function unstamped(command: Command): UnstampedCommand {
   const { seq: _seq, ts: _ts, ...body } = command;
   return body as UnstampedCommand;
 }
@@ -81,7 +81,7 @@ try {
   const { setup, ops } = shallowWorkload(COMMANDS, 42);
   const commands = [
     ...setup.map((command) => () => unstamped(command)),
-    ...ops.map((op) => () => unstamped(toCommand(op, 0))),
+    ...ops.map((op) => () => toUnstampedCommand(op)),
   ];
 
   // Warm the code paths up on a throwaway journal first.

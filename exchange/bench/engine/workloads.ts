@@ -1,4 +1,4 @@
-import type { Command } from '../../src/domain/commands.ts';
+import type { Command, UnstampedCommand } from '../../src/domain/commands.ts';
 import type { Side } from '../../src/domain/market.ts';
 import { MatchingEngine } from '../../src/engine/engine.ts';
 import { SeededRandom } from '../support/random.ts';
@@ -66,15 +66,20 @@ export function setupCommands(accounts: number): Command[] {
   return commands;
 }
 
-/** Our command for a benchmark operation. */
+/** Our command for a benchmark operation, stamped as the sequencer would stamp it. */
 export function toCommand(op: BenchOp, seq: number): Command {
-  const ts = seq;
+  const command = toUnstampedCommand(op) as { seq: number; ts: number } & UnstampedCommand;
+  command.seq = seq;
+  command.ts = seq;
+  return command as Command;
+}
+
+/** Our command for a benchmark operation, as a client would submit it. */
+export function toUnstampedCommand(op: BenchOp): UnstampedCommand {
   switch (op.kind) {
     case 'limit':
       return {
         type: 'PlaceOrder',
-        seq,
-        ts,
         userId: op.userId,
         symbol: SYMBOL,
         side: op.side,
@@ -86,8 +91,6 @@ export function toCommand(op: BenchOp, seq: number): Command {
     case 'market':
       return {
         type: 'PlaceOrder',
-        seq,
-        ts,
         userId: op.userId,
         symbol: SYMBOL,
         side: op.side,
@@ -95,12 +98,10 @@ export function toCommand(op: BenchOp, seq: number): Command {
         quantity: op.lots * LOT,
       };
     case 'cancel':
-      return { type: 'CancelOrder', seq, ts, userId: op.userId, symbol: SYMBOL, orderId: op.orderId };
+      return { type: 'CancelOrder', userId: op.userId, symbol: SYMBOL, orderId: op.orderId };
     case 'replace':
       return {
         type: 'CancelReplace',
-        seq,
-        ts,
         mode: 'STOP_ON_FAILURE',
         cancel: { orderId: op.orderId },
         order: {
