@@ -80,6 +80,41 @@ function runPeer(ops: BenchOp[]): RunResult {
   return { opsPerSec: Math.round(ops.length / (busyMs / 1000)), ...latency.summary() };
 }
 
+/**
+ * The machine's own floor for per-operation latency: a busy loop with no allocation, calibrated to
+ * our engine's median, timed exactly as the engines are. On a VM, timer interrupts and host
+ * preemption land on some operations whatever they do; this row shows how much of a tail is the
+ * machine's.
+ */
+function runBareBaseline(operations: number, targetMedianNs: number): RunResult {
+  let spin = 0;
+  const busy = (iterations: number) => {
+    for (let k = 0; k < iterations; k++) spin = (spin * 31 + k) | 0;
+  };
+  let iterations = 64;
+  for (let round = 0; round < 12; round++) {
+    const probe = new LatencyRecorder(20_000);
+    for (let i = 0; i < 20_000; i++) {
+      const start = performance.now();
+      busy(iterations);
+      probe.record((performance.now() - start) * 1e6);
+    }
+    const median = probe.summary().p50Ns;
+    iterations = Math.max(1, Math.round((iterations * targetMedianNs) / Math.max(median, 1)));
+  }
+  const latency = new LatencyRecorder(operations);
+  let busyMs = 0;
+  for (let i = 0; i < operations; i++) {
+    const start = performance.now();
+    busy(iterations);
+    const elapsed = performance.now() - start;
+    busyMs += elapsed;
+    latency.record(elapsed * 1e6);
+  }
+  if (spin === 42) console.log('');
+  return { opsPerSec: Math.round(operations / (busyMs / 1000)), ...latency.summary() };
+}
+
 function compare(name: string, workload: { setup: Command[]; ops: BenchOp[] }) {
   // Warm both up on the first tenth, so that neither is measured while still being compiled.
   const warm = workload.ops.slice(0, Math.min(100_000, workload.ops.length));
@@ -87,8 +122,10 @@ function compare(name: string, workload: { setup: Command[]; ops: BenchOp[] }) {
   runPeer(warm);
   const ours = runOurs(workload.setup, workload.ops);
   const peer = runPeer(workload.ops);
+  const bare = runBareBaseline(workload.ops.length, ours.p50Ns);
   const throughputRatio = Math.round((ours.opsPerSec / peer.opsPerSec) * 100) / 100;
-  return { name, operations: workload.ops.length, ours, peer, throughputRatio };
+  const p999RatioToBare = Math.round((ours.p999Ns / bare.p999Ns) * 100) / 100;
+  return { name, operations: workload.ops.length, ours, peer, bare, throughputRatio, p999RatioToBare };
 }
 
 const shallowOps = Number(process.env.BENCH_OPS ?? 1_000_000);
@@ -99,17 +136,23 @@ const results = [
 
 const us = (ns: number) => (ns / 1000).toFixed(2).padStart(8);
 console.log(`machine: ${os.cpus()[0]?.model ?? 'unknown'} x${os.cpus().length}, node ${process.version}`);
-console.log('ours: balance checks, locks, fees and events on; nodejs-order-book: no balances, no fees');
+console.log('ours: balance checks, locks, fees and events on; nodejs-order-book: no balances, no fees;');
+console.log(
+  "bare busy loop: no work but spinning, calibrated to our median: the machine's own latency floor",
+);
 console.log('workload   engine              ops/s   p50 µs   p99 µs p99.9 µs');
 for (const r of results) {
   for (const [label, run] of [
     ['bourse', r.ours],
     ['nodejs-order-book', r.peer],
+    ['bare busy loop', r.bare],
   ] as const) {
     console.log(
       `${r.name.padEnd(10)} ${label.padEnd(18)} ${String(run.opsPerSec).padStart(8)} ${us(run.p50Ns)} ${us(run.p99Ns)} ${us(run.p999Ns)}`,
     );
   }
-  console.log(`${r.name.padEnd(10)} throughput ratio   ${r.throughputRatio}x`);
+  console.log(
+    `${r.name.padEnd(10)} throughput ratio   ${r.throughputRatio}x; p99.9 vs bare loop ${r.p999RatioToBare}x`,
+  );
 }
 console.log(JSON.stringify({ benchmark: 'engine', node: process.version, cpus: os.cpus().length, results }));

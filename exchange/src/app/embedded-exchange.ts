@@ -12,7 +12,7 @@ import { type Recovery, recoverEngine } from '../sequencer/recover.ts';
 import { type CommandResult, Sequencer } from '../sequencer/sequencer.ts';
 import { type SnapshotPolicy, Snapshotter } from '../sequencer/snapshotter.ts';
 import { Projector } from '../storage/projector.ts';
-import { SqliteReadModel } from '../storage/sqlite/sqlite-read-model.ts';
+import { ThreadedSqliteReadModel } from '../storage/sqlite/threaded-sqlite-read-model.ts';
 
 export interface EmbeddedExchangeOptions {
   /** Holds journal/, snapshots/ and read-model.sqlite; created if missing. */
@@ -35,7 +35,7 @@ export class EmbeddedExchange {
   readonly engine: MatchingEngine;
   readonly journal: FileJournal;
   readonly snapshots: SnapshotStore;
-  readonly readModel: SqliteReadModel;
+  readonly readModel: ThreadedSqliteReadModel;
   readonly projector: Projector;
   readonly sequencer: Sequencer;
   readonly snapshotter: Snapshotter;
@@ -46,7 +46,7 @@ export class EmbeddedExchange {
     engine: MatchingEngine;
     journal: FileJournal;
     snapshots: SnapshotStore;
-    readModel: SqliteReadModel;
+    readModel: ThreadedSqliteReadModel;
     projector: Projector;
     sequencer: Sequencer;
     snapshotter: Snapshotter;
@@ -77,7 +77,10 @@ export class EmbeddedExchange {
       ...(options.segmentBytes !== undefined && { segmentBytes: options.segmentBytes }),
     });
     const snapshots = await SnapshotStore.open(join(options.dataDir, 'snapshots'));
-    const readModel = SqliteReadModel.open({ path: join(options.dataDir, 'read-model.sqlite') });
+    // The projection's writes run on their own thread, off the loop that serves the API.
+    const readModel = await ThreadedSqliteReadModel.open({
+      path: join(options.dataDir, 'read-model.sqlite'),
+    });
     const projector = new Projector(readModel);
     const projected = await projector.start();
     const recovery = await recoverEngine(journal, snapshots, {

@@ -95,29 +95,12 @@ export async function startServer(
       if (s.bids.length > 0 || s.asks.length > 0) depthCache.invalidate(s.symbol);
   });
 
-  let closing = false;
-  // Readers waiting for the projection, in ascending target order (targets are engine.lastSeq at
-  // the time of the call, which never decreases); one poller serves them all.
-  const waiters: { target: number; resolve: () => void; reject: (error: Error) => void }[] = [];
-  const poll = () => {
-    const applied = projector.appliedSeq;
-    let done = 0;
-    while (done < waiters.length && waiters[done]!.target <= applied) waiters[done++]!.resolve();
-    waiters.splice(0, done);
-    if (closing) for (const w of waiters.splice(0)) w.reject(new Error('the server is shutting down'));
-    if (waiters.length > 0) setImmediate(poll);
-  };
   const port: ExchangePort = {
     submit: (command) => sequencer.submit(command),
+    submitWith: (command, done) => sequencer.submitWith(command, done),
     inFlight: () => sequencer.inFlight(),
-    caughtUp: () => {
-      const target = engine.lastSeq;
-      if (projector.appliedSeq >= target) return Promise.resolve();
-      return new Promise<void>((resolve, reject) => {
-        waiters.push({ target, resolve, reject });
-        if (waiters.length === 1) setImmediate(poll);
-      });
-    },
+    // Every command acknowledged so far is at or below engine.lastSeq.
+    caughtUp: () => projector.whenApplied(engine.lastSeq),
   };
 
   let demoKeys: readonly (NewApiKey & { name: string })[] = [];
@@ -239,10 +222,10 @@ export async function startServer(
     close: () => {
       closed ??= (async () => {
         await maker?.stop();
-        await http.close(config.shutdownTimeoutMs);
+        // WebSockets first: an upgraded socket keeps the HTTP server's close waiting for ever.
         await ws.close();
+        await http.close(config.shutdownTimeoutMs);
         await adminApi.close();
-        closing = true;
         clearInterval(sweep);
         await exchange.close();
         accounts.close();

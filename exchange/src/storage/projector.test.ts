@@ -77,3 +77,23 @@ it('fails if an event of another command is published with it', () => {
 it('fails if maxBatchEvents is not a positive integer, quoting it', () => {
   assert.throws(() => new Projector(recordingPort().port, { maxBatchEvents: 0 }), /maxBatchEvents 0/);
 });
+
+it('wakes readers waiting for a position once a batch reaches it, and fails them if the port fails', async () => {
+  const { port } = recordingPort();
+  const projector = new Projector(port);
+  await projector.start();
+  const woken: number[] = [];
+  projector.publish([event(1)]);
+  projector.publish([event(2)]);
+  const waits = [2, 1].map((seq) => projector.whenApplied(seq).then(() => woken.push(seq)));
+  await Promise.all(waits);
+  assert.deepEqual(woken, [1, 2]);
+  await projector.whenApplied(2);
+
+  const failing = recordingPort(0, 3);
+  const faulty = new Projector(failing.port, { onFault: () => {} });
+  await faulty.start();
+  faulty.publish([event(3)]);
+  await assert.rejects(faulty.whenApplied(3), /disk full/);
+  await assert.rejects(faulty.whenApplied(4), /disk full/);
+});

@@ -33,6 +33,9 @@ export class Projector {
   #appliedSeq = 0;
   #draining: Promise<void> | undefined;
   #fault: { readonly error: unknown } | undefined;
+  /** Readers waiting for a position, in ascending order of it. */
+  #waiters: { readonly seq: number; readonly resolve: () => void; readonly reject: (e: unknown) => void }[] =
+    [];
 
   constructor(port: ReadModelPort, options: ProjectorOptions = {}) {
     const maxBatchEvents = options.maxBatchEvents ?? 16_384;
@@ -80,6 +83,21 @@ export class Projector {
     }
   }
 
+  /**
+   * Resolves once the port holds every command up to `seq` (read-your-writes for a caller whose
+   * commands are acknowledged); rejects if the projector faulted. Woken by each applied batch, so a
+   * waiting reader costs nothing until then.
+   */
+  whenApplied(seq: number): Promise<void> {
+    if (this.#appliedSeq >= seq) return Promise.resolve();
+    if (this.#fault !== undefined) return Promise.reject(this.#fault.error);
+    return new Promise((resolve, reject) => {
+      let at = this.#waiters.length;
+      while (at > 0 && this.#waiters[at - 1]!.seq > seq) at--;
+      this.#waiters.splice(at, 0, { seq, resolve, reject });
+    });
+  }
+
   /** Resolves once everything published so far is applied; rejects if the projector faulted. */
   async flush(): Promise<void> {
     while (this.#draining !== undefined) await this.#draining;
@@ -96,15 +114,25 @@ export class Projector {
         const through = this.#pending.length === 0 ? this.#publishedSeq : batch[batch.length - 1]!.seq;
         const result = await this.#port.apply(batch, through);
         this.#appliedSeq = result.lastAppliedSeq;
+        this.#wake();
       }
     } catch (error) {
       this.#fault = { error };
       this.#pending = [];
       this.#head = 0;
+      for (const waiter of this.#waiters.splice(0)) waiter.reject(error);
       this.#onFault?.(error);
     } finally {
       this.#draining = undefined;
     }
+  }
+
+  #wake(): void {
+    let done = 0;
+    while (done < this.#waiters.length && this.#waiters[done]!.seq <= this.#appliedSeq) {
+      this.#waiters[done++]!.resolve();
+    }
+    if (done > 0) this.#waiters.splice(0, done);
   }
 
   /** Takes whole commands, at least maxBatchEvents events unless fewer are pending. */

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes, randomFillSync } from 'node:crypto';
 
 /**
  * AES-256-GCM for secrets at rest. Each value gets a fresh 96-bit IV; the associated data binds a
@@ -33,14 +33,27 @@ export class SecretBox {
 
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
+/**
+ * Random bytes drawn from the CSPRNG a few KiB at a time: every cancel answer carries a random id,
+ * and one call into the CSPRNG per answer cost more than the id (the approach of randomUUID's cache).
+ * Each byte is handed out once.
+ */
+const POOL_BYTES = 4096;
+const pool = Buffer.alloc(POOL_BYTES);
+let poolAt = POOL_BYTES;
+
 /** A random alphanumeric string, as Binance's API keys and secrets are (64 characters). */
 export function randomToken(length = 64): string {
   let out = '';
   while (out.length < length) {
-    for (const byte of randomBytes(length)) {
-      // 248 = 4 * 62: rejecting bytes above it keeps every character equally likely.
-      if (byte < 248 && out.length < length) out += ALPHANUMERIC[byte % 62];
+    if (poolAt === POOL_BYTES) {
+      randomFillSync(pool);
+      poolAt = 0;
     }
+    const byte = pool[poolAt]!;
+    pool[poolAt++] = 0;
+    // 248 = 4 * 62: rejecting bytes above it keeps every character equally likely.
+    if (byte < 248) out += ALPHANUMERIC[byte % 62];
   }
   return out;
 }

@@ -1,5 +1,5 @@
 import type { UnstampedCommand } from '../../domain/commands.ts';
-import type { CommandResult } from '../../sequencer/sequencer.ts';
+import type { CommandResult, ResultCallback } from '../../sequencer/sequencer.ts';
 
 /**
  * What the REST gateway needs of the exchange behind it: submit a command and hear its events once
@@ -7,6 +7,8 @@ import type { CommandResult } from '../../sequencer/sequencer.ts';
  */
 export interface ExchangePort {
   submit(command: UnstampedCommand): Promise<CommandResult>;
+  /** `submit` with a callback: the order path saves a promise and a microtask per command. */
+  submitWith(command: UnstampedCommand, done: ResultCallback): void;
   /** Resolves once the read model holds every command acknowledged before the call. */
   caughtUp(): Promise<void>;
   /** Commands submitted and not yet acknowledged: the gateway sheds load above a bound. */

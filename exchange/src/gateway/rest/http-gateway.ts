@@ -197,7 +197,8 @@ export class HttpGateway {
       }
       if (compiled === undefined)
         throw this.#paths.has(path) ? errors.methodNotAllowed() : errors.unknownPath();
-      if (req.method === 'GET' || req.method === 'HEAD') {
+      if (req.method === 'GET' || req.method === 'HEAD' || !hasBody(req)) {
+        // Nothing to read (most signed orders and cancels carry everything in the query string).
         this.#dispatch(compiled, req, queryParams, rawQuery, '', ip, nowMs, reqId, extraHeaders)
           .then((result) => this.#respond(result, done))
           .catch(fail);
@@ -300,6 +301,12 @@ export class HttpGateway {
     }
     return req.socket.remoteAddress ?? 'unknown';
   }
+}
+
+/** An HTTP/1.1 request has a body only if it declares one (RFC 9112 section 6.3). */
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
 function weightOf(route: Route, query: ReadonlyMap<string, string>): number {

@@ -49,6 +49,12 @@ export function authorize(identity: ApiKeyIdentity, security: Security): void {
 
 function withoutSignature(raw: string): string {
   if (raw.indexOf('signature=') === -1) return raw;
+  // The common case, the signature last and alone: one slice instead of a split and a join.
+  const last = raw.lastIndexOf('&signature=');
+  if (last !== -1 && raw.indexOf('&', last + 1) === -1 && !raw.startsWith('signature=')) {
+    const head = raw.slice(0, last);
+    if (head.indexOf('&signature=') === -1) return head;
+  }
   return raw
     .split('&')
     .filter((pair) => !pair.startsWith('signature='))

@@ -7,11 +7,12 @@ import type { ApiDeps } from './api-deps.ts';
  * Sends a command through the sequencer and waits until it is durable and applied. A pipeline that
  * stopped (its log failed) or is over its in-flight bound answers "busy"; nothing was applied.
  */
-export async function submit(deps: ApiDeps, command: UnstampedCommand): Promise<CommandResult> {
-  if (deps.exchange.inFlight() >= deps.maxInFlight) throw errors.busy();
-  try {
-    return await deps.exchange.submit(command);
-  } catch {
-    throw errors.busy();
-  }
+export function submit(deps: ApiDeps, command: UnstampedCommand): Promise<CommandResult> {
+  if (deps.exchange.inFlight() >= deps.maxInFlight) return Promise.reject(errors.busy());
+  // One promise per command: the sequencer's callback form settles it directly.
+  return new Promise((resolve, reject) =>
+    deps.exchange.submitWith(command, (_error, result) =>
+      result === undefined ? reject(errors.busy()) : resolve(result),
+    ),
+  );
 }
