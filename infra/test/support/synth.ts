@@ -12,6 +12,7 @@ import { buildApp } from '../../lib/app.ts';
 import { bourseConfig } from '../../lib/config/bourse.config.ts';
 import type { LandingZoneConfig } from '../../lib/config/types.ts';
 import type { LandingZoneStacks } from '../../lib/landing-zone.ts';
+import type { PlatformStacks } from '../../lib/platform/platform.ts';
 
 export type TemplateJson = {
   // biome-ignore lint/suspicious/noExplicitAny: CloudFormation templates are untyped JSON.
@@ -21,6 +22,7 @@ export type TemplateJson = {
 export interface Synthesized {
   readonly assembly: CloudAssembly;
   readonly stacks: LandingZoneStacks;
+  readonly platform: PlatformStacks;
   readonly artifacts: readonly CloudFormationStackArtifact[];
   /** The artifact whose construct id (the stack's path in the app) is `id`. */
   artifact(id: string): CloudFormationStackArtifact;
@@ -43,7 +45,7 @@ export interface SynthesizeOptions {
 export function synthesize(options: SynthesizeOptions = {}): Synthesized {
   const outdir = mkdtempSync(join(tmpdir(), 'bourse-cdk-'));
   process.on('exit', () => rmSync(outdir, { recursive: true, force: true }));
-  const { app, landingZone } = buildApp(options.config ?? bourseConfig, { outdir });
+  const { app, landingZone, platform } = buildApp(options.config ?? bourseConfig, { outdir });
   if (options.only) {
     for (const child of [...app.node.children]) {
       if (!options.only.includes(child.node.id)) app.node.tryRemoveChild(child.node.id);
@@ -63,6 +65,7 @@ export function synthesize(options: SynthesizeOptions = {}): Synthesized {
   return {
     assembly,
     stacks: landingZone,
+    platform,
     artifacts: assembly.stacks,
     artifact,
     template(id) {
