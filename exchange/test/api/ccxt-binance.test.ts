@@ -2,29 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import ccxt from 'ccxt';
 import { ApiHarness, type ApiKey } from './support/api-harness.ts';
+import { binanceAt } from './support/ccxt-client.ts';
 
-/**
- * ccxt's unmodified `binance` class against Bourse: the only changes are the base URLs and options
- * that switch off what Bourse does not serve (futures markets, the sapi currencies call).
- */
-function binanceAt(baseUrl: string, key: ApiKey) {
-  const exchange = new ccxt.binance({
-    apiKey: key.apiKey,
-    secret: key.secretKey,
-    enableRateLimit: false,
-    options: {
-      fetchMarkets: { types: ['spot'] },
-      fetchCurrencies: false,
-      fetchMargins: false,
-      adjustForTimeDifference: false,
-    },
-  });
-  const api = exchange.urls.api as Record<string, string>;
-  api.public = `${baseUrl}/api/v3`;
-  api.private = `${baseUrl}/api/v3`;
-  api.v1 = `${baseUrl}/api/v1`;
-  return exchange;
-}
+/** ccxt's unmodified `binance` class against Bourse, by URL override only (support/ccxt-client.ts). */
 
 /** Decimal string of minor units, for comparing ccxt's floats with the ledger. */
 const units = (minor: number, decimals: number) => minor / 10 ** decimals;

@@ -3,39 +3,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { getCACertificates, setDefaultCACertificates } from 'node:tls';
-import ccxt from 'ccxt';
 import { ApiHarness, type ApiKey } from './support/api-harness.ts';
+import { proAt } from './support/ccxt-client.ts';
 
 /**
- * ccxt.pro's unmodified `binance` class against a running Bourse: the only changes are the REST and
- * WebSocket base URLs, and the options that switch off what Bourse does not serve. Bourse serves
- * https and wss with its self-signed certificate (ccxt refuses plain ws:// unless told to use an
- * agent), which this process trusts the way a user would add a CA.
+ * ccxt.pro's unmodified `binance` class against a running Bourse, by URL override only
+ * (support/ccxt-client.ts). Bourse serves https and wss with its self-signed certificate (ccxt
+ * refuses plain ws:// unless told to use an agent), which this process trusts the way a user would
+ * add a CA.
  */
-function proAt(baseUrl: string, key: ApiKey) {
-  const exchange = new ccxt.pro.binance({
-    apiKey: key.apiKey,
-    secret: key.secretKey,
-    enableRateLimit: false,
-    options: {
-      fetchMarkets: { types: ['spot'] },
-      fetchCurrencies: false,
-      fetchMargins: false,
-      adjustForTimeDifference: false,
-    },
-  });
-  const api = exchange.urls.api as Record<string, unknown>;
-  api.public = `${baseUrl}/api/v3`;
-  api.private = `${baseUrl}/api/v3`;
-  api.v1 = `${baseUrl}/api/v1`;
-  const wsBase = baseUrl.replace(/^http/, 'ws');
-  const ws = api.ws as Record<string, unknown>;
-  ws.spot = `${wsBase}/ws`;
-  ws.margin = `${wsBase}/ws`;
-  (ws['ws-api'] as Record<string, string>).spot = `${wsBase}/ws-api/v3`;
-  return exchange;
-}
-
 type Pro = ReturnType<typeof proAt>;
 
 describe('ccxt.pro binance against Bourse', () => {
