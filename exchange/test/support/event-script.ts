@@ -8,6 +8,7 @@ import {
   type TimeInForce,
 } from '../../src/domain/market.ts';
 import type { RejectReason } from '../../src/domain/reject-reason.ts';
+import { BTCUSDT } from './engine-driver.ts';
 
 /**
  * Writes realistic engine event streams by hand: the test says which resting orders a new order
@@ -36,19 +37,12 @@ export interface LimitOptions {
   readonly against?: readonly number[];
 }
 
+// tickSize * lotSize = 10^8 = 10^baseDecimals, so every notional is exact.
 export const BTC_USDT: MarketSpec = {
-  symbol: 'BTCUSDT',
-  base: 'BTC',
-  quote: 'USDT',
-  // tickSize * lotSize = 10^8 = 10^baseDecimals, so every notional is exact.
-  tickSize: 10_000,
-  lotSize: 10_000,
-  minQty: 10_000,
-  maxQty: 100_000_000_000,
+  ...BTCUSDT,
   minNotional: 1_000_000,
   makerFeePpm: 1_000,
   takerFeePpm: 2_000,
-  defaultStpMode: 'EXPIRE_MAKER',
 };
 
 export class EventScript {

@@ -1,23 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { BTCUSDT } from '../../../test/support/engine-driver.ts';
 import { MatchingEngine } from '../../engine/engine.ts';
 import { symbolFilterFailure } from './symbol-filters.ts';
 
 /** BTC 8 decimals, USDT 6: tick 0.01 USDT, lot 0.0001 BTC, min notional 5 USDT. */
-const SPEC = {
-  symbol: 'BTCUSDT',
-  base: 'BTC',
-  quote: 'USDT',
-  tickSize: 10_000,
-  lotSize: 10_000,
-  minQty: 10_000,
-  maxQty: 100_000_000_000,
-  minNotional: 5_000_000,
-  makerFeePpm: 0,
-  takerFeePpm: 0,
-  defaultStpMode: 'EXPIRE_MAKER',
-} as const;
+const SPEC = { ...BTCUSDT, minNotional: 5_000_000 };
 
 describe('symbolFilterFailure', () => {
   it('refuses exactly what the engine refuses for its filters (the engine as oracle)', () => {
