@@ -13,7 +13,7 @@ import { FileJournal } from '../../src/journal/file/file-journal.ts';
 import { decodeCommand } from '../../src/sequencer/command-codec.ts';
 import { rebuild } from '../../src/storage/rebuild.ts';
 import { SqliteReadModel } from '../../src/storage/sqlite/sqlite-read-model.ts';
-import { BTCUSDT } from '../support/engine-driver.ts';
+import { BTCUSDT, limit } from '../support/engine-driver.ts';
 
 const CRASHES = Number(process.env.CRASHES ?? 24);
 const USERS = 40;
@@ -100,16 +100,10 @@ function randomCommand(random: SeededRandom, nextOrderGuess: number): UnstampedC
       orderType: 'MARKET',
       quantity: random.int(1, 20) * 10_000,
     };
-  return {
-    type: 'PlaceOrder',
-    userId,
-    symbol: 'BTCUSDT',
-    side,
-    orderType: 'LIMIT',
+  const price = (3_000_000 + random.int(-30, 30)) * 10_000;
+  return limit(userId, side, price, random.int(1, 20) * 10_000, {
     timeInForce: random.pick(['GTC', 'GTC', 'IOC'] as const),
-    price: (3_000_000 + random.int(-30, 30)) * 10_000,
-    quantity: random.int(1, 20) * 10_000,
-  };
+  });
 }
 
 describe('crash recovery', () => {

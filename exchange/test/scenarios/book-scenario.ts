@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { UnstampedCommand } from '../../src/domain/commands.ts';
 import type { EngineEvent } from '../../src/domain/events.ts';
 import type { MarketSpec } from '../../src/domain/market.ts';
-import { btc, EngineDriver, eventsOfType, usdt } from '../support/engine-driver.ts';
+import { btc, EngineDriver, eventsOfType, limit, usdt } from '../support/engine-driver.ts';
 
 /** A trade as a scenario states it: price and quantity in whole units, and who was the maker. */
 export type ExpectedTrade = readonly [price: number, quantity: number, makerUserId: number];
@@ -120,17 +120,7 @@ function limitOrder(
   quantity: number,
   extra: Extra,
 ): PlaceOrder {
-  return {
-    type: 'PlaceOrder',
-    userId,
-    symbol: 'BTCUSDT',
-    side,
-    orderType: 'LIMIT',
-    timeInForce: 'GTC',
-    price: usdt(price),
-    quantity: btc(quantity),
-    ...extra,
-  };
+  return limit(userId, side, usdt(price), btc(quantity), extra);
 }
 
 export const marketOrder = (

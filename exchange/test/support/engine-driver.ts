@@ -90,7 +90,7 @@ export function limit(
   price: number,
   quantity: number,
   extra: Partial<Omit<Extract<UnstampedCommand, { type: 'PlaceOrder' }>, 'type'>> = {},
-): UnstampedCommand {
+): Extract<UnstampedCommand, { type: 'PlaceOrder' }> {
   return {
     type: 'PlaceOrder',
     userId,
