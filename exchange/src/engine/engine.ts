@@ -20,8 +20,6 @@ import { Outcomes } from './outcomes.ts';
 import { sha256Hex } from './sha256.ts';
 import { type EngineSnapshot, restoreInto, snapshotOf } from './snapshot.ts';
 
-export type { PendingWithdrawal } from './funding.ts';
-
 /**
  * The exchange's state machine: markets, books, balances and pre-trade risk in one single-threaded
  * core, so a balance check and the fill it allows can never race. `apply` takes a stamped command and

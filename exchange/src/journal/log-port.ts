@@ -49,7 +49,7 @@ export interface LogReader {
   /**
    * The durable records with `seq >= fromSeq`, in seq order, then completes once it has caught up with
    * the end of the log. Records come in batches (one await per batch rather than per record, the way a
-   * Kafka consumer polls); `flattenBatches` turns them into single records.
+   * Kafka consumer polls).
    * Throws `JournalCorruptError` naming the file and offset if stored data fails its checksum.
    */
   read(fromSeq: number, options?: ReadOptions): AsyncIterable<readonly LogRecord[]>;

@@ -18,10 +18,3 @@ export async function* skipApplied(
     }
   }
 }
-
-/** One record at a time, for callers that prefer simplicity to the per-batch await. */
-export async function* flattenBatches(
-  batches: AsyncIterable<readonly LogRecord[]>,
-): AsyncGenerator<LogRecord> {
-  for await (const batch of batches) yield* batch;
-}
