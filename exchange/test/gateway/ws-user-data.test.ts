@@ -274,8 +274,8 @@ describe('user data over the WebSocket API and listen keys', () => {
     assert.equal(position.B[0].a, 'USDT');
     const wrapped = await combined.next((m) => m.stream === listenKey);
     assert.equal(wrapped.data.e, 'executionReport');
-    assert.ok(h.listenKeys.keepalive(listenKey));
-    assert.ok(h.listenKeys.close(listenKey));
+    assert.ok(h.listenKeys.keepalive(listenKey, 1));
+    assert.ok(h.listenKeys.close(listenKey, 1));
     assert.equal(h.listenKeys.resolve(listenKey), undefined);
     const expired = await client.next((m) => m.e === 'listenKeyExpired');
     assert.equal(expired.listenKey, listenKey);

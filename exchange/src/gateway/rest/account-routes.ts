@@ -137,7 +137,7 @@ export function accountRoutes(deps: ApiDeps): Route[] {
       handle: (ctx) => {
         const key = ctx.params.str('listenKey')!;
         // A key is only its owner's to extend or close.
-        if (deps.listenKeys.resolve(key) !== ctx.identity!.userId || !deps.listenKeys.keepalive(key)) {
+        if (!deps.listenKeys.keepalive(key, ctx.identity!.userId)) {
           throw errors.invalidListenKey();
         }
         return {};
@@ -152,7 +152,7 @@ export function accountRoutes(deps: ApiDeps): Route[] {
       params: [listenKey],
       handle: (ctx) => {
         const key = ctx.params.str('listenKey')!;
-        if (deps.listenKeys.resolve(key) !== ctx.identity!.userId || !deps.listenKeys.close(key)) {
+        if (!deps.listenKeys.close(key, ctx.identity!.userId)) {
           throw errors.invalidListenKey();
         }
         return {};

@@ -10,13 +10,13 @@ describe('ListenKeyRegistry', () => {
     keys.onEnd((key) => ended.push(key));
     const key = keys.create(7);
     now = 59 * 60_000;
-    assert.ok(keys.keepalive(key));
+    assert.ok(keys.keepalive(key, 7));
     now += 59 * 60_000;
     assert.equal(keys.resolve(key), 7);
     now += 60_000;
     keys.sweep();
     assert.equal(keys.resolve(key), undefined);
-    assert.equal(keys.keepalive(key), false);
+    assert.equal(keys.keepalive(key, 7), false);
     assert.deepEqual(ended, [key]);
     assert.notEqual(keys.create(7), key, 'an expired key is never handed out again');
   });
@@ -25,8 +25,8 @@ describe('ListenKeyRegistry', () => {
     const keys = new ListenKeyRegistry();
     const key = keys.create(1);
     assert.notEqual(keys.create(2), key);
-    assert.ok(keys.close(key));
-    assert.equal(keys.close(key), false);
+    assert.ok(keys.close(key, 1));
+    assert.equal(keys.close(key, 1), false);
     assert.equal(keys.resolve('x'.repeat(60)), undefined);
   });
 

@@ -54,25 +54,25 @@ export class ListenKeyRegistry {
   /** The user's live key, extended, or a new one. */
   create(userId: number): string {
     const existing = this.byUser.get(userId);
-    if (existing !== undefined && this.keepalive(existing)) return existing;
+    if (existing !== undefined && this.keepalive(existing, userId)) return existing;
     const key = newKey();
     this.keys.set(key, { userId, expiresAt: this.clock() + this.ttlMs });
     this.byUser.set(userId, key);
     return key;
   }
 
-  /** Extends a live key by the full ttl; false when the key is unknown or expired. */
-  keepalive(listenKey: string): boolean {
+  /** Extends the user's live key by the full ttl; false when it is unknown, expired or another's. */
+  keepalive(listenKey: string, userId: number): boolean {
     const entry = this.live(listenKey);
-    if (entry === undefined) return false;
+    if (entry === undefined || entry.userId !== userId) return false;
     entry.expiresAt = this.clock() + this.ttlMs;
     return true;
   }
 
-  /** Ends a key at once; its streams close. False when it was unknown or expired. */
-  close(listenKey: string): boolean {
+  /** Ends the user's key at once; its streams close. False when it was unknown, expired or another's. */
+  close(listenKey: string, userId: number): boolean {
     const entry = this.live(listenKey);
-    if (entry === undefined) return false;
+    if (entry === undefined || entry.userId !== userId) return false;
     this.end(listenKey, entry);
     return true;
   }
