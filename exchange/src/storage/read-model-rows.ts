@@ -1,6 +1,7 @@
 import type { Amount } from '../domain/amount.ts';
 import type { CancelReason, ExpireReason } from '../domain/events.ts';
 import type {
+  MarketSpec,
   MarketStatus,
   OrderType,
   SelfTradePreventionMode,
@@ -26,18 +27,7 @@ export interface AssetRow {
   readonly addedSeq: number;
 }
 
-export interface MarketRow {
-  readonly symbol: string;
-  readonly base: string;
-  readonly quote: string;
-  readonly tickSize: Amount;
-  readonly lotSize: Amount;
-  readonly minQty: Amount;
-  readonly maxQty: Amount;
-  readonly minNotional: Amount;
-  readonly makerFeePpm: number;
-  readonly takerFeePpm: number;
-  readonly defaultStpMode: SelfTradePreventionMode;
+export interface MarketRow extends MarketSpec {
   readonly status: MarketStatus;
   readonly listedSeq: number;
   readonly updatedSeq: number;
