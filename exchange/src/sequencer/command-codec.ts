@@ -50,7 +50,11 @@ const PLACE_KEYS = new Set([
 ]);
 const CANCEL_KEYS = new Set(['type', 'userId', 'symbol', 'orderId', 'clientOrderId']);
 
-const scratch = Buffer.allocUnsafe(256);
+// Encoding goes through one scratch array and a DataView over it: plain stores, no Buffer method
+// calls. A transient result is a cached view of the scratch per length, so encoding allocates nothing.
+const scratch = new Uint8Array(256);
+const scratchView = new DataView(scratch.buffer);
+const transientViews: Uint8Array[] = [];
 
 export function encodeCommand(command: UnstampedCommand): Uint8Array {
   return Buffer.from(encodeCommandTransient(command));
@@ -67,19 +71,40 @@ export function encodeCommandTransient(command: UnstampedCommand): Uint8Array {
       : command.type === 'CancelOrder'
         ? encodeCancel(command)
         : 0;
-  if (binary > 0) return scratch.subarray(0, binary);
+  if (binary > 0) {
+    let view = transientViews[binary];
+    if (view === undefined) {
+      view = scratch.subarray(0, binary);
+      transientViews[binary] = view;
+    }
+    return view;
+  }
   return Buffer.from(JSON.stringify(command), 'utf8');
 }
 
+/**
+ * Records read from a log are views into a few large read buffers; decoding keeps one Buffer and
+ * one DataView per underlying ArrayBuffer rather than making them per record.
+ */
+let sourceBuffer: ArrayBufferLike | undefined;
+let sourceBytes = Buffer.alloc(0);
+let sourceView = new DataView(new ArrayBuffer(0));
+
 export function decodeCommand(payload: Uint8Array, seq: number, ts: number): Command {
-  const bytes = Buffer.isBuffer(payload)
-    ? payload
-    : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
-  const tag = bytes[0];
-  if (tag === TAG_PLACE) return decodePlace(bytes, seq, ts);
-  if (tag === TAG_CANCEL) return decodeCancel(bytes, seq, ts);
+  if (payload.buffer !== sourceBuffer) {
+    sourceBuffer = payload.buffer;
+    sourceBytes = Buffer.from(payload.buffer);
+    sourceView = new DataView(payload.buffer);
+  }
+  const at = payload.byteOffset;
+  const tag = payload[0];
+  if (tag === TAG_PLACE) return decodePlace(sourceBytes, sourceView, at, seq, ts);
+  if (tag === TAG_CANCEL) return decodeCancel(sourceBytes, sourceView, at, seq, ts);
   if (tag !== TAG_JSON) throw new Error(`unknown command encoding ${String(tag)} at seq ${seq}`);
-  const command = JSON.parse(bytes.toString('utf8')) as { seq: number; ts: number };
+  const command = JSON.parse(sourceBytes.toString('utf8', at, at + payload.byteLength)) as {
+    seq: number;
+    ts: number;
+  };
   command.seq = seq;
   command.ts = ts;
   return command as unknown as Command;
@@ -115,44 +140,54 @@ function encodePlace(command: Omit<PlaceOrder, 'seq' | 'ts'>): number {
   if (command.quantity !== undefined) presence |= HAS_QUANTITY;
   if (command.quoteOrderQty !== undefined) presence |= HAS_QUOTE;
   if (command.clientOrderId !== undefined) presence |= HAS_CLIENT_ID;
-  let at = scratch.writeUInt8(TAG_PLACE, 0);
-  at = scratch.writeDoubleLE(command.userId, at);
-  at = scratch.writeUInt8(side, at);
-  at = scratch.writeUInt8(orderType, at);
-  at = scratch.writeUInt8(presence, at);
-  if (presence & HAS_TIF) at = scratch.writeUInt8(tif, at);
-  if (presence & HAS_STP) at = scratch.writeUInt8(stp, at);
-  if (presence & HAS_PRICE) at = scratch.writeDoubleLE(command.price!, at);
-  if (presence & HAS_QUANTITY) at = scratch.writeDoubleLE(command.quantity!, at);
-  if (presence & HAS_QUOTE) at = scratch.writeDoubleLE(command.quoteOrderQty!, at);
+  const view = scratchView;
+  scratch[0] = TAG_PLACE;
+  view.setFloat64(1, command.userId, true);
+  scratch[9] = side;
+  scratch[10] = orderType;
+  scratch[11] = presence;
+  let at = 12;
+  if (presence & HAS_TIF) scratch[at++] = tif;
+  if (presence & HAS_STP) scratch[at++] = stp;
+  if (presence & HAS_PRICE) {
+    view.setFloat64(at, command.price!, true);
+    at += 8;
+  }
+  if (presence & HAS_QUANTITY) {
+    view.setFloat64(at, command.quantity!, true);
+    at += 8;
+  }
+  if (presence & HAS_QUOTE) {
+    view.setFloat64(at, command.quoteOrderQty!, true);
+    at += 8;
+  }
   at = writeShortText(command.symbol, at);
   if (at > 0 && presence & HAS_CLIENT_ID) at = writeShortText(command.clientOrderId, at);
   return at;
 }
 
-function decodePlace(bytes: Buffer, seq: number, ts: number): PlaceOrder {
-  const presence = bytes[11]!;
-  let at = 12;
+function decodePlace(bytes: Buffer, view: DataView, start: number, seq: number, ts: number): PlaceOrder {
+  const presence = bytes[start + 11]!;
+  let at = start + 12;
   const timeInForce = presence & HAS_TIF ? TIME_IN_FORCES[bytes[at++]!] : undefined;
   const stpMode = presence & HAS_STP ? STP_MODES[bytes[at++]!] : undefined;
   let price: number | undefined;
   let quantity: number | undefined;
   let quoteOrderQty: number | undefined;
   if (presence & HAS_PRICE) {
-    price = bytes.readDoubleLE(at);
+    price = view.getFloat64(at, true);
     at += 8;
   }
   if (presence & HAS_QUANTITY) {
-    quantity = bytes.readDoubleLE(at);
+    quantity = view.getFloat64(at, true);
     at += 8;
   }
   if (presence & HAS_QUOTE) {
-    quoteOrderQty = bytes.readDoubleLE(at);
+    quoteOrderQty = view.getFloat64(at, true);
     at += 8;
   }
-  const symbolLength = bytes[at]!;
-  const symbol = bytes.toString('latin1', at + 1, at + 1 + symbolLength);
-  at += 1 + symbolLength;
+  const symbol = readSymbol(bytes, at);
+  at += 1 + bytes[at]!;
   const clientOrderId =
     presence & HAS_CLIENT_ID ? bytes.toString('latin1', at + 1, at + 1 + bytes[at]!) : undefined;
   // One object shape for every decoded order, absent fields as undefined: the engine's property
@@ -161,10 +196,10 @@ function decodePlace(bytes: Buffer, seq: number, ts: number): PlaceOrder {
     type: 'PlaceOrder',
     seq,
     ts,
-    userId: bytes.readDoubleLE(1),
+    userId: view.getFloat64(start + 1, true),
     symbol,
-    side: SIDES[bytes[9]!]!,
-    orderType: ORDER_TYPES[bytes[10]!]!,
+    side: SIDES[bytes[start + 9]!]!,
+    orderType: ORDER_TYPES[bytes[start + 10]!]!,
     timeInForce,
     price,
     quantity,
@@ -184,36 +219,72 @@ function encodeCancel(command: Omit<CancelOrder, 'seq' | 'ts'>): number {
   let presence = 0;
   if (command.orderId !== undefined) presence |= HAS_ORDER_ID;
   if (command.clientOrderId !== undefined) presence |= HAS_CLIENT_ID;
-  let at = scratch.writeUInt8(TAG_CANCEL, 0);
-  at = scratch.writeDoubleLE(command.userId, at);
-  at = scratch.writeUInt8(presence, at);
-  if (presence & HAS_ORDER_ID) at = scratch.writeDoubleLE(command.orderId!, at);
+  scratch[0] = TAG_CANCEL;
+  scratchView.setFloat64(1, command.userId, true);
+  scratch[9] = presence;
+  let at = 10;
+  if (presence & HAS_ORDER_ID) {
+    scratchView.setFloat64(at, command.orderId!, true);
+    at += 8;
+  }
   at = writeShortText(command.symbol, at);
   if (at > 0 && presence & HAS_CLIENT_ID) at = writeShortText(command.clientOrderId, at);
   return at;
 }
 
-function decodeCancel(bytes: Buffer, seq: number, ts: number): CancelOrder {
-  const presence = bytes[9]!;
-  let at = 10;
+function decodeCancel(bytes: Buffer, view: DataView, start: number, seq: number, ts: number): CancelOrder {
+  const presence = bytes[start + 9]!;
+  let at = start + 10;
   let orderId: number | undefined;
   if (presence & HAS_ORDER_ID) {
-    orderId = bytes.readDoubleLE(at);
+    orderId = view.getFloat64(at, true);
     at += 8;
   }
-  const symbolLength = bytes[at]!;
-  const symbol = bytes.toString('latin1', at + 1, at + 1 + symbolLength);
-  at += 1 + symbolLength;
+  const symbol = readSymbol(bytes, at);
+  at += 1 + bytes[at]!;
   const clientOrderId =
     presence & HAS_CLIENT_ID ? bytes.toString('latin1', at + 1, at + 1 + bytes[at]!) : undefined;
-  return { type: 'CancelOrder', seq, ts, userId: bytes.readDoubleLE(1), symbol, orderId, clientOrderId };
+  return {
+    type: 'CancelOrder',
+    seq,
+    ts,
+    userId: view.getFloat64(start + 1, true),
+    symbol,
+    orderId,
+    clientOrderId,
+  };
 }
 
-/** Writes a string of at most 64 ASCII characters with its length; 0 when it is not one. */
+/** Writes a string of at most 64 printable ASCII characters with its length; 0 when it is not one. */
 function writeShortText(text: unknown, at: number): number {
-  if (typeof text !== 'string' || text.length > 64 || !/^[\x20-\x7e]*$/.test(text)) return 0;
-  scratch.writeUInt8(text.length, at);
-  return at + 1 + scratch.write(text, at + 1, 'latin1');
+  if (typeof text !== 'string' || text.length > 64) return 0;
+  scratch[at] = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code > 0x7e) return 0;
+    scratch[at + 1 + i] = code;
+  }
+  return at + 1 + text.length;
+}
+
+/**
+ * A log holds few distinct symbols, so decoding hands back the same string for the same bytes: no
+ * new string per record, and the engine's map lookups hit a string whose hash is already computed.
+ */
+const recentSymbols: string[] = [];
+
+function readSymbol(bytes: Buffer, at: number): string {
+  const length = bytes[at]!;
+  const slot = (length * 31 + bytes[at + 1]! * 7 + bytes[at + length]!) & 63;
+  const cached = recentSymbols[slot];
+  if (cached !== undefined && cached.length === length) {
+    let same = true;
+    for (let i = 0; i < length && same; i++) same = cached.charCodeAt(i) === bytes[at + 1 + i];
+    if (same) return cached;
+  }
+  const symbol = bytes.toString('latin1', at + 1, at + 1 + length);
+  recentSymbols[slot] = symbol;
+  return symbol;
 }
 
 function optionalNumber(value: unknown): boolean {

@@ -22,11 +22,6 @@ export interface SequencerOptions {
 /** Told once: with the result when the command is durable and applied, or with the error that stopped it. */
 export type ResultCallback = (error: unknown, result: CommandResult | undefined) => void;
 
-interface Pending {
-  readonly command: Command;
-  readonly done: ResultCallback;
-}
-
 interface Batch {
   readonly promise: Promise<void>;
   lastSeq: number;
@@ -50,7 +45,9 @@ export class Sequencer {
   private readonly log: LogAppender;
   private readonly clock: () => number;
   private readonly listeners: EventListener[] = [];
-  private readonly pending: Pending[] = [];
+  // Commands awaiting durability and their callbacks, side by side: no wrapper object per command.
+  private readonly pending: Command[] = [];
+  private readonly callbacks: ResultCallback[] = [];
   private head = 0;
   private readonly batches: Batch[] = [];
   /** Every command up to this seq is durable. */
@@ -104,7 +101,8 @@ export class Sequencer {
     const command = unstamped as { seq: number; ts: number } & UnstampedCommand;
     command.seq = seq;
     command.ts = ts;
-    this.pending.push({ command: command as Command, done });
+    this.pending.push(command as Command);
+    this.callbacks.push(done);
     this.track(this.log.appendOne({ seq, ts, payload }), seq);
   }
 
@@ -136,27 +134,29 @@ export class Sequencer {
   /** Applies and acknowledges every durable command at the head of the queue, in order. */
   private release(): void {
     while (this.head < this.pending.length && this.failure === null) {
-      const entry = this.pending[this.head]!;
-      const { command } = entry;
+      const command = this.pending[this.head]!;
       if (command.seq > this.durableSeq) break;
+      const done = this.callbacks[this.head]!;
       this.head++;
       let events: EngineEvent[];
       try {
         events = this.engine.apply(command);
       } catch (fault) {
         // The engine broke an invariant: nothing after this command can be trusted.
-        entry.done(fault, undefined);
+        done(fault, undefined);
         this.fail(fault);
         return;
       }
       for (const listener of this.listeners) listener(events, command);
-      entry.done(null, { seq: command.seq, ts: command.ts, events });
+      done(null, { seq: command.seq, ts: command.ts, events });
     }
     if (this.head === this.pending.length) {
       this.pending.length = 0;
+      this.callbacks.length = 0;
       this.head = 0;
     } else if (this.head > 4096) {
       this.pending.splice(0, this.head);
+      this.callbacks.splice(0, this.head);
       this.head = 0;
     }
   }
@@ -165,8 +165,9 @@ export class Sequencer {
   private fail(error: unknown): void {
     if (this.failure !== null) return;
     this.failure = error;
-    for (let i = this.head; i < this.pending.length; i++) this.pending[i]!.done(error, undefined);
+    for (let i = this.head; i < this.callbacks.length; i++) this.callbacks[i]!(error, undefined);
     this.pending.length = 0;
+    this.callbacks.length = 0;
     this.head = 0;
     this.batches.length = 0;
   }

@@ -1,5 +1,5 @@
 import { channel } from 'node:diagnostics_channel';
-import { openSync } from 'node:fs';
+import { constants, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { fsyncDir } from '../fsync-dir.ts';
 import {
@@ -38,18 +38,23 @@ export interface BatchSyncedMessage {
   readonly bytes: number;
   /** From the batch's first append to the start of its write. */
   readonly waitMs: number;
-  /** Write plus fdatasync (and folder sync on a roll). */
+  /** The durable write (and folder sync on a roll). */
   readonly syncMs: number;
 }
 
 // Metrics subscribe from outside; when no one listens, publishing costs one boolean check.
 const batchChannel = channel('bourse:journal:batch');
 
+// Segments are opened O_DSYNC: a write returns only once its data is durable, like write + fdatasync,
+// but as one thread-pool job with one callback, so a busy main thread cannot delay the sync between them.
+const APPEND_FLAGS = constants.O_RDWR | constants.O_DSYNC;
+const CREATE_FLAGS = APPEND_FLAGS | constants.O_CREAT | constants.O_EXCL;
+
 /**
  * Group commit. Appends are encoded straight into a staging buffer and share one promise per batch;
- * a batch is written with one write and made durable with one fdatasync, then all its promises resolve.
+ * a batch is made durable with one synchronous-data write (O_DSYNC), then all its promises resolve.
  *
- *   append ──► staging buffer ──(window elapsed, or previous sync done)──► write + fdatasync ──► resolve
+ *   append ──► staging buffer ──(window elapsed, or previous write done)──► durable write ──► resolve
  *
  * While a batch syncs, new appends fill the other staging buffer and become the next batch, so the
  * disk's sync rate bounds batches per second, not records per second. Segment rolls are decided when a
@@ -87,7 +92,7 @@ export class FileAppender {
     this.fdSegment = active;
     this.planSize = active?.durableSize ?? 0;
     this.fdSize = this.planSize;
-    this.fd = active === undefined ? undefined : openSync(active.path, 'r+');
+    this.fd = active === undefined ? undefined : openSync(active.path, APPEND_FLAGS);
   }
 
   appendOne(record: LogRecord): Promise<void> {
@@ -204,15 +209,26 @@ export class FileAppender {
     else this.immediate = setImmediate(start);
   }
 
+  /**
+   * Writes batch after batch until none is staged. The next batch's write is started before the
+   * previous batch is resolved: its waiters (the sequencer applying and acknowledging) then run
+   * while the disk syncs, so CPU work and fsync overlap instead of taking turns.
+   */
   private async drain(): Promise<void> {
     try {
-      while (this.batch !== undefined) await this.flushBatch();
+      let flushing: Promise<() => void> | undefined = this.flushBatch();
+      while (flushing !== undefined) {
+        const settle = await flushing;
+        flushing = this.batch === undefined ? undefined : this.flushBatch();
+        settle();
+      }
     } finally {
       this.draining = undefined;
     }
   }
 
-  private async flushBatch(): Promise<void> {
+  /** Writes and syncs the staged batch; returns what resolves (or rejects) its waiters. */
+  private async flushBatch(): Promise<() => void> {
     const batch = this.batch!;
     const buf = this.staging;
     const length = this.stagedBytes;
@@ -222,10 +238,8 @@ export class FileAppender {
     this.spare = buf;
     this.stagedBytes = 0;
     this.rolls = [];
-    if (this.failure !== undefined) {
-      batch.done.reject(this.failure);
-      return;
-    }
+    const failure = this.failure;
+    if (failure !== undefined) return () => batch.done.reject(failure);
     try {
       const startedAt = batchChannel.hasSubscribers ? performance.now() : 0;
       await this.write(buf, length, rolls, batch.lastSeq);
@@ -239,13 +253,11 @@ export class FileAppender {
         };
         batchChannel.publish(message);
       }
-      batch.done.resolve();
+      return () => batch.done.resolve();
     } catch (err) {
-      this.failure = new JournalIoError(
-        `journal write or fdatasync failed in ${this.state.options.dir}`,
-        err,
-      );
-      batch.done.reject(this.failure);
+      const ioFailure = new JournalIoError(`journal write or fdatasync failed in ${this.state.options.dir}`, err);
+      this.failure = ioFailure;
+      return () => batch.done.reject(ioFailure);
     }
   }
 
@@ -259,7 +271,7 @@ export class FileAppender {
       const to = rolls[next]?.at ?? length;
       if (roll !== undefined) {
         await this.sealCurrent(roll.prevLastSeq, publish);
-        this.fd = await openFile(roll.segment.path, 'wx');
+        this.fd = await openFile(roll.segment.path, CREATE_FLAGS);
         this.fdSegment = roll.segment;
         const header = encodeSegmentHeader(roll.segment.firstSeq, roll.prevLastSeq);
         await writeFully(this.fd, header, 0, header.length, 0);
@@ -270,7 +282,7 @@ export class FileAppender {
       this.fdSize += to - from;
       from = to;
     }
-    await syncData(this.fd!);
+    // O_DSYNC made every write above durable; a new file's name still needs its folder synced.
     if (created.length > 0) await fsyncDir(this.state.options.dir);
 
     // Everything is on disk: only now may readers and lastSeq() see it.

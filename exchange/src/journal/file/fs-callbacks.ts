@@ -5,7 +5,7 @@ import { close, fdatasync, open, write } from 'node:fs';
  * fs/promises; these run once per batch on the append path.
  */
 
-export function openFile(path: string, flags: string): Promise<number> {
+export function openFile(path: string, flags: string | number): Promise<number> {
   return new Promise((resolve, reject) => open(path, flags, (err, fd) => (err ? reject(err) : resolve(fd))));
 }
 

@@ -20,6 +20,10 @@ const TWO_POW_32 = 0x1_0000_0000;
 // A u64 whose high word reaches this is beyond Number.MAX_SAFE_INTEGER (2^53 - 1).
 const SAFE_HIGH_WORD_LIMIT = 0x20_0000;
 
+// Staging buffers are few and long-lived; a DataView per buffer turns header writes into plain stores.
+let viewedBuffer: Buffer | undefined;
+let bufferView = new DataView(new ArrayBuffer(0));
+
 /** Writes one record at `offset` of `buf` (which must have room) and returns the offset after it. */
 export function encodeRecord(
   buf: Buffer,
@@ -28,16 +32,25 @@ export function encodeRecord(
   ts: number,
   payload: Uint8Array,
 ): number {
+  if (buf !== viewedBuffer) {
+    viewedBuffer = buf;
+    bufferView = new DataView(buf.buffer, buf.byteOffset, buf.length);
+  }
+  const view = bufferView;
   const length = payload.length;
-  buf.writeUInt32LE(length, offset);
-  buf.writeUInt32LE(seq >>> 0, offset + 4);
-  buf.writeUInt32LE(Math.floor(seq / TWO_POW_32), offset + 8);
-  buf.writeUInt32LE(ts >>> 0, offset + 12);
-  buf.writeUInt32LE(Math.floor(ts / TWO_POW_32), offset + 16);
+  view.setUint32(offset, length, true);
+  view.setUint32(offset + 4, seq >>> 0, true);
+  view.setUint32(offset + 8, Math.floor(seq / TWO_POW_32), true);
+  view.setUint32(offset + 12, ts >>> 0, true);
+  view.setUint32(offset + 16, Math.floor(ts / TWO_POW_32), true);
   const payloadAt = offset + RECORD_HEADER_BYTES;
-  buf.set(payload, payloadAt);
+  if (length <= 64) {
+    for (let i = 0; i < length; i++) buf[payloadAt + i] = payload[i]!;
+  } else {
+    buf.set(payload, payloadAt);
+  }
   const crc = crc32c(buf, payloadAt, payloadAt + length, crc32c(buf, offset, offset + 20));
-  buf.writeUInt32LE(crc, offset + 20);
+  view.setUint32(offset + 20, crc, true);
   return payloadAt + length;
 }
 
