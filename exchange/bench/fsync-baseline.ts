@@ -1,4 +1,4 @@
-import { closeSync, fdatasyncSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, fdatasyncSync, mkdirSync, openSync, rmSync, write, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -74,4 +74,66 @@ function round(ms: number): number {
 if (import.meta.main) {
   const dir = process.argv[2] ?? join(process.cwd(), 'data');
   console.log(JSON.stringify(measureFsyncBaseline({ dir })));
+}
+
+export interface DurableStreamOptions {
+  readonly dir: string;
+  /** Bytes per second to make durable, e.g. the journal's record bytes at the offered command rate. */
+  readonly bytesPerSec: number;
+  readonly durationMs: number;
+}
+
+export interface DurableStream {
+  readonly writes: number;
+  readonly meanWriteBytes: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+}
+
+/**
+ * The disk alone under the journal's load: one O_DSYNC write in flight at a time, each carrying every
+ * byte that arrived (at `bytesPerSec`) while the previous one was on its way, which is group commit's
+ * shape without any record, engine or JavaScript work. Its write latency tail is the floor under the
+ * journal's acknowledgement tail at the same byte rate.
+ */
+export async function measureDurableStream(options: DurableStreamOptions): Promise<DurableStream> {
+  mkdirSync(options.dir, { recursive: true });
+  const path = join(options.dir, `.durable-stream-${process.pid}.tmp`);
+  const fd = openSync(path, constants.O_RDWR | constants.O_CREAT | constants.O_DSYNC);
+  const chunk = Buffer.alloc(8 * 1024 * 1024, 0x5a);
+  const latencies: number[] = [];
+  let bytesWritten = 0;
+  try {
+    const started = performance.now();
+    let accounted = started;
+    let position = 0;
+    while (performance.now() - started < options.durationMs) {
+      const now = performance.now();
+      const bytes = Math.max(
+        1,
+        Math.min(chunk.length, Math.round(((now - accounted) * options.bytesPerSec) / 1000)),
+      );
+      accounted = now;
+      await new Promise<void>((resolve, reject) =>
+        write(fd, chunk, 0, bytes, position, (err) => (err ? reject(err) : resolve())),
+      );
+      latencies.push(performance.now() - now);
+      position += bytes;
+      bytesWritten += bytes;
+    }
+  } finally {
+    closeSync(fd);
+    rmSync(path, { force: true });
+  }
+  latencies.sort((a, b) => a - b);
+  const at = (q: number): number =>
+    round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!);
+  return {
+    writes: latencies.length,
+    meanWriteBytes: Math.round(bytesWritten / latencies.length),
+    p50Ms: at(0.5),
+    p99Ms: at(0.99),
+    maxMs: round(latencies[latencies.length - 1]!),
+  };
 }

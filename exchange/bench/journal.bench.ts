@@ -2,21 +2,23 @@
  * npm run bench:journal — commands through the whole durable path: sequencer, fsync'd file journal
  * (group commit) and engine, acknowledged only once durable. Beside it, in the same run, the bare
  * fsync rate of the same disk: the physical bound that group commit has to beat. Then recovery: the
- * time to reopen the journal and replay every command into a fresh engine, per million commands.
+ * time to reopen the journal and replay every command into a fresh engine, per million commands,
+ * in a fresh process as a restart would be. Beside the paced run, the disk alone writing the same
+ * bytes per second durably, whose latency tail is the floor under the acknowledgement tail.
  * Prints a table, then one JSON line with every figure.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { promisify } from 'node:util';
 import type { Command, UnstampedCommand } from '../src/domain/commands.ts';
 import { MatchingEngine } from '../src/engine/engine.ts';
 import { FileJournal } from '../src/journal/file/file-journal.ts';
-import { SnapshotStore } from '../src/journal/snapshots/snapshot-store.ts';
-import { recoverEngine } from '../src/sequencer/recover.ts';
 import { Sequencer } from '../src/sequencer/sequencer.ts';
 import { shallowWorkload, toUnstampedCommand } from './engine/workloads.ts';
-import { measureFsyncBaseline } from './fsync-baseline.ts';
+import { measureDurableStream, measureFsyncBaseline } from './fsync-baseline.ts';
 
 const COMMANDS = Number(process.env.BENCH_COMMANDS ?? 1_000_000);
 const OFFERED_PER_SEC = Number(process.env.BENCH_RATE ?? 300_000);
@@ -75,6 +77,19 @@ async function runPipeline(dir: string, commands: readonly (() => UnstampedComma
   };
 }
 
+async function folderBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const name of await readdir(dir)) total += (await stat(join(dir, name))).size;
+  return total;
+}
+
+/** Replays the journal in a new process, as a restart would: cold JIT, empty heap. */
+async function recoverInFreshProcess(dir: string) {
+  const script = new URL('./journal-recovery.ts', import.meta.url).pathname;
+  const { stdout } = await promisify(execFile)(process.execPath, [script, dir], { maxBuffer: 1 << 20 });
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as { commands: number; ms: number; stateHash: string };
+}
+
 const root = await mkdtemp(join(os.tmpdir(), 'bourse-bench-journal-'));
 try {
   const fsync = measureFsyncBaseline({ dir: root, iterations: 2_000 });
@@ -89,14 +104,16 @@ try {
   const saturated = await runPipeline(join(root, 'saturated'), commands, 0);
   const paced = await runPipeline(join(root, 'paced'), commands, OFFERED_PER_SEC);
 
-  const recoveryStart = performance.now();
-  const journal = await FileJournal.open({ dir: join(root, 'paced') });
-  const recovered = await recoverEngine(journal, await SnapshotStore.open(join(root, 'snapshots')));
-  const recoveryMs = performance.now() - recoveryStart;
-  await journal.close();
-  if (recovered.engine.stateHash() !== paced.stateHash)
-    throw new Error('recovered state differs from the run');
-  const recoveryMsPerMillion = Math.round((recoveryMs / recovered.replayedCommands) * 1e6);
+  const journalBytes = await folderBytes(join(root, 'paced'));
+  const diskAlone = await measureDurableStream({
+    dir: root,
+    bytesPerSec: (journalBytes / commands.length) * OFFERED_PER_SEC,
+    durationMs: 3_000,
+  });
+  const recovered = await recoverInFreshProcess(join(root, 'paced'));
+  if (recovered.stateHash !== paced.stateHash) throw new Error('recovered state differs from the run');
+  const recoveryMs = recovered.ms;
+  const recoveryMsPerMillion = Math.round((recoveryMs / recovered.commands) * 1e6);
 
   const fsyncsPerSec = Math.round(fsync.fsyncsPerSec);
   console.log(`machine: ${os.cpus()[0]?.model ?? 'unknown'} x${os.cpus().length}, node ${process.version}`);
@@ -112,7 +129,10 @@ try {
     );
   }
   console.log(
-    `recovery: ${recovered.replayedCommands} commands replayed in ${Math.round(recoveryMs)} ms = ${recoveryMsPerMillion} ms per million`,
+    `disk alone at the paced byte rate: ${diskAlone.writes} O_DSYNC writes of ${diskAlone.meanWriteBytes} B on average, p50 ${diskAlone.p50Ms} ms  p99 ${diskAlone.p99Ms} ms  max ${diskAlone.maxMs} ms (the floor under the ack tail)`,
+  );
+  console.log(
+    `recovery: ${recovered.commands} commands replayed in ${Math.round(recoveryMs)} ms = ${recoveryMsPerMillion} ms per million`,
   );
   console.log(
     JSON.stringify({
@@ -127,8 +147,9 @@ try {
         ratioToFsync: Math.round(saturated.commandsPerSec / fsyncsPerSec),
       },
       paced: { offeredPerSec: OFFERED_PER_SEC, ...paced, stateHash: undefined },
+      diskAloneAtPacedByteRate: diskAlone,
       recovery: {
-        commands: recovered.replayedCommands,
+        commands: recovered.commands,
         ms: Math.round(recoveryMs),
         msPerMillion: recoveryMsPerMillion,
       },

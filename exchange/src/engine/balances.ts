@@ -41,9 +41,9 @@ export class Balances {
     return this.accounts.get(userId)?.available[asset.index] ?? 0;
   }
 
-  /** Applies deltas to available and locked, and reports it. */
+  /** Applies deltas to available and locked, and reports it to `out` unless that is null. */
   change(
-    out: EngineEvent[],
+    out: EngineEvent[] | null,
     seq: number,
     ts: number,
     account: Account,
@@ -62,6 +62,7 @@ export class Balances {
     }
     account.available[i] = available;
     account.locked[i] = locked;
+    if (out === null) return;
     const event: BalanceChanged = {
       type: 'BalanceChanged',
       seq,

@@ -42,10 +42,22 @@ export class MatchingEngine {
   private readonly entry = new OrderEntry(this, this.outcomes, new Matcher(this, this.outcomes));
 
   apply(command: Command): EngineEvent[] {
+    return this.run(command, true);
+  }
+
+  /**
+   * Applies a command for its effect on the state alone, building no events: how recovery replays a
+   * log when nothing downstream needs the events again. The state ends up exactly as `apply` leaves it.
+   */
+  replay(command: Command): void {
+    this.run(command, false);
+  }
+
+  private run(command: Command, recording: boolean): EngineEvent[] {
     if (!(command.seq > this.lastSeq)) {
       throw new Error(`command seq ${command.seq} is not after the last applied seq ${this.lastSeq}`);
     }
-    const out = this.outcomes.begin(command.seq, command.ts);
+    const out = this.outcomes.begin(command.seq, command.ts, recording);
     const o = this.outcomes;
     this.lastSeq = command.seq;
     switch (command.type) {

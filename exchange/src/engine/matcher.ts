@@ -135,25 +135,27 @@ export class Matcher {
     book.reduce(maker, quantity);
 
     const { seq, ts } = this.o;
-    this.o.out.push({
-      type: 'Trade',
-      seq,
-      ts,
-      tradeId: this.engine.nextTradeId++,
-      symbol: spec.symbol,
-      price,
-      quantity,
-      quoteQuantity: quote,
-      takerSide: taker.side,
-      takerOrderId: taker.orderId,
-      takerUserId: taker.userId,
-      makerOrderId: maker.orderId,
-      makerUserId: maker.userId,
-      takerFee,
-      makerFee,
-      takerExecutedQty: taker.executed,
-      makerExecutedQty: maker.executed,
-    });
+    const tradeId = this.engine.nextTradeId++;
+    if (this.o.recording)
+      this.o.out.push({
+        type: 'Trade',
+        seq,
+        ts,
+        tradeId,
+        symbol: spec.symbol,
+        price,
+        quantity,
+        quoteQuantity: quote,
+        takerSide: taker.side,
+        takerOrderId: taker.orderId,
+        takerUserId: taker.userId,
+        makerOrderId: maker.orderId,
+        makerUserId: maker.userId,
+        takerFee,
+        makerFee,
+        takerExecutedQty: taker.executed,
+        makerExecutedQty: maker.executed,
+      });
 
     const makerAccount = this.engine.balances.account(maker.userId);
     const base = market.base;
@@ -180,16 +182,17 @@ export class Matcher {
     if (maker.remaining === 0) {
       book.remove(maker);
       this.engine.orders.remove(maker);
-      this.o.out.push({
-        type: 'OrderFilled',
-        seq,
-        ts,
-        orderId: maker.orderId,
-        userId: maker.userId,
-        symbol: spec.symbol,
-        executedQty: maker.executed,
-        cumulativeQuoteQty: maker.cumulativeQuote,
-      });
+      if (this.o.recording)
+        this.o.out.push({
+          type: 'OrderFilled',
+          seq,
+          ts,
+          orderId: maker.orderId,
+          userId: maker.userId,
+          symbol: spec.symbol,
+          executedQty: maker.executed,
+          cumulativeQuoteQty: maker.cumulativeQuote,
+        });
       releaseLeftover(this.o, makerAccount, maker.side === 'BUY' ? quoteAsset : base, maker.locked);
       maker.locked = 0;
     }
@@ -237,6 +240,7 @@ export class Matcher {
 
   emitTakerEnd(market: Market, type: 'OrderFilled' | 'OrderExpired', reason: ExpireReason | null): void {
     const taker = this.taker;
+    if (!this.o.recording) return;
     if (type === 'OrderFilled') {
       this.o.out.push({
         type,

@@ -191,22 +191,23 @@ export class OrderEntry {
     taker.orderId = orderId;
     taker.userChoseClientId = order.clientOrderId !== undefined;
     taker.clientOrderId = order.clientOrderId ?? `${GENERATED_CLIENT_ID_PREFIX}${orderId}`;
-    this.o.out.push({
-      type: 'OrderAccepted',
-      seq: this.o.seq,
-      ts: this.o.ts,
-      orderId,
-      userId,
-      symbol,
-      side: order.side,
-      orderType: order.orderType,
-      timeInForce: taker.timeInForce,
-      price: taker.price,
-      quantity: taker.quantity,
-      quoteOrderQty: order.quoteOrderQty ?? 0,
-      clientOrderId: taker.clientOrderId,
-      stpMode,
-    });
+    if (this.o.recording)
+      this.o.out.push({
+        type: 'OrderAccepted',
+        seq: this.o.seq,
+        ts: this.o.ts,
+        orderId,
+        userId,
+        symbol,
+        side: order.side,
+        orderType: order.orderType,
+        timeInForce: taker.timeInForce,
+        price: taker.price,
+        quantity: taker.quantity,
+        quoteOrderQty: order.quoteOrderQty ?? 0,
+        clientOrderId: taker.clientOrderId,
+        stpMode,
+      });
 
     if (taker.timeInForce === 'FOK' && !this.matcher.canFillCompletely(market)) {
       this.matcher.emitTakerEnd(market, 'OrderExpired', 'FOK');

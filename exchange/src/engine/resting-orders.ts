@@ -20,18 +20,19 @@ export function cancelResting(
   reason: CancelReason,
 ): void {
   removeResting(engine, market, order);
-  o.out.push({
-    type: 'OrderCanceled',
-    seq: o.seq,
-    ts: o.ts,
-    orderId: order.orderId,
-    userId: order.userId,
-    symbol: order.symbol,
-    clientOrderId: order.clientOrderId,
-    executedQty: order.executed,
-    cumulativeQuoteQty: order.cumulativeQuote,
-    reason,
-  });
+  if (o.recording)
+    o.out.push({
+      type: 'OrderCanceled',
+      seq: o.seq,
+      ts: o.ts,
+      orderId: order.orderId,
+      userId: order.userId,
+      symbol: order.symbol,
+      clientOrderId: order.clientOrderId,
+      executedQty: order.executed,
+      cumulativeQuoteQty: order.cumulativeQuote,
+      reason,
+    });
   releaseOrderLock(engine, o, market, order);
 }
 
@@ -43,18 +44,19 @@ export function expireResting(
   reason: ExpireReason,
 ): void {
   removeResting(engine, market, order);
-  o.out.push({
-    type: 'OrderExpired',
-    seq: o.seq,
-    ts: o.ts,
-    orderId: order.orderId,
-    userId: order.userId,
-    symbol: order.symbol,
-    clientOrderId: order.clientOrderId,
-    executedQty: order.executed,
-    cumulativeQuoteQty: order.cumulativeQuote,
-    reason,
-  });
+  if (o.recording)
+    o.out.push({
+      type: 'OrderExpired',
+      seq: o.seq,
+      ts: o.ts,
+      orderId: order.orderId,
+      userId: order.userId,
+      symbol: order.symbol,
+      clientOrderId: order.clientOrderId,
+      executedQty: order.executed,
+      cumulativeQuoteQty: order.cumulativeQuote,
+      reason,
+    });
   releaseOrderLock(engine, o, market, order);
 }
 

@@ -87,8 +87,8 @@ export function encodeCommandTransient(command: UnstampedCommand): Uint8Array {
  * one DataView per underlying ArrayBuffer rather than making them per record.
  */
 let sourceBuffer: ArrayBufferLike | undefined;
-let sourceBytes = Buffer.alloc(0);
-let sourceView = new DataView(new ArrayBuffer(0));
+let sourceBytes: Buffer<ArrayBufferLike> = Buffer.alloc(0);
+let sourceView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
 
 export function decodeCommand(payload: Uint8Array, seq: number, ts: number): Command {
   if (payload.buffer !== sourceBuffer) {
@@ -166,7 +166,13 @@ function encodePlace(command: Omit<PlaceOrder, 'seq' | 'ts'>): number {
   return at;
 }
 
-function decodePlace(bytes: Buffer, view: DataView, start: number, seq: number, ts: number): PlaceOrder {
+function decodePlace(
+  bytes: Buffer<ArrayBufferLike>,
+  view: DataView<ArrayBufferLike>,
+  start: number,
+  seq: number,
+  ts: number,
+): PlaceOrder {
   const presence = bytes[start + 11]!;
   let at = start + 12;
   const timeInForce = presence & HAS_TIF ? TIME_IN_FORCES[bytes[at++]!] : undefined;
@@ -232,7 +238,13 @@ function encodeCancel(command: Omit<CancelOrder, 'seq' | 'ts'>): number {
   return at;
 }
 
-function decodeCancel(bytes: Buffer, view: DataView, start: number, seq: number, ts: number): CancelOrder {
+function decodeCancel(
+  bytes: Buffer<ArrayBufferLike>,
+  view: DataView<ArrayBufferLike>,
+  start: number,
+  seq: number,
+  ts: number,
+): CancelOrder {
   const presence = bytes[start + 9]!;
   let at = start + 10;
   let orderId: number | undefined;
@@ -273,7 +285,7 @@ function writeShortText(text: unknown, at: number): number {
  */
 const recentSymbols: string[] = [];
 
-function readSymbol(bytes: Buffer, at: number): string {
+function readSymbol(bytes: Buffer<ArrayBufferLike>, at: number): string {
   const length = bytes[at]!;
   const slot = (length * 31 + bytes[at + 1]! * 7 + bytes[at + length]!) & 63;
   const cached = recentSymbols[slot];

@@ -68,11 +68,13 @@ export async function recoverEngine(
     );
   }
   let replayedCommands = 0;
+  const { onReplayed } = options;
   for await (const batch of log.read(snapshotSeq + 1)) {
     for (const record of batch) {
       const command = decodeCommand(record.payload, record.seq, record.ts);
-      const events = engine.apply(command);
-      options.onReplayed?.(events, command);
+      // With no one to hand events to, replay for state alone and skip building them.
+      if (onReplayed === undefined) engine.replay(command);
+      else onReplayed(engine.apply(command), command);
       replayedCommands++;
     }
   }

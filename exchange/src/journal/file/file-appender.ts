@@ -255,7 +255,10 @@ export class FileAppender {
       }
       return () => batch.done.resolve();
     } catch (err) {
-      const ioFailure = new JournalIoError(`journal write or fdatasync failed in ${this.state.options.dir}`, err);
+      const ioFailure = new JournalIoError(
+        `journal write or fdatasync failed in ${this.state.options.dir}`,
+        err,
+      );
       this.failure = ioFailure;
       return () => batch.done.reject(ioFailure);
     }

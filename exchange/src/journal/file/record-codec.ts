@@ -22,7 +22,7 @@ const SAFE_HIGH_WORD_LIMIT = 0x20_0000;
 
 // Staging buffers are few and long-lived; a DataView per buffer turns header writes into plain stores.
 let viewedBuffer: Buffer | undefined;
-let bufferView = new DataView(new ArrayBuffer(0));
+let bufferView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
 
 /** Writes one record at `offset` of `buf` (which must have room) and returns the offset after it. */
 export function encodeRecord(
