@@ -87,6 +87,8 @@ describe('ccxt.pro binance against Bourse', () => {
     await maker.createOrder('BTC/USDT', 'limit', 'sell', 0.05, 59_000);
     await client.createOrder('BTC/USDT', 'limit', 'buy', 0.05, 59_000);
     const trades = await watching;
+    // The read side is eventually consistent: wait until it holds everything acknowledged.
+    await api.server.exchange.projector.whenApplied(api.server.exchange.engine.lastSeq);
     const ledger = await api.server.exchange.readModel.recentTrades('BTCUSDT', 1);
     const last = trades[trades.length - 1]!;
     const row = ledger[0]!;
@@ -181,6 +183,7 @@ describe('ccxt.pro binance against Bourse', () => {
     for (const o of cache.orders) seen.set(o.id!, o);
     assert.equal(seen.get(byCost.id!)?.status, 'closed');
     assert.equal(seen.get(partial.id!)?.status, 'canceled');
+    await api.server.exchange.projector.whenApplied(api.server.exchange.engine.lastSeq);
     for (const asset of ['BTC', 'USDT']) {
       const ledger = await api.server.exchange.readModel.balanceFromPostings(alice.userId, asset);
       const decimals = asset === 'BTC' ? base : quote;
