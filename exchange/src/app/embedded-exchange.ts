@@ -85,6 +85,7 @@ export class EmbeddedExchange {
     const projected = await projector.start();
     const recovery = await recoverEngine(journal, snapshots, {
       notAfterSeq: projected,
+      eventsAfterSeq: projected,
       onReplayed: (events, command) => projector.publish(events, command.seq),
     });
     const { engine } = recovery;

@@ -99,6 +99,29 @@ describe('recoverEngine', () => {
     await journal.close();
   });
 
+  it('hands over events only after the position its subscribers hold, and the state is the same', async () => {
+    const { journal, store, hash, driver } = await history();
+    const handed: number[] = [];
+    const recovery = await recoverEngine(journal, store, {
+      notAfterSeq: 30,
+      eventsAfterSeq: 30,
+      onReplayed: (events, command) => {
+        handed.push(command.seq);
+        assert.deepEqual(
+          events,
+          driver.events.filter((e) => e.seq === command.seq),
+        );
+      },
+    });
+    assert.equal(recovery.snapshotSeq, 20);
+    assert.deepEqual(
+      handed,
+      Array.from({ length: 30 }, (_, i) => 31 + i),
+    );
+    assert.equal(recovery.engine.stateHash(), hash);
+    await journal.close();
+  });
+
   it('refuses to start when the log was pruned past every usable snapshot', async () => {
     const { journal, store } = await history();
     await journal.prune(59);

@@ -12,8 +12,13 @@ export interface RecoveryOptions {
    * the snapshot regenerates every event a projection still lacks. @default - the newest snapshot
    */
   readonly notAfterSeq?: number;
-  /** Receives the events of each replayed command, in order. */
+  /** Receives the events of each replayed command after `eventsAfterSeq`, in order. */
   readonly onReplayed?: (events: readonly EngineEvent[], command: Command) => void;
+  /**
+   * Commands up to this seq are replayed for state alone, building no events: what every subscriber
+   * already holds (a projection's position) need not be produced again. @default 0
+   */
+  readonly eventsAfterSeq?: number;
 }
 
 export interface Recovery {
@@ -69,12 +74,13 @@ export async function recoverEngine(
   }
   let replayedCommands = 0;
   const { onReplayed } = options;
+  const eventsAfter = onReplayed === undefined ? Number.POSITIVE_INFINITY : (options.eventsAfterSeq ?? 0);
   for await (const batch of log.read(snapshotSeq + 1)) {
     for (const record of batch) {
       const command = decodeCommand(record.payload, record.seq, record.ts);
       // With no one to hand events to, replay for state alone and skip building them.
-      if (onReplayed === undefined) engine.replay(command);
-      else onReplayed(engine.apply(command), command);
+      if (command.seq <= eventsAfter) engine.replay(command);
+      else onReplayed!(engine.apply(command), command);
       replayedCommands++;
     }
   }

@@ -5,8 +5,8 @@ export interface FileJournalOptions {
   /** A new segment starts once the current one would grow past this. @default 64 MiB */
   readonly segmentBytes?: number;
   /**
-   * How long the first append to an idle journal waits for others to join its batch before the write
-   * and fdatasync. Appends arriving while a sync runs always form the next batch without waiting.
+   * How long the first append to an idle journal waits for others to join its batch before its durable
+   * write. Appends arriving while a write runs always form the next batch without waiting.
    * 0 writes on the next turn of the event loop. @default 1
    */
   readonly batchWindowMs?: number;

@@ -112,7 +112,7 @@ describe('segments', () => {
 });
 
 describe('group commit', () => {
-  test('appends issued together share one write and one fdatasync', async () => {
+  test('appends issued together share one durable write', async () => {
     const batches: number[] = [];
     const onBatch = (message: unknown): void => {
       batches.push((message as { bytes: number }).bytes);

@@ -4,7 +4,7 @@ import type { SegmentInfo } from './segment-info.ts';
 
 /**
  * What the appender publishes and readers follow. Only durable data is published: the appender updates
- * `segments`, `durableSeq` and each segment's `durableSize` after the fsync, then fires `durable`.
+ * `segments`, `durableSeq` and each segment's `durableSize` after the durable write, then fires `durable`.
  */
 export interface JournalState {
   readonly options: ResolvedFileJournalOptions;
