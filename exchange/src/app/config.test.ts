@@ -11,6 +11,7 @@ describe('loadConfig', () => {
     assert.equal(defaults.port, 8080);
     assert.equal(defaults.adminPort, 8081);
     assert.equal(defaults.marketMaker, true);
+    assert.deepEqual([defaults.wsMessagesPerSecond, defaults.wsStreamsPerConnection], [5, 1024]);
     const dir = mkdtempSync(join(tmpdir(), 'bourse-config-'));
     const file = join(dir, 'bourse.json');
     writeFileSync(file, JSON.stringify({ port: 9000, marketMaker: false, dataDir: '/srv/bourse' }));

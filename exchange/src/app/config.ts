@@ -41,6 +41,13 @@ export interface ServerConfig {
   readonly banAfterRejected: number;
   /** @default 120 */
   readonly banSeconds: number;
+  /**
+   * Messages a market-stream WebSocket (/ws, /stream) may send in any second (requests, pings,
+   * unsolicited pongs); one more closes it. @default 5, as Binance
+   */
+  readonly wsMessagesPerSecond: number;
+  /** Streams one market-stream WebSocket may listen to. @default 1024, as Binance */
+  readonly wsStreamsPerConnection: number;
   /** @default 65536 */
   readonly maxBodyBytes: number;
   /** @default 16384 */
@@ -119,6 +126,18 @@ export const CONFIG_FIELDS: readonly Field[] = [
   { key: 'ordersPerDay', env: 'BOURSE_ORDERS_PER_DAY', type: int(1, MAX), fallback: 200_000 },
   { key: 'banAfterRejected', env: 'BOURSE_BAN_AFTER_REJECTED', type: int(0, MAX), fallback: 50 },
   { key: 'banSeconds', env: 'BOURSE_BAN_SECONDS', type: int(1, 3 * 86_400), fallback: 120 },
+  {
+    key: 'wsMessagesPerSecond',
+    env: 'BOURSE_WS_MESSAGES_PER_SECOND',
+    type: int(1, 1_000_000),
+    fallback: 5,
+  },
+  {
+    key: 'wsStreamsPerConnection',
+    env: 'BOURSE_WS_STREAMS_PER_CONNECTION',
+    type: int(1, 1_000_000),
+    fallback: 1024,
+  },
   { key: 'maxBodyBytes', env: 'BOURSE_MAX_BODY_BYTES', type: int(1024, 16 * 1024 * 1024), fallback: 65_536 },
   { key: 'maxHeaderBytes', env: 'BOURSE_MAX_HEADER_BYTES', type: int(1024, 1024 * 1024), fallback: 16_384 },
   { key: 'headersTimeoutMs', env: 'BOURSE_HEADERS_TIMEOUT_MS', type: int(100, 600_000), fallback: 10_000 },

@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
+import type { EngineEvent } from '../domain/events.ts';
 import { AdminApi } from '../gateway/admin/admin-api.ts';
 import type { NewApiKey } from '../gateway/auth/account-store.ts';
 import { SecretBox } from '../gateway/auth/secret-box.ts';
@@ -30,6 +31,7 @@ import { adminToken, masterKey } from './data-dir-secrets.ts';
 import { createDemoUsers, DEMO_MARKETS, listDemoMarkets, MARKET_MAKER_USERS } from './demo-setup.ts';
 import { EmbeddedExchange } from './embedded-exchange.ts';
 import { MarketMaker } from './market-maker.ts';
+import { restoreMarketStats } from './restore-market-stats.ts';
 import { loadTls } from './tls.ts';
 
 export interface RunningServer {
@@ -84,16 +86,24 @@ export async function startServer(
   const depthCache = new DepthCache(marketData);
   // Orders from before this start are not in the index; answers about them come from the read model.
   const orders = new OrderIndex();
-  sequencer.subscribe((events, command) => {
-    catalog.apply(events);
-    orders.apply(events);
-    marketData.apply(events, command.seq);
-    userData.apply(events, command.seq);
-  });
   marketData.subscribe((update) => {
     for (const s of update.symbols)
       if (s.bids.length > 0 || s.asks.length > 0) depthCache.invalidate(s.symbol);
   });
+  // The 24-hour statistics come back from the read model's trades up to the snapshot; commands
+  // sequenced meanwhile wait for market data here, so that every trade is counted once.
+  let held: { events: readonly EngineEvent[]; seq: number }[] | undefined = [];
+  sequencer.subscribe((events, command) => {
+    catalog.apply(events);
+    orders.apply(events);
+    if (held === undefined) marketData.apply(events, command.seq);
+    else held.push({ events, seq: command.seq });
+    userData.apply(events, command.seq);
+  });
+  await projector.whenApplied(snapshot.lastSeq);
+  await restoreMarketStats(marketData, readModel, clock());
+  for (const { events, seq } of held) marketData.apply(events, seq);
+  held = undefined;
 
   const port: ExchangePort = {
     submit: (command) => sequencer.submit(command),
@@ -154,7 +164,11 @@ export async function startServer(
   const ws: WebSocketGateway = attachWebSocketGateway(
     http.server,
     { marketData, userData, apiKeys: accounts, listenKeys },
-    { clock },
+    {
+      clock,
+      maxIncomingMessagesPerSecond: config.wsMessagesPerSecond,
+      maxStreamsPerConnection: config.wsStreamsPerConnection,
+    },
   );
   const adminApi = new AdminApi(
     { accounts, exchange: port, readModel, catalog, logger, clock },

@@ -14,7 +14,7 @@ import type {
   Ticker24h,
 } from './market-data-view.ts';
 import { MirrorBook } from './mirror-book.ts';
-import { RollingStats } from './rolling-stats.ts';
+import { RollingStats, type StatsTrade } from './rolling-stats.ts';
 
 export interface MarketDataOptions {
   /** Aggregate trades kept in memory per symbol for aggTrades queries. @default 100_000 */
@@ -103,7 +103,8 @@ export class MarketData implements MarketDataView {
 
   /**
    * Starts from an engine snapshot's data (markets and resting orders), so a process that recovered its
-   * engine from a snapshot can follow on with the commands after it. Trade statistics start empty.
+   * engine from a snapshot can follow on with the commands after it. Trade statistics start empty:
+   * `restoreStats` brings back those of the trades before the snapshot.
    */
   static fromSnapshot(snapshot: EngineSnapshot, options: MarketDataOptions = {}): MarketData {
     const data = new MarketData(options);
@@ -150,6 +151,33 @@ export class MarketData implements MarketDataView {
 
   klines(symbol: string): LiveKlines | undefined {
     return this.markets.get(symbol)?.klines;
+  }
+
+  /**
+   * Where `restoreStats` needs trades from so that every ticker at or after `nowMs` comes out as if
+   * this process had seen them: the trades at or after the returned time, and the last one before it.
+   */
+  statsRestoreFrom(nowMs: number): number {
+    return RollingStats.windowStart(nowMs);
+  }
+
+  /**
+   * Feeds a symbol's 24-hour statistics (ticker, average price) with trades this process did not
+   * apply: those up to `lastUpdateId`, read back from storage on a start. Trades go in time order,
+   * oldest first, in one call or page by page, before any newer trade of the symbol is applied; they
+   * change nothing else (books, trades and klines are not replayed), and nothing is published.
+   */
+  restoreStats(symbol: string, trades: Iterable<StatsTrade>): void {
+    const stats = this.markets.get(symbol)?.stats;
+    if (stats === undefined) throw new Error(`restoreStats: market data has no symbol ${symbol}`);
+    for (const trade of trades) {
+      if (trade.ts < stats.lastTradeTs) {
+        throw new Error(
+          `restoreStats: trade ${trade.tradeId} of ${symbol} at ${trade.ts} is older than the last one at ${stats.lastTradeTs}: restore oldest first, before live trades`,
+        );
+      }
+      stats.add(trade);
+    }
   }
 
   /** Applies one command's events. */

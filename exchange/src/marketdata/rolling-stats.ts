@@ -8,6 +8,9 @@ const DAY_MS = 24 * 60 * MINUTE_MS;
 /** Buckets kept past the 24-hour window, so a query with a slightly older `now` still finds them. */
 const SLACK_MS = 60 * MINUTE_MS;
 
+/** What the statistics read of a trade: a Trade event, or a trade row of the read model. */
+export type StatsTrade = Pick<Trade, 'tradeId' | 'price' | 'quantity' | 'quoteQuantity' | 'ts'>;
+
 interface MinuteBucket {
   readonly minute: number;
   open: Amount;
@@ -44,7 +47,8 @@ export class RollingStats {
     this.baseScale = baseScale;
   }
 
-  add(trade: Trade): void {
+  /** Takes trades in time order: a trade older than the newest bucket would land in it. */
+  add(trade: StatsTrade): void {
     const minute = Math.floor(trade.ts / MINUTE_MS) * MINUTE_MS;
     let bucket = this.buckets[this.buckets.length - 1];
     if (bucket === undefined || this.buckets.length === this.head || bucket.minute < minute) {
@@ -77,10 +81,18 @@ export class RollingStats {
     this.lastTradeTs = trade.ts;
   }
 
+  /**
+   * The time from which trades decide every ticker at or after `nowMs`: the first minute of its window.
+   * The last trade before it gives prevClosePrice (and the price of a window without trades).
+   */
+  static windowStart(nowMs: number): number {
+    return Math.floor((nowMs - DAY_MS) / MINUTE_MS) * MINUTE_MS;
+  }
+
   /** Binance's rolling 24-hour ticker ending at `nowMs`. */
   ticker(nowMs: number): Ticker24h {
     const windowStart = nowMs - DAY_MS;
-    const fromMinute = Math.floor(windowStart / MINUTE_MS) * MINUTE_MS;
+    const fromMinute = RollingStats.windowStart(nowMs);
     let prevClose = this.droppedClose;
     let open = 0;
     let high = 0;

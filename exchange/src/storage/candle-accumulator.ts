@@ -18,6 +18,9 @@ export class CandleAccumulator {
   readonly #candles = new Map<string, MutableCandle>();
 
   add(trade: Trade): void {
+    const takerBuys = trade.takerSide === 'BUY';
+    const takerBuyVolume = takerBuys ? trade.quantity : 0;
+    const takerBuyQuoteVolume = takerBuys ? trade.quoteQuantity : 0;
     for (const interval of CANDLE_INTERVALS) {
       const openTime = bucketOpenTime(trade.ts, interval);
       const key = `${trade.symbol}\u0000${interval}\u0000${openTime}`;
@@ -34,6 +37,8 @@ export class CandleAccumulator {
           close: trade.price,
           volume: trade.quantity,
           quoteVolume: trade.quoteQuantity,
+          takerBuyVolume,
+          takerBuyQuoteVolume,
           tradeCount: 1,
           firstTradeId: trade.tradeId,
           lastTradeId: trade.tradeId,
@@ -44,6 +49,8 @@ export class CandleAccumulator {
         candle.close = trade.price;
         candle.volume += trade.quantity;
         candle.quoteVolume += trade.quoteQuantity;
+        candle.takerBuyVolume += takerBuyVolume;
+        candle.takerBuyQuoteVolume += takerBuyQuoteVolume;
         candle.tradeCount += 1;
         candle.lastTradeId = trade.tradeId;
       }

@@ -159,6 +159,10 @@ export interface CandleRow {
   readonly close: Amount;
   readonly volume: Amount;
   readonly quoteVolume: Amount;
+  /** Base volume of the trades whose taker bought (Binance's "taker buy base asset volume"). */
+  readonly takerBuyVolume: Amount;
+  /** Quote volume of the trades whose taker bought. */
+  readonly takerBuyQuoteVolume: Amount;
   readonly tradeCount: number;
   readonly firstTradeId: number;
   readonly lastTradeId: number;

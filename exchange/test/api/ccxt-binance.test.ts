@@ -56,6 +56,14 @@ describe('ccxt binance against Bourse', () => {
     assert.equal(trades[0]!.price, 60_000);
     assert.equal(trades[0]!.amount, 0.01);
     assert.equal(trades[0]!.side, 'buy');
+    // historicalTrades needs the API key, which ccxt sends in X-MBX-APIKEY for that path alone.
+    const historical = await client.fetchTrades('BTC/USDT', undefined, undefined, {
+      fetchTradesMethod: 'publicGetHistoricalTrades',
+    });
+    assert.deepEqual(
+      historical.map((t) => [t.price, t.amount, t.side]),
+      [[60_000, 0.01, 'buy']],
+    );
     const candles = await client.fetchOHLCV('BTC/USDT', '1m');
     assert.equal(candles.length, 1);
     assert.deepEqual(candles[0]!.slice(1), [60_000, 60_000, 60_000, 60_000, 0.01]);

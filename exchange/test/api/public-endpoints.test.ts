@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ApiHarness, type ErrorBody, TestClock } from './support/api-harness.ts';
+import { ApiHarness, type ErrorBody, encode, TestClock } from './support/api-harness.ts';
 
 /** Monday 2026-01-05 00:00:00 UTC. */
 const MONDAY = Date.UTC(2026, 0, 5);
@@ -137,20 +137,39 @@ describe('public REST endpoints', () => {
     assert.equal(recent.body.length, 2);
     assert.equal(recent.body[1]!.isBuyerMaker, true);
     assert.equal(recent.body[1]!.price, '59990.000000');
-    const all = await api.get<{ id: number }[]>('/api/v3/historicalTrades', { symbol: 'BTCUSDT', fromId: 0 });
+    const { apiKey } = api.trader('alice');
+    const historical = <T>(params: Record<string, string | number>) =>
+      api.raw<T>('GET', '/api/v3/historicalTrades', encode(params), { apiKey });
+    const all = await historical<{ id: number }[]>({ symbol: 'BTCUSDT', fromId: 0 });
+    assert.equal(all.status, 200, JSON.stringify(all.body));
     assert.equal(all.body.length, 5);
-    const from = await api.get<{ id: number }[]>('/api/v3/historicalTrades', {
-      symbol: 'BTCUSDT',
-      fromId: all.body[2]!.id,
-    });
+    const from = await historical<{ id: number }[]>({ symbol: 'BTCUSDT', fromId: all.body[2]!.id });
     assert.deepEqual(
       from.body.map((t) => t.id),
       all.body.slice(2).map((t) => t.id),
     );
-    assert.equal(
-      (await api.get<unknown[]>('/api/v3/historicalTrades', { symbol: 'BTCUSDT', limit: 1 })).body.length,
-      1,
-    );
+    assert.equal((await historical<unknown[]>({ symbol: 'BTCUSDT', limit: 1 })).body.length, 1);
+  });
+
+  it('historicalTrades is MARKET_DATA: fails with -2014 without an API key, -2015 for an unknown one', async () => {
+    const query = encode({ symbol: 'BTCUSDT', limit: 1 });
+    const missing = await api.raw<ErrorBody>('GET', '/api/v3/historicalTrades', query);
+    assert.equal(missing.body.code, -2014);
+    const malformed = await api.raw<ErrorBody>('GET', '/api/v3/historicalTrades', query, {
+      apiKey: 'not a key!',
+    });
+    assert.equal(malformed.body.code, -2014);
+    const unknown = await api.raw<ErrorBody>('GET', '/api/v3/historicalTrades', query, {
+      apiKey: 'A'.repeat(64),
+    });
+    assert.equal(unknown.body.code, -2015);
+    // A key alone, any permission, no timestamp or signature.
+    const tradeOnly = await api.user('carol', ['TRADE']);
+    const ok = await api.raw<unknown[]>('GET', '/api/v3/historicalTrades', query, {
+      apiKey: tradeOnly.apiKey,
+    });
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+    assert.equal(ok.body.length, 1);
   });
 
   it('aggTrades', async () => {
@@ -170,7 +189,7 @@ describe('public REST endpoints', () => {
   });
 
   it('klines: stored and derived intervals, 1s from trades, weeks on Monday, months on the 1st', async () => {
-    type K = [number, string, string, string, string, string, number, string, number];
+    type K = [number, string, string, string, string, string, number, string, number, string, string, string];
     const k = async (interval: string, extra: Record<string, number> = {}) =>
       (await api.get<K[]>('/api/v3/klines', { symbol: 'BTCUSDT', interval, ...extra })).body;
     const m1 = await k('1m');
@@ -186,6 +205,8 @@ describe('public REST endpoints', () => {
       '0.20000000',
     ]);
     assert.equal(m1[0]![8], 2);
+    // Of its two trades, the first had a buying taker: the taker-buy volumes count it alone.
+    assert.deepEqual(m1[0]!.slice(9), ['0.10000000', '6001.000000', '0']);
     const m3 = await k('3m');
     assert.deepEqual(
       m3.map((c) => [c[0], c[8]]),
@@ -196,6 +217,7 @@ describe('public REST endpoints', () => {
       ],
     );
     assert.equal(m3[0]![6], MONDAY + 180_000 - 1);
+    assert.deepEqual(m3[0]!.slice(9, 11), ['0.20000000', '12002.000000']);
     const s1 = await k('1s');
     assert.deepEqual(
       s1.map((c) => [c[0], c[8]]),
@@ -206,6 +228,15 @@ describe('public REST endpoints', () => {
         [Date.UTC(2026, 1, 2, 12), 1],
       ],
     );
+    assert.deepEqual(
+      s1.map((c) => c.slice(9, 11)),
+      [
+        ['0.10000000', '6001.000000'],
+        ['0.10000000', '6001.000000'],
+        ['0.10000000', '6001.000000'],
+        ['0.00000000', '0.000000'],
+      ],
+    );
     const w1 = await k('1w');
     assert.deepEqual(
       w1.map((c) => c[0]),
@@ -213,10 +244,10 @@ describe('public REST endpoints', () => {
     );
     const month = await k('1M');
     assert.deepEqual(
-      month.map((c) => [c[0], c[6], c[8]]),
+      month.map((c) => [c[0], c[6], c[8], c[9], c[10]]),
       [
-        [Date.UTC(2026, 0, 1), Date.UTC(2026, 1, 1) - 1, 4],
-        [Date.UTC(2026, 1, 1), Date.UTC(2026, 2, 1) - 1, 1],
+        [Date.UTC(2026, 0, 1), Date.UTC(2026, 1, 1) - 1, 4, '0.30000000', '18003.000000'],
+        [Date.UTC(2026, 1, 1), Date.UTC(2026, 2, 1) - 1, 1, '0.00000000', '0.000000'],
       ],
     );
     for (const interval of ['5m', '15m', '30m', '1h', '2h', '4h', '6h', '8h', '12h', '1d', '3d']) {
@@ -305,6 +336,9 @@ describe('public REST endpoints', () => {
       assert.ok(doc.body.paths[path], path);
     }
     assert.deepEqual(Object.keys(doc.body.paths['/api/v3/order']!).sort(), ['delete', 'get', 'post']);
+    const security = (path: string) => (doc.body.paths[path]!.get as { security?: unknown }).security;
+    assert.deepEqual(security('/api/v3/historicalTrades'), [{ apiKey: [] }]);
+    assert.equal(security('/api/v3/trades'), undefined);
     const page = await fetch(`${api.server.baseUrl}/docs`);
     assert.match(page.headers.get('content-type')!, /text\/html/);
     assert.match(await page.text(), /openapi\.json/);

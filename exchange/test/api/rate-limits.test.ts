@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { cutOff, TestClient } from '../support/ws-client.ts';
 import { ApiHarness, type ErrorBody, TestClock } from './support/api-harness.ts';
 
 /** 30 s into a minute, so a window boundary never falls inside a test. */
@@ -11,7 +12,15 @@ describe('rate limits', () => {
 
   before(async () => {
     api = await ApiHarness.start(
-      { requestWeightPerMinute: 30, ordersPer10s: 3, ordersPerDay: 5, banAfterRejected: 2, banSeconds: 60 },
+      {
+        requestWeightPerMinute: 30,
+        ordersPer10s: 3,
+        ordersPerDay: 5,
+        banAfterRejected: 2,
+        banSeconds: 60,
+        wsMessagesPerSecond: 2,
+        wsStreamsPerConnection: 2,
+      },
       clock,
     );
   });
@@ -82,6 +91,16 @@ describe('rate limits', () => {
     const daily = await api.signed<ErrorBody>('POST', '/api/v3/order', alice, order);
     assert.equal(daily.body.code, -1015);
     assert.match(daily.body.msg, /1 DAY/);
+  });
+
+  it('holds market-stream WebSockets to the configured messages a second and streams', async () => {
+    const url = `${api.server.baseUrl.replace(/^http/, 'ws')}/stream?streams=btcusdt@trade/btcusdt@depth/btcusdt@aggTrade`;
+    const client = await TestClient.open(url);
+    const listed = await client.request({ method: 'LIST_SUBSCRIPTIONS', id: 1 });
+    assert.deepEqual(listed.result, ['btcusdt@trade', 'btcusdt@depth']);
+    const refused = await client.request({ method: 'SUBSCRIBE', params: ['ethusdt@trade'], id: 2 });
+    assert.equal(refused.error.code, 2);
+    assert.deepEqual(await cutOff(client, 3), { closed: 1008 });
   });
 
   it('publishes the configured limits in exchangeInfo', async () => {

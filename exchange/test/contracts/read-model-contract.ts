@@ -4,7 +4,7 @@ import type { EngineEvent } from '../../src/domain/events.ts';
 import { CANDLE_INTERVAL_MS, CANDLE_INTERVALS } from '../../src/storage/candle-intervals.ts';
 import { Projector } from '../../src/storage/projector.ts';
 import type { ReadModelPort } from '../../src/storage/read-model-port.ts';
-import type { ReadModelDump } from '../../src/storage/read-model-rows.ts';
+import type { ReadModelDump, TradeRow } from '../../src/storage/read-model-rows.ts';
 import { feed, rebuild } from '../../src/storage/rebuild.ts';
 import { candlesFromTrades } from '../support/candle-oracle.ts';
 import { BTC_USDT, EventScript } from '../support/event-script.ts';
@@ -212,6 +212,39 @@ export function readModelContract(name: string, factory: ReadModelFactory): void
           );
         }));
 
+      it("finds a symbol's trades by time, pages on from the last row, and the trade before a time", () =>
+        withModel(async (model) => {
+          const { script } = basicScenario();
+          await model.apply(script.events);
+          const all = (await model.dumpRows()).trades;
+          // Trades 1 and 2 fill one command, so they share a time; trade 3 comes later.
+          const [t1, t2, t3] = all as [TradeRow, TradeRow, TradeRow];
+          assert.equal(t1.ts, t2.ts);
+          assert.ok(t3.ts > t2.ts);
+          const ids = (rows: readonly { tradeId: number }[]) => rows.map((t) => t.tradeId);
+          assert.deepEqual(await model.tradesSince({ symbol: SYMBOL, startTime: t1.ts }), all);
+          assert.deepEqual(ids(await model.tradesSince({ symbol: SYMBOL, startTime: t1.ts + 1 })), [3]);
+          assert.deepEqual(ids(await model.tradesSince({ symbol: SYMBOL, startTime: t3.ts + 1 })), []);
+          assert.deepEqual(ids(await model.tradesSince({ symbol: 'ETHUSDT', startTime: 0 })), []);
+          const paged: number[] = [];
+          let page = await model.tradesSince({ symbol: SYMBOL, startTime: 0, limit: 1 });
+          while (page.length > 0) {
+            paged.push(...ids(page));
+            page = await model.tradesSince({ symbol: SYMBOL, startTime: 0, after: page[0]!, limit: 1 });
+          }
+          assert.deepEqual(paged, [1, 2, 3], 'pages split the trades of one time');
+          assert.deepEqual(
+            ids(await model.tradesSince({ symbol: SYMBOL, startTime: t3.ts, after: t1 })),
+            [3],
+            'the later of the start and the cursor bounds the page',
+          );
+          assert.equal(await model.lastTradeBefore(SYMBOL, t1.ts), undefined);
+          assert.deepEqual(await model.lastTradeBefore(SYMBOL, t3.ts), t2);
+          assert.deepEqual(await model.lastTradeBefore(SYMBOL, t3.ts + 1), t3);
+          assert.equal(await model.lastTradeBefore('ETHUSDT', t3.ts + 1), undefined);
+          await assert.rejects(model.tradesSince({ symbol: SYMBOL, startTime: 0, limit: 0 }), /limit 0/);
+        }));
+
       it('returns both sides of a self-trade to its user', () =>
         withModel(async (model) => {
           const script = new EventScript();
@@ -355,6 +388,31 @@ export function readModelContract(name: string, factory: ReadModelFactory): void
               [midnight + 86_400_000, 1],
             ],
           );
+        }));
+
+      it('adds only the trades of a buying taker to the taker-buy volumes, across batches', () =>
+        withModel(async (model) => {
+          const minute = Date.UTC(2025, 2, 10, 9, 30);
+          const script = new EventScript({ startTs: minute, stepMs: 1_000 });
+          script.addAsset('BTC', 8).addAsset('USDT', 6).listMarket(BTC_USDT);
+          script.deposit(1, 'USDT', usdt(1_000_000)).deposit(2, 'BTC', btc(100));
+          const ask = script.limit(2, SYMBOL, 'SELL', usdt(30_000), btc(0.3));
+          script.limit(1, SYMBOL, 'BUY', usdt(30_000), btc(0.3), { against: [ask] });
+          const bid = script.limit(1, SYMBOL, 'BUY', usdt(29_990), btc(0.2));
+          script.limit(2, SYMBOL, 'SELL', usdt(29_990), btc(0.2), { against: [bid] });
+          const ask2 = script.limit(2, SYMBOL, 'SELL', usdt(30_010), btc(0.1));
+          script.limit(1, SYMBOL, 'BUY', usdt(30_010), btc(0.1), { against: [ask2] });
+          // One command per batch, so each candle's taker-buy volumes are summed by the upsert.
+          for (const events of script.commands) await model.apply(events);
+          for (const interval of CANDLE_INTERVALS) {
+            const [candle, ...rest] = await model.candles({ symbol: SYMBOL, interval, startTime: 0 });
+            assert.deepEqual(rest, [], interval);
+            assert.deepEqual(
+              [candle?.volume, candle?.quoteVolume, candle?.takerBuyVolume, candle?.takerBuyQuoteVolume],
+              [btc(0.6), usdt(9_000) + usdt(5_998) + usdt(3_001), btc(0.4), usdt(9_000) + usdt(3_001)],
+              interval,
+            );
+          }
         }));
 
       it('answers time ranges and returns the newest candles without a start time', () =>

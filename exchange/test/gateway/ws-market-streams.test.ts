@@ -9,7 +9,8 @@ import { sleep, WsHarness } from '../support/ws-harness.ts';
 describe('WebSocket market streams', () => {
   let h: WsHarness;
   before(async () => {
-    h = await WsHarness.start();
+    // These tests send requests back to back; the incoming message limit has its own tests.
+    h = await WsHarness.start({ maxIncomingMessagesPerSecond: 1_000 });
   });
   after(async () => {
     await h.stop();

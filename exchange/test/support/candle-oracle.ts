@@ -27,6 +27,8 @@ export function candlesFromTrades(trades: readonly TradeRow[], interval: CandleI
       close: last.price,
       volume: bucket.reduce((sum, t) => sum + t.quantity, 0),
       quoteVolume: bucket.reduce((sum, t) => sum + t.quoteQuantity, 0),
+      takerBuyVolume: bucket.reduce((sum, t) => sum + (t.takerSide === 'BUY' ? t.quantity : 0), 0),
+      takerBuyQuoteVolume: bucket.reduce((sum, t) => sum + (t.takerSide === 'BUY' ? t.quoteQuantity : 0), 0),
       tradeCount: bucket.length,
       firstTradeId: first.tradeId,
       lastTradeId: last.tradeId,

@@ -67,3 +67,13 @@ export class TestClient {
     await this.closed;
   }
 }
+
+/**
+ * Sends a request meant to be one message too many: `{closed: code}` when the server closes the
+ * connection before answering it, `{answered}` when it answers instead.
+ */
+export function cutOff(client: TestClient, id: number): Promise<{ closed: number } | { answered: unknown }> {
+  const answered = client.next((m) => m.id === id).then((answer: unknown) => ({ answered: answer }));
+  client.send({ method: 'LIST_SUBSCRIPTIONS', id });
+  return Promise.race([client.closed.then(({ code }) => ({ closed: code })), answered]);
+}

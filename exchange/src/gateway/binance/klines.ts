@@ -55,6 +55,8 @@ export interface Kline {
   close: number;
   volume: number;
   quoteVolume: number;
+  takerBuyVolume: number;
+  takerBuyQuoteVolume: number;
   count: number;
 }
 
@@ -143,6 +145,7 @@ async function secondKlines(
       const inOrder = ascending ? trades : trades.reverse();
       for (const t of inOrder) {
         if (t.ts > lastTs || (ascending && t.ts < ceilOpen('1s', query.startTime!))) continue;
+        const takerBuys = t.takerSide === 'BUY';
         const row = {
           open: t.price,
           high: t.price,
@@ -150,6 +153,8 @@ async function secondKlines(
           close: t.price,
           volume: t.quantity,
           quoteVolume: t.quoteQuantity,
+          takerBuyVolume: takerBuys ? t.quantity : 0,
+          takerBuyQuoteVolume: takerBuys ? t.quoteQuantity : 0,
           count: 1,
         };
         add(t.ts, row, !ascending);
@@ -187,6 +192,8 @@ function fromCandle(row: CandleRow): Omit<Kline, 'openTime' | 'closeTime'> {
     close: row.close,
     volume: row.volume,
     quoteVolume: row.quoteVolume,
+    takerBuyVolume: row.takerBuyVolume,
+    takerBuyQuoteVolume: row.takerBuyQuoteVolume,
     count: row.tradeCount,
   };
 }
@@ -196,5 +203,7 @@ function merge(into: Kline, row: Omit<Kline, 'openTime' | 'closeTime'>): void {
   if (row.low < into.low) into.low = row.low;
   into.volume += row.volume;
   into.quoteVolume += row.quoteVolume;
+  into.takerBuyVolume += row.takerBuyVolume;
+  into.takerBuyQuoteVolume += row.takerBuyQuoteVolume;
   into.count += row.count;
 }

@@ -144,8 +144,8 @@ export function publicRoutes(deps: ApiDeps): Route[] {
     {
       method: 'GET',
       path: '/api/v3/historicalTrades',
-      summary: 'Older trades, from a trade id.',
-      security: 'NONE',
+      summary: 'Older trades, from a trade id. Needs an API key (X-MBX-APIKEY), no signature.',
+      security: 'MARKET_DATA',
       weight: 25,
       params: [
         symbol,
@@ -247,7 +247,7 @@ export function publicRoutes(deps: ApiDeps): Route[] {
         });
         const q = market.quoteDecimals;
         const b = market.baseDecimals;
-        // Taker-buy volumes are not projected; Binance's last field is unused ("0") there too.
+        // Binance's last field is unused ("0") there too.
         return klines.map((k) => [
           k.openTime,
           formatMinor(k.open, q),
@@ -258,8 +258,8 @@ export function publicRoutes(deps: ApiDeps): Route[] {
           k.closeTime,
           formatMinor(k.quoteVolume, q),
           k.count,
-          formatMinor(0, b),
-          formatMinor(0, q),
+          formatMinor(k.takerBuyVolume, b),
+          formatMinor(k.takerBuyQuoteVolume, q),
           '0',
         ]);
       },

@@ -2,10 +2,11 @@ import type { ApiKeyIdentity } from '../auth/api-key-lookup.ts';
 import type { ParamSpec, Params } from '../binance/params.ts';
 
 /**
- * Binance's endpoint security types: NONE is public; USER_STREAM needs an API key only; USER_DATA
- * (READ permission) and TRADE (TRADE permission) need a key and a signed, timestamped request.
+ * Binance's endpoint security types: NONE is public; MARKET_DATA and USER_STREAM need an API key
+ * only (any permission); USER_DATA (READ permission) and TRADE (TRADE permission) need a key and a
+ * signed, timestamped request.
  */
-export type Security = 'NONE' | 'USER_STREAM' | 'USER_DATA' | 'TRADE';
+export type Security = 'NONE' | 'MARKET_DATA' | 'USER_STREAM' | 'USER_DATA' | 'TRADE';
 
 export interface RequestContext {
   readonly reqId: string;

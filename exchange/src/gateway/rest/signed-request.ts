@@ -40,10 +40,10 @@ export function verifySigned(
   if (!keys.verifySignature(identity.apiKey, payload, signature)) throw errors.badSignature();
 }
 
-/** Permissions: READ for USER_DATA, TRADE for TRADE; -2015 otherwise. */
+/** Permissions: READ for USER_DATA, TRADE for TRADE, none for a key-only type; -2015 otherwise. */
 export function authorize(identity: ApiKeyIdentity, security: Security): void {
   const needed = security === 'TRADE' ? 'TRADE' : 'READ';
-  if (security === 'USER_STREAM') return;
+  if (security === 'USER_STREAM' || security === 'MARKET_DATA') return;
   if (!identity.permissions.includes(needed)) throw errors.rejectedKey();
 }
 

@@ -8,6 +8,7 @@ import { ClientSocket } from './client-socket.ts';
 import type { ListenKeyRegistry } from './listen-keys.ts';
 import { MarketConnection } from './market-connection.ts';
 import { MarketStreams } from './market-streams.ts';
+import { MessageRate } from './message-rate.ts';
 import { StreamHub } from './stream-hub.ts';
 import { type MarketStream, parseStreamName } from './stream-names.ts';
 import type { UserDataFeed, UserEvent } from './user-data-feed.ts';
@@ -29,6 +30,11 @@ export interface WebSocketGatewayOptions {
   readonly maxBufferedBytes?: number;
   /** @default 1024, as Binance */
   readonly maxStreamsPerConnection?: number;
+  /**
+   * Messages a market-stream connection (/ws, /stream) may send in any second: requests, pings and
+   * pongs other than answers to the server's pings. One more closes it (1008). @default 5, as Binance
+   */
+  readonly maxIncomingMessagesPerSecond?: number;
   /** Largest message a client may send. @default 65_536 */
   readonly maxMessageBytes?: number;
   /** Server time for payloads, signatures and listen keys. @default Date.now */
@@ -73,6 +79,7 @@ export function attachWebSocketGateway(
   const maxUnansweredPings = Math.max(1, Math.ceil(pongTimeoutMs / pingIntervalMs));
   const maxBufferedBytes = positive('maxBufferedBytes', options.maxBufferedBytes ?? 4 * 1024 * 1024);
   const maxStreams = positive('maxStreamsPerConnection', options.maxStreamsPerConnection ?? 1024);
+  const maxIncoming = positive('maxIncomingMessagesPerSecond', options.maxIncomingMessagesPerSecond ?? 5);
   const maxPayload = positive('maxMessageBytes', options.maxMessageBytes ?? 65_536);
 
   const { marketData, userData, listenKeys } = deps;
@@ -98,8 +105,10 @@ export function attachWebSocketGateway(
     maxStreams,
   };
 
-  const track = (ws: WebSocket, combined: boolean): ClientSocket => {
-    const socket = new ClientSocket(ws, combined, { maxBufferedBytes, maxUnansweredPings }, () => {
+  const track = (ws: WebSocket, combined: boolean, rate?: MessageRate): ClientSocket => {
+    const incoming = rate === undefined ? undefined : { rate, clock };
+    const limits = { maxBufferedBytes, maxUnansweredPings, ...(incoming !== undefined && { incoming }) };
+    const socket = new ClientSocket(ws, combined, limits, () => {
       slowConsumersDropped++;
     });
     sockets.add(socket);
@@ -132,7 +141,7 @@ export function attachWebSocketGateway(
   };
 
   const openMarket = (ws: WebSocket, names: readonly string[], combined: boolean) => {
-    const socket = track(ws, combined);
+    const socket = track(ws, combined, new MessageRate(maxIncoming, 1_000));
     const connection = new MarketConnection(socket, marketDeps);
     for (const name of names) {
       const userId = listenKeys.resolve(name);
@@ -142,7 +151,7 @@ export function attachWebSocketGateway(
       else connection.add(name);
     }
     ws.on('message', (data: RawData, isBinary: boolean) => {
-      if (isBinary) return;
+      if (!socket.admit() || isBinary) return;
       connection.handle(data.toString());
     });
     ws.on('close', () => connection.close());

@@ -113,11 +113,13 @@ export class EventWriter {
     // The same merge as CandleAccumulator's, so a partial candle folds into a stored one.
     this.#upsertCandle = db.prepare(
       `INSERT INTO candles (symbol, interval, open_time, close_time, open, high, low, close, volume,
-        quote_volume, trade_count, first_trade_id, last_trade_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        quote_volume, taker_buy_volume, taker_buy_quote_volume, trade_count, first_trade_id, last_trade_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (symbol, interval, open_time) DO UPDATE SET
         high = max(high, excluded.high), low = min(low, excluded.low), close = excluded.close,
         volume = volume + excluded.volume, quote_volume = quote_volume + excluded.quote_volume,
+        taker_buy_volume = taker_buy_volume + excluded.taker_buy_volume,
+        taker_buy_quote_volume = taker_buy_quote_volume + excluded.taker_buy_quote_volume,
         trade_count = trade_count + excluded.trade_count, last_trade_id = excluded.last_trade_id`,
     );
   }
@@ -156,6 +158,8 @@ export class EventWriter {
         c.close,
         c.volume,
         c.quoteVolume,
+        c.takerBuyVolume,
+        c.takerBuyQuoteVolume,
         c.tradeCount,
         c.firstTradeId,
         c.lastTradeId,

@@ -3,9 +3,10 @@
  * integers hold them exactly and node:sqlite returns them as numbers). Primary keys are natural
  * (order id, trade id, (seq, entry_no), ...) rather than autoincrement, so that a rebuild from the
  * same events produces the same rows whatever the batch boundaries. WITHOUT ROWID keeps tables with
- * composite keys clustered on that key.
+ * composite keys clustered on that key. A new database starts at SCHEMA_VERSION; an older one is
+ * brought up to it by `migrations.ts`, which gains a step with each bump.
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS projection_state (
@@ -95,6 +96,9 @@ CREATE TABLE IF NOT EXISTS trades (
   ts INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS trades_by_symbol ON trades (symbol, trade_id);
+-- A symbol's trades by time (the rowid, trade_id, breaks ties): a start restores the 24-hour
+-- statistics from the last day's trades. Created on an older database's next open, no migration.
+CREATE INDEX IF NOT EXISTS trades_by_symbol_ts ON trades (symbol, ts);
 CREATE INDEX IF NOT EXISTS trades_by_taker ON trades (taker_user_id, symbol, trade_id);
 CREATE INDEX IF NOT EXISTS trades_by_maker ON trades (maker_user_id, symbol, trade_id);
 
@@ -134,6 +138,9 @@ CREATE TABLE IF NOT EXISTS candles (
   trade_count INTEGER NOT NULL,
   first_trade_id INTEGER NOT NULL,
   last_trade_id INTEGER NOT NULL,
+  -- Version 2. Last, where the migration's ALTER TABLE puts them, so both layouts are the same.
+  taker_buy_volume INTEGER NOT NULL DEFAULT 0,
+  taker_buy_quote_volume INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (symbol, interval, open_time)
 ) WITHOUT ROWID;
 
@@ -186,8 +193,9 @@ export const COLUMNS = {
   postings: 'seq, entry_no AS entryNo, ts, user_id AS userId, account, asset, amount, reason',
   balances: 'user_id AS userId, asset, available, locked, seq',
   candles: `symbol, interval, open_time AS openTime, close_time AS closeTime, open, high, low, close,
-    volume, quote_volume AS quoteVolume, trade_count AS tradeCount, first_trade_id AS firstTradeId,
-    last_trade_id AS lastTradeId`,
+    volume, quote_volume AS quoteVolume, taker_buy_volume AS takerBuyVolume,
+    taker_buy_quote_volume AS takerBuyQuoteVolume, trade_count AS tradeCount,
+    first_trade_id AS firstTradeId, last_trade_id AS lastTradeId`,
   withdrawals: `withdrawal_id AS withdrawalId, user_id AS userId, asset, amount, status,
     requested_seq AS requestedSeq, requested_ts AS requestedTs, updated_seq AS updatedSeq,
     updated_ts AS updatedTs`,

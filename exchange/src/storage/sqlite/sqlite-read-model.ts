@@ -8,6 +8,7 @@ import type {
   PostingQuery,
   ReadModelPort,
   TradeQuery,
+  TradeWindowQuery,
   UserTradeQuery,
 } from '../read-model-port.ts';
 import type {
@@ -27,6 +28,7 @@ import type {
 import { dumpRows } from './dump.ts';
 import { EventWriter } from './event-writer.ts';
 import { ledgerViolations } from './ledger-invariants.ts';
+import { migrate } from './migrations.ts';
 import { ReadQueries } from './read-queries.ts';
 import { COLUMNS, DATA_TABLES, SCHEMA } from './schema.ts';
 
@@ -71,7 +73,13 @@ export class SqliteReadModel implements ReadModelPort {
     db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${synchronous};
       PRAGMA temp_store = MEMORY; PRAGMA cache_size = -${cacheSizeKiB};
       PRAGMA wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES};`);
-    db.exec(SCHEMA);
+    try {
+      db.exec(SCHEMA);
+      migrate(db);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
     return new SqliteReadModel(db);
   }
 
@@ -161,6 +169,14 @@ export class SqliteReadModel implements ReadModelPort {
 
   async recentTrades(symbol: string, limit?: number): Promise<readonly TradeRow[]> {
     return this.#queries.trades(limit === undefined ? { symbol } : { symbol, limit });
+  }
+
+  async tradesSince(query: TradeWindowQuery): Promise<readonly TradeRow[]> {
+    return this.#queries.tradesSince(query);
+  }
+
+  async lastTradeBefore(symbol: string, beforeTs: number): Promise<TradeRow | undefined> {
+    return this.#queries.lastTradeBefore(symbol, beforeTs);
   }
 
   async userTrades(query: UserTradeQuery): Promise<readonly UserTradeRow[]> {

@@ -36,15 +36,40 @@ export class ApiHarness {
   readonly server: RunningServer;
   readonly dataDir: string;
   readonly clock: TestClock | undefined;
+  private readonly overrides: Partial<ServerConfig>;
+  /** The demo traders' keys, shown by the first start only. */
+  private readonly demoKeys: RunningServer['demoKeys'];
 
-  private constructor(server: RunningServer, dataDir: string, clock: TestClock | undefined) {
+  private constructor(
+    server: RunningServer,
+    dataDir: string,
+    clock: TestClock | undefined,
+    overrides: Partial<ServerConfig>,
+    demoKeys: RunningServer['demoKeys'],
+  ) {
     this.server = server;
     this.dataDir = dataDir;
     this.clock = clock;
+    this.overrides = overrides;
+    this.demoKeys = demoKeys;
   }
 
-  static async start(overrides: Partial<ServerConfig> = {}, clock?: TestClock): Promise<ApiHarness> {
-    const dataDir = mkdtempSync(join(tmpdir(), 'bourse-api-'));
+  static start(overrides: Partial<ServerConfig> = {}, clock?: TestClock): Promise<ApiHarness> {
+    return ApiHarness.open(mkdtempSync(join(tmpdir(), 'bourse-api-')), overrides, clock, undefined);
+  }
+
+  /** Closes the server and starts a new one on the same data folder, settings and clock. */
+  async restart(): Promise<ApiHarness> {
+    await this.server.close();
+    return ApiHarness.open(this.dataDir, this.overrides, this.clock, this.demoKeys);
+  }
+
+  private static async open(
+    dataDir: string,
+    overrides: Partial<ServerConfig>,
+    clock: TestClock | undefined,
+    demoKeys: RunningServer['demoKeys'] | undefined,
+  ): Promise<ApiHarness> {
     const config = loadConfig(
       {},
       {
@@ -62,7 +87,7 @@ export class ApiHarness {
       pino({ level: 'silent' }),
       clock === undefined ? {} : { clock: clock.read },
     );
-    return new ApiHarness(server, dataDir, clock);
+    return new ApiHarness(server, dataDir, clock, overrides, demoKeys ?? server.demoKeys);
   }
 
   async close(): Promise<void> {
@@ -76,7 +101,7 @@ export class ApiHarness {
 
   /** A demo trader's key: alice is user 1, bob user 2, each with 10 BTC, 100 ETH, 1,000,000 USDT. */
   trader(name: 'alice' | 'bob'): ApiKey {
-    const key = this.server.demoKeys.find((k) => k.name === name);
+    const key = this.demoKeys.find((k) => k.name === name);
     if (key === undefined) throw new Error(`no demo trader ${name}`);
     return key;
   }
