@@ -31,6 +31,8 @@ export interface LoadResult {
   readonly p99Ms: number;
   readonly p999Ms: number;
   readonly non2xx: number;
+  /** The first answers that were not 2xx: status and body, to tell what went wrong. */
+  readonly non2xxSamples: readonly string[];
   readonly errors: number;
   /** How busy the generator's own loop was: near 100%, it and not the server may be the limit. */
   readonly generatorBusyPct: number;
@@ -40,6 +42,8 @@ class Connection {
   readonly socket: Socket;
   #buffer: Buffer = Buffer.alloc(0);
   #onResponse: ((status: number) => void) | undefined;
+  /** Status line and body of the last answer that was not 2xx. */
+  lastRefusal = '';
 
   constructor(port: number) {
     this.socket = connect(port, '127.0.0.1');
@@ -70,6 +74,9 @@ class Connection {
     const length = match === null ? 0 : Number(match[1]);
     if (this.#buffer.length < end + 4 + length) return;
     const status = Number(head.slice(9, 12));
+    if (status < 200 || status > 299) {
+      this.lastRefusal = `${status} ${this.#buffer.toString('utf8', end + 4, end + 4 + length)}`;
+    }
     this.#buffer = this.#buffer.subarray(end + 4 + length);
     const done = this.#onResponse;
     this.#onResponse = undefined;
@@ -129,18 +136,22 @@ export async function runLoad(job: LoadJob): Promise<LoadResult> {
   const elu0 = performance.eventLoopUtilization();
   const latencies: number[] = [];
   let non2xx = 0;
+  const non2xxSamples: string[] = [];
   let errors = 0;
   const start = performance.now();
   const measureFrom = start + job.warmupMs;
   const stopAt = measureFrom + job.durationMs;
   let measured = 0;
 
-  const record = (due: number, status: number) => {
+  const record = (due: number, status: number, connection: Connection) => {
     const now = performance.now();
     if (due < measureFrom || now > stopAt) return;
     measured++;
     latencies.push(now - due);
-    if (status < 200 || status > 299) non2xx++;
+    if (status < 200 || status > 299) {
+      non2xx++;
+      if (non2xxSamples.length < 5) non2xxSamples.push(connection.lastRefusal);
+    }
   };
 
   if (job.ratePerSec === undefined) {
@@ -149,7 +160,7 @@ export async function runLoad(job: LoadJob): Promise<LoadResult> {
         while (performance.now() < stopAt) {
           const due = performance.now();
           try {
-            record(due, await c.send(makers[i]!()));
+            record(due, await c.send(makers[i]!()), c);
           } catch {
             errors++;
           }
@@ -185,7 +196,7 @@ export async function runLoad(job: LoadJob): Promise<LoadResult> {
           inFlight++;
           connections[i]!.send(makers[i]!()).then(
             (status) => {
-              record(at, status);
+              record(at, status, connections[i]!);
               idle.push(i);
               inFlight--;
               if (due.length > 0 || (next >= stopAt && inFlight === 0)) pump();
@@ -216,6 +227,7 @@ export async function runLoad(job: LoadJob): Promise<LoadResult> {
     p99Ms: at(0.99),
     p999Ms: at(0.999),
     non2xx,
+    non2xxSamples,
     errors,
     generatorBusyPct: Math.round(generatorBusy * 1000) / 10,
   };
