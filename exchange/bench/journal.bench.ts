@@ -22,6 +22,8 @@ import { measureDurableStream, measureFsyncBaseline } from './fsync-baseline.ts'
 
 const COMMANDS = Number(process.env.BENCH_COMMANDS ?? 1_000_000);
 const OFFERED_PER_SEC = Number(process.env.BENCH_RATE ?? 300_000);
+/** A lighter paced run, to show where the acknowledgement tail stands below the target rate. */
+const LIGHT_PER_SEC = Number(process.env.BENCH_LIGHT_RATE ?? 100_000);
 
 /** A fresh command object per submit, as a gateway would make: the sequencer stamps it in place. */
 function unstamped(command: Command): UnstampedCommand {
@@ -103,6 +105,7 @@ try {
   await runPipeline(join(root, 'warmup'), commands.slice(0, 100_000), 0);
   const saturated = await runPipeline(join(root, 'saturated'), commands, 0);
   const paced = await runPipeline(join(root, 'paced'), commands, OFFERED_PER_SEC);
+  const light = await runPipeline(join(root, 'light'), commands.slice(0, LIGHT_PER_SEC * 5), LIGHT_PER_SEC);
 
   const journalBytes = await folderBytes(join(root, 'paced'));
   const diskAlone = await measureDurableStream({
@@ -123,6 +126,7 @@ try {
   for (const [label, run] of [
     ['saturated (as fast as acked)', saturated],
     [`paced at ${OFFERED_PER_SEC}/s`, paced],
+    [`paced at ${LIGHT_PER_SEC}/s (5 s)`, light],
   ] as const) {
     console.log(
       `${label.padEnd(29)} ${String(run.commandsPerSec).padStart(9)} cmds/s  ack p50 ${run.p50Ms} ms  p99 ${run.p99Ms} ms  p99.9 ${run.p999Ms} ms  (${Math.round(run.commandsPerSec / fsyncsPerSec)}x the fsync rate)`,
@@ -147,6 +151,7 @@ try {
         ratioToFsync: Math.round(saturated.commandsPerSec / fsyncsPerSec),
       },
       paced: { offeredPerSec: OFFERED_PER_SEC, ...paced, stateHash: undefined },
+      light: { offeredPerSec: LIGHT_PER_SEC, ...light, stateHash: undefined },
       diskAloneAtPacedByteRate: diskAlone,
       recovery: {
         commands: recovered.commands,

@@ -13,6 +13,8 @@ const USAGE = `usage: npm run admin -- <command>
   users                                        list users and their API keys (never secrets)
   create-user <name> [--permissions READ,TRADE] create a user with an API key; prints the secret once
   create-key <userId> [--permissions READ]     another API key for a user
+    with --public-key-file PATH or --public-key PEM (on either command): an Ed25519 key for the
+    public key the user generated (PEM, SPKI), as Binance registers one; there is no secret
   balances <userId>                            a user's balances
   deposit <userId> <asset> <amount>            credit a deposit, e.g. deposit 3 USDT 1000.50
   withdraw <userId> <asset> <amount> [--id ID] request a withdrawal (locks the amount)
@@ -44,6 +46,7 @@ export function parseCommand(argv: readonly string[]): Call {
   };
   const permissions = flag('--permissions')?.split(',');
   const id = flag('--id');
+  const publicKey = publicKeyFlag(flag('--public-key'), flag('--public-key-file'));
   const [command, ...rest] = args;
   const need = (count: number) => {
     if (rest.length !== count)
@@ -57,14 +60,18 @@ export function parseCommand(argv: readonly string[]): Call {
       return { method: 'GET', path: '/admin/users' };
     case 'create-user': {
       const [name] = need(1);
-      return { method: 'POST', path: '/admin/users', body: { name, ...(permissions && { permissions }) } };
+      return {
+        method: 'POST',
+        path: '/admin/users',
+        body: { name, ...(permissions && { permissions }), ...(publicKey !== undefined && { publicKey }) },
+      };
     }
     case 'create-key': {
       const [userId] = need(1);
       return {
         method: 'POST',
         path: `/admin/users/${enc(userId!)}/api-keys`,
-        body: { ...(permissions && { permissions }) },
+        body: { ...(permissions && { permissions }), ...(publicKey !== undefined && { publicKey }) },
       };
     }
     case 'balances': {
@@ -99,6 +106,19 @@ export function parseCommand(argv: readonly string[]): Call {
     }
     default:
       throw new UsageError(command === undefined ? 'no command given' : `unknown command "${command}"`);
+  }
+}
+
+/** The PEM text of --public-key, or of the file --public-key-file names; never both. */
+function publicKeyFlag(pem: string | undefined, file: string | undefined): string | undefined {
+  if (pem !== undefined && file !== undefined) {
+    throw new UsageError('give --public-key or --public-key-file, not both');
+  }
+  if (file === undefined) return pem;
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read the public key file ${file}: ${(error as Error).message}`);
   }
 }
 

@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseCommand } from '../../src/app/admin.ts';
-import { ApiHarness } from './support/api-harness.ts';
+import { ApiHarness, type ErrorBody } from './support/api-harness.ts';
 
 const ADMIN_CLI = fileURLToPath(new URL('../../src/app/admin.ts', import.meta.url));
 
@@ -59,6 +62,74 @@ describe('admin API and CLI', () => {
     assert.equal((await api.admin('POST', '/admin/users', { name: 'dave' })).status, 400);
     assert.equal(
       (await api.admin('POST', '/admin/users', { name: 'eve', permissions: ['ADMIN'] })).status,
+      400,
+    );
+  });
+
+  it('registers Ed25519 keys from a public key, with no secret, and lists their type', async () => {
+    const pair = generateKeyPairSync('ed25519');
+    const pem = pair.publicKey.export({ type: 'spki', format: 'pem' });
+    const created = await api.admin<Record<string, unknown>>('POST', '/admin/users', {
+      name: 'ivy',
+      permissions: ['READ', 'TRADE'],
+      publicKey: pem,
+    });
+    assert.equal(created.status, 200);
+    assert.equal(created.body.keyType, 'ED25519');
+    assert.equal('secretKey' in created.body, false);
+    const hmac = await api.admin<Record<string, unknown>>(
+      'POST',
+      `/admin/users/${created.body.userId}/api-keys`,
+      {},
+    );
+    assert.equal(hmac.body.keyType, 'HMAC');
+    const second = await api.admin<Record<string, unknown>>(
+      'POST',
+      `/admin/users/${created.body.userId}/api-keys`,
+      {
+        permissions: ['READ'],
+        publicKey: generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }),
+      },
+    );
+    assert.deepEqual(
+      [second.status, second.body.keyType, second.body.permissions],
+      [200, 'ED25519', ['READ']],
+    );
+    const users = await api.admin<{ name: string; apiKeys: { apiKey: string; keyType: string }[] }[]>(
+      'GET',
+      '/admin/users',
+    );
+    assert.deepEqual(
+      users.body.find((u) => u.name === 'ivy')!.apiKeys.map((k) => k.keyType),
+      ['ED25519', 'HMAC', 'ED25519'],
+    );
+    const signed = await api.signedEd25519('GET', '/api/v3/account', {
+      userId: created.body.userId as number,
+      apiKey: created.body.apiKey as string,
+      privateKey: pair.privateKey,
+    });
+    assert.equal(signed.status, 200, JSON.stringify(signed.body));
+  });
+
+  it('fails with 400 if the public key is not an Ed25519 PEM public key, and creates no user', async () => {
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({
+      type: 'spki',
+      format: 'pem',
+    });
+    const refused = await api.admin<{ error: string }>('POST', '/admin/users', {
+      name: 'judy',
+      publicKey: rsa,
+    });
+    assert.equal(refused.status, 400);
+    assert.match(refused.body.error, /Ed25519/);
+    const users = await api.admin<{ name: string }[]>('GET', '/admin/users');
+    assert.equal(
+      users.body.some((u) => u.name === 'judy'),
+      false,
+    );
+    assert.equal((await api.admin('POST', '/admin/users', { name: 'judy', publicKey: 42 })).status, 400);
+    assert.equal(
+      (await api.admin('POST', '/admin/users/1/api-keys', { publicKey: 'not a key' })).status,
       400,
     );
   });
@@ -162,7 +233,71 @@ describe('admin API and CLI', () => {
     assert.match(refused.stderr, /UNKNOWN_WITHDRAWAL/);
   });
 
+  it('the CLI creates an Ed25519 key from a public key file or PEM text', async () => {
+    const env = { BOURSE_DATA_DIR: api.dataDir };
+    const pair = generateKeyPairSync('ed25519');
+    const pem = pair.publicKey.export({ type: 'spki', format: 'pem' }) as string;
+    const created = await cli(env, 'create-user', 'kate', '--public-key', pem);
+    assert.equal(created.code, 0, created.stderr);
+    const user = JSON.parse(created.stdout) as { userId: number; apiKey: string; keyType: string };
+    assert.equal(user.keyType, 'ED25519');
+    assert.equal(created.stdout.includes('secretKey'), false);
+    const file = join(api.dataDir, 'kate-second.pem');
+    const second = generateKeyPairSync('ed25519');
+    writeFileSync(file, second.publicKey.export({ type: 'spki', format: 'pem' }));
+    const key = await cli(
+      env,
+      'create-key',
+      String(user.userId),
+      '--public-key-file',
+      file,
+      '--permissions',
+      'READ',
+    );
+    assert.equal(key.code, 0, key.stderr);
+    const added = JSON.parse(key.stdout) as { apiKey: string; keyType: string; permissions: string[] };
+    assert.deepEqual([added.keyType, added.permissions], ['ED25519', ['READ']]);
+    const account = await api.signedEd25519<ErrorBody>('GET', '/api/v3/account', {
+      userId: user.userId,
+      apiKey: added.apiKey,
+      privateKey: second.privateKey,
+    });
+    assert.equal(account.status, 200, JSON.stringify(account.body));
+    const wrongPair = await api.signedEd25519<ErrorBody>('GET', '/api/v3/account', {
+      userId: user.userId,
+      apiKey: added.apiKey,
+      privateKey: pair.privateKey,
+    });
+    assert.equal(wrongPair.body.code, -1022);
+    const missing = await cli(
+      env,
+      'create-key',
+      String(user.userId),
+      '--public-key-file',
+      join(api.dataDir, 'nope.pem'),
+    );
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /cannot read the public key file/);
+    const notEd = await cli(env, 'create-key', String(user.userId), '--public-key', 'ssh-ed25519 AAAA');
+    assert.equal(notEd.code, 1);
+    assert.match(notEd.stderr, /PEM \(SPKI\)/);
+  });
+
   it('parses every CLI command into one admin call', () => {
+    assert.deepEqual(parseCommand(['create-key', '7', '--public-key', 'PEM TEXT']), {
+      method: 'POST',
+      path: '/admin/users/7/api-keys',
+      body: { publicKey: 'PEM TEXT' },
+    });
+    assert.deepEqual(parseCommand(['create-user', 'lee', '--public-key', 'PEM', '--permissions', 'READ']), {
+      method: 'POST',
+      path: '/admin/users',
+      body: { name: 'lee', permissions: ['READ'], publicKey: 'PEM' },
+    });
+    assert.throws(
+      () => parseCommand(['create-key', '7', '--public-key', 'A', '--public-key-file', 'B']),
+      /not both/,
+    );
     assert.deepEqual(parseCommand(['create-key', '7', '--permissions', 'READ']), {
       method: 'POST',
       path: '/admin/users/7/api-keys',

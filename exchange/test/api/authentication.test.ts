@@ -1,18 +1,30 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ApiHarness, type ApiKey, type ErrorBody, encode, sign } from './support/api-harness.ts';
+import { signParams, signParamsEd25519 } from '../support/memory-api-keys.ts';
+import { TestClient } from '../support/ws-client.ts';
+import {
+  ApiHarness,
+  type ApiKey,
+  type Ed25519ApiKey,
+  type ErrorBody,
+  encode,
+  sign,
+  signEd25519,
+} from './support/api-harness.ts';
 
 describe('authentication: API keys, signatures, timestamps, permissions', () => {
   let api: ApiHarness;
   let alice: ApiKey;
   let reader: ApiKey;
   let trader: ApiKey;
+  let ed: Ed25519ApiKey;
 
   before(async () => {
     api = await ApiHarness.start();
     alice = api.trader('alice');
     reader = await api.user('reader', ['READ'], { USDT: '1000' });
     trader = await api.user('trader', ['TRADE'], { USDT: '1000' });
+    ed = await api.ed25519User('ed', ['READ', 'TRADE'], { USDT: '1000' });
   });
   after(() => api.close());
 
@@ -41,6 +53,91 @@ describe('authentication: API keys, signatures, timestamps, permissions', () => 
       body: `${body}&signature=${signature}`,
     });
     assert.equal(r.status, 200, JSON.stringify(r.body));
+  });
+
+  it('accepts an order signed with an Ed25519 key: base64 signature, percent-encoded, in query or body', async () => {
+    const inBody = await api.signedEd25519<{ orderId: number }>('POST', '/api/v3/order', ed, order);
+    assert.equal(inBody.status, 200, JSON.stringify(inBody.body));
+    const inQuery = await api.signedEd25519(
+      'POST',
+      '/api/v3/order',
+      ed,
+      { ...order, price: '1001' },
+      {
+        inBody: false,
+      },
+    );
+    assert.equal(inQuery.status, 200, JSON.stringify(inQuery.body));
+    const open = await api.signedEd25519<unknown[]>('GET', '/api/v3/openOrders', ed, { symbol: 'BTCUSDT' });
+    assert.equal(open.body.length, 2);
+    // Split between query and body, the payload is still the query string concatenated with the body.
+    const query = encode({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT' });
+    const body = encode({ timeInForce: 'GTC', quantity: '0.01', price: '1002', timestamp: Date.now() });
+    const split = await api.raw('POST', '/api/v3/order', query, {
+      apiKey: ed.apiKey,
+      body: `${body}&signature=${encodeURIComponent(signEd25519(query + body, ed.privateKey))}`,
+    });
+    assert.equal(split.status, 200, JSON.stringify(split.body));
+  });
+
+  it('fails with -1022 for a bad Ed25519 signature: tampered, another key, or an HMAC signature', async () => {
+    const seq = api.server.exchange.engine.lastSeq;
+    const payload = encode({ ...order, timestamp: Date.now() });
+    const signature = encodeURIComponent(signEd25519(payload, ed.privateKey));
+    const tampered = await api.raw<ErrorBody>('POST', '/api/v3/order', '', {
+      apiKey: ed.apiKey,
+      body: `${payload.replace('price=1000', 'price=1003')}&signature=${signature}`,
+    });
+    assert.equal(tampered.body.code, -1022);
+    const other = await api.ed25519User('ed-other', ['READ', 'TRADE']);
+    for (const wrong of [signEd25519(payload, other.privateKey), sign(payload, alice.secretKey)]) {
+      const r = await api.raw<ErrorBody>('POST', '/api/v3/order', '', {
+        apiKey: ed.apiKey,
+        body: `${payload}&signature=${encodeURIComponent(wrong)}`,
+      });
+      assert.equal(r.body.code, -1022);
+    }
+    const right = await api.raw('POST', '/api/v3/order', '', {
+      apiKey: ed.apiKey,
+      body: `${payload}&signature=${signature}`,
+    });
+    assert.equal(right.status, 200, 'the same payload with the right signature passes');
+    assert.equal(api.server.exchange.engine.lastSeq, seq + 1, 'only the good one reached the sequencer');
+  });
+
+  it('the WebSocket API: session.logon takes the Ed25519 key (HMAC is -1002), then userDataStream.subscribe', async () => {
+    const client = await TestClient.open(`${api.server.baseUrl.replace(/^http/, 'ws')}/ws-api/v3`);
+    const hmac = await client.request({
+      id: 1,
+      method: 'session.logon',
+      params: signParams({ apiKey: alice.apiKey, timestamp: Date.now() }, alice.secretKey),
+    });
+    assert.equal(hmac.error.code, -1002);
+    const badEd = await client.request({
+      id: 2,
+      method: 'session.logon',
+      params: {
+        ...signParamsEd25519({ apiKey: ed.apiKey, timestamp: Date.now() }, ed.privateKey),
+        recvWindow: 5001,
+      },
+    });
+    assert.equal(badEd.error.code, -1022);
+    const logon = await client.request({
+      id: 3,
+      method: 'session.logon',
+      params: signParamsEd25519({ apiKey: ed.apiKey, timestamp: Date.now() }, ed.privateKey),
+    });
+    assert.equal(logon.status, 200, JSON.stringify(logon.error));
+    assert.equal(logon.result.apiKey, ed.apiKey);
+    const sub = await client.request({ id: 4, method: 'userDataStream.subscribe' });
+    assert.equal(sub.status, 200, JSON.stringify(sub.error));
+    await api.admin('POST', '/admin/deposits', { userId: ed.userId, asset: 'BTC', amount: '0.5' });
+    const update = await client.next((m) => m.event?.e === 'balanceUpdate');
+    assert.deepEqual(
+      [update.subscriptionId, update.event.a, update.event.d],
+      [sub.result.subscriptionId, 'BTC', '0.50000000'],
+    );
+    await client.close();
   });
 
   it('fails with -2014 without an API key or with a malformed one', async () => {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { btc, limit, usdt } from '../support/engine-driver.ts';
-import { signParams } from '../support/memory-api-keys.ts';
+import { signParams, signParamsEd25519 } from '../support/memory-api-keys.ts';
 import { TestClient } from '../support/ws-client.ts';
 import { WsHarness } from '../support/ws-harness.ts';
 
@@ -9,6 +10,9 @@ const KEY = 'test-key-alice';
 const SECRET = 'alice-secret';
 const OTHER_KEY = 'test-key-bob';
 const OTHER_SECRET = 'bob-secret';
+/** Alice's second key, an Ed25519 one: Binance's session.logon takes only such keys. */
+const ED_KEY = 'test-key-alice-ed25519';
+const ED_PAIR = generateKeyPairSync('ed25519');
 
 const EXECUTION_REPORT_FIELDS = [
   'e',
@@ -51,7 +55,7 @@ describe('user data over the WebSocket API and listen keys', () => {
   let id = 0;
   before(async () => {
     h = await WsHarness.start();
-    h.apiKeys.add(KEY, SECRET, 1).add(OTHER_KEY, OTHER_SECRET, 2);
+    h.apiKeys.add(KEY, SECRET, 1).add(OTHER_KEY, OTHER_SECRET, 2).addEd25519(ED_KEY, ED_PAIR.publicKey, 1);
   });
   after(async () => {
     await h.stop();
@@ -60,6 +64,8 @@ describe('user data over the WebSocket API and listen keys', () => {
 
   const signed = (apiKey = KEY, secret = SECRET, extra: Record<string, string | number> = {}) =>
     signParams({ apiKey, timestamp: Date.now(), ...extra }, secret);
+  const signedEd25519 = (privateKey = ED_PAIR.privateKey, extra: Record<string, string | number> = {}) =>
+    signParamsEd25519({ apiKey: ED_KEY, timestamp: Date.now(), ...extra }, privateKey);
 
   it('answers ping, time and session.status', async () => {
     const api = await TestClient.open(`${h.base}/ws-api/v3`);
@@ -211,9 +217,9 @@ describe('user data over the WebSocket API and listen keys', () => {
     const api = await TestClient.open(`${h.base}/ws-api/v3`);
     const refused = await api.request({ id: ++id, method: 'userDataStream.subscribe' });
     assert.deepEqual([refused.status, refused.error.code], [401, -1002]);
-    const logon = await api.request({ id: ++id, method: 'session.logon', params: signed() });
-    assert.equal(logon.status, 200);
-    assert.equal(logon.result.apiKey, KEY);
+    const logon = await api.request({ id: ++id, method: 'session.logon', params: signedEd25519() });
+    assert.equal(logon.status, 200, JSON.stringify(logon.error));
+    assert.equal(logon.result.apiKey, ED_KEY);
     const sub = await api.request({ id: ++id, method: 'userDataStream.subscribe' });
     assert.equal(sub.status, 200);
     const twice = await api.request({ id: ++id, method: 'userDataStream.subscribe' });
@@ -227,6 +233,49 @@ describe('user data over the WebSocket API and listen keys', () => {
     const logout = await api.request({ id: ++id, method: 'session.logout' });
     assert.equal(logout.result.apiKey, null);
     assert.deepEqual((await api.request({ id: ++id, method: 'session.subscriptions' })).result, []);
+    await api.close();
+  });
+
+  it('session.logon refuses an HMAC key with -1002, and a bad Ed25519 signature with -1022', async () => {
+    const api = await TestClient.open(`${h.base}/ws-api/v3`);
+    const hmac = await api.request({ id: ++id, method: 'session.logon', params: signed() });
+    assert.deepEqual([hmac.status, hmac.error.code], [400, -1002]);
+    assert.equal((await api.request({ id: ++id, method: 'session.status' })).result.apiKey, null);
+    const otherPair = generateKeyPairSync('ed25519');
+    const wrongKey = await api.request({
+      id: ++id,
+      method: 'session.logon',
+      params: signedEd25519(otherPair.privateKey),
+    });
+    assert.equal(wrongKey.error.code, -1022);
+    const tampered = await api.request({
+      id: ++id,
+      method: 'session.logon',
+      params: { ...signedEd25519(), recvWindow: 6000 },
+    });
+    assert.equal(tampered.error.code, -1022);
+    const refused = await api.request({ id: ++id, method: 'userDataStream.subscribe' });
+    assert.equal(refused.error.code, -1002);
+    await api.close();
+  });
+
+  it('userDataStream.subscribe.signature takes an Ed25519 signature as well as an HMAC one', async () => {
+    const api = await TestClient.open(`${h.base}/ws-api/v3`);
+    const bad = await api.request({
+      id: ++id,
+      method: 'userDataStream.subscribe.signature',
+      params: { ...signedEd25519(), signature: signed().signature! },
+    });
+    assert.equal(bad.error.code, -1022);
+    const reply = await api.request({
+      id: ++id,
+      method: 'userDataStream.subscribe.signature',
+      params: signedEd25519(),
+    });
+    assert.equal(reply.status, 200, JSON.stringify(reply.error));
+    h.send({ type: 'Deposit', userId: 1, asset: 'BTC', amount: 3 });
+    const update = await api.next((m) => m.event?.e === 'balanceUpdate');
+    assert.deepEqual([update.subscriptionId, update.event.d], [reply.result.subscriptionId, '0.00000003']);
     await api.close();
   });
 

@@ -6,6 +6,7 @@ import type { UnstampedCommand } from '../../domain/commands.ts';
 import type { ReadModelPort } from '../../storage/read-model-port.ts';
 import type { AccountStore } from '../auth/account-store.ts';
 import type { ApiKeyPermission } from '../auth/api-key-lookup.ts';
+import { ed25519PublicKey } from '../auth/signatures.ts';
 import type { MarketCatalog } from '../binance/market-catalog.ts';
 import type { ExchangePort } from '../rest/exchange-port.ts';
 
@@ -155,8 +156,25 @@ export class AdminApi {
       }
       return value as ApiKeyPermission[];
     };
-    const invalid = (error: unknown) => {
+    const invalid = (error: unknown): never => {
       throw new AdminError(400, error instanceof Error ? error.message : String(error));
+    };
+    const publicKey = (value: unknown): string | undefined => {
+      if (value === undefined) return undefined;
+      if (typeof value !== 'string') {
+        throw new AdminError(400, 'publicKey must be a string: the Ed25519 public key as PEM (SPKI)');
+      }
+      return value;
+    };
+    // An HMAC key with a fresh secret, or, given `publicKey`, an Ed25519 key the user generated.
+    const createKey = (id: number, perms: ApiKeyPermission[], pem: string | undefined) => {
+      try {
+        return pem === undefined
+          ? accounts.createApiKey(id, perms, clock())
+          : accounts.registerEd25519Key(id, perms, pem, clock());
+      } catch (error) {
+        return invalid(error);
+      }
     };
     return [
       {
@@ -169,20 +187,29 @@ export class AdminApi {
         pattern: /^\/admin\/users$/,
         handle: async (body) => {
           const perms = permissions(body.permissions);
+          const pem = publicKey(body.publicKey);
+          // Checked before the user exists, so a bad key leaves no user without a key behind.
+          if (pem !== undefined) {
+            try {
+              ed25519PublicKey(pem);
+            } catch (error) {
+              invalid(error);
+            }
+          }
           let id = 0;
           try {
             id = accounts.createUser(String(body.name ?? ''), clock());
           } catch (error) {
             invalid(error);
           }
-          return { name: body.name, ...accounts.createApiKey(id, perms, clock()) };
+          return { name: body.name, ...createKey(id, perms, pem) };
         },
       },
       {
         method: 'POST',
         pattern: /^\/admin\/users\/(\d+)\/api-keys$/,
         handle: async (body, match) =>
-          accounts.createApiKey(userId(match[1]), permissions(body.permissions), clock()),
+          createKey(userId(match[1]), permissions(body.permissions), publicKey(body.publicKey)),
       },
       {
         method: 'GET',

@@ -1,17 +1,30 @@
-import type { ApiKeyLookup, ApiKeyPermission } from './api-key-lookup.ts';
+import type { ApiKeyLookup, ApiKeyPermission, ApiKeyType } from './api-key-lookup.ts';
 
 export interface UserRecord {
   readonly userId: number;
   readonly name: string;
   readonly createdTs: number;
-  readonly apiKeys: readonly { readonly apiKey: string; readonly permissions: readonly ApiKeyPermission[] }[];
+  readonly apiKeys: readonly {
+    readonly apiKey: string;
+    readonly keyType: ApiKeyType;
+    readonly permissions: readonly ApiKeyPermission[];
+  }[];
 }
 
 export interface NewApiKey {
   readonly userId: number;
   readonly apiKey: string;
+  readonly keyType: 'HMAC';
   /** Shown once, when created; the store keeps it only encrypted. */
   readonly secretKey: string;
+  readonly permissions: readonly ApiKeyPermission[];
+}
+
+/** An Ed25519 key: the user holds the private key, so there is no secret to show. */
+export interface NewEd25519Key {
+  readonly userId: number;
+  readonly apiKey: string;
+  readonly keyType: 'ED25519';
   readonly permissions: readonly ApiKeyPermission[];
 }
 
@@ -24,7 +37,18 @@ export interface AccountStore extends ApiKeyLookup {
   createUser(name: string, nowMs: number): number;
   userByName(name: string): number | undefined;
   hasUser(userId: number): boolean;
-  /** Throws a RangeError if the user does not exist or a permission is unknown. */
+  /** An HMAC key with a fresh secret. Throws a RangeError if the user does not exist or a permission is unknown. */
   createApiKey(userId: number, permissions: readonly ApiKeyPermission[], nowMs: number): NewApiKey;
+  /**
+   * An Ed25519 key for the public key the user generated (PEM, SPKI), as Binance registers one.
+   * Throws a RangeError if the user does not exist, a permission is unknown or the key is not an
+   * Ed25519 public key.
+   */
+  registerEd25519Key(
+    userId: number,
+    permissions: readonly ApiKeyPermission[],
+    publicKeyPem: string,
+    nowMs: number,
+  ): NewEd25519Key;
   users(): UserRecord[];
 }

@@ -22,7 +22,8 @@ export function openApiDocument(
             name: 'signature',
             type: 'string',
             required: true,
-            description: 'HMAC-SHA256 hex of the query string concatenated with the body.',
+            description:
+              'Over the query string concatenated with the body: HMAC-SHA256 hex for an HMAC key, Ed25519 base64 (percent-encoded) for an Ed25519 key.',
           } satisfies ParamSpec,
         ]
       : route.params;
@@ -55,7 +56,7 @@ export function openApiDocument(
       title: 'Bourse REST API',
       version: '1.0.0',
       description:
-        "Binance Spot's /api/v3, served by Bourse. Signed endpoints take timestamp, recvWindow and signature (HMAC-SHA256 with the API secret over the query string concatenated with the body) and the API key in X-MBX-APIKEY. Engine rejections map to Binance codes: " +
+        "Binance Spot's /api/v3, served by Bourse. Signed endpoints take timestamp, recvWindow and signature over the query string concatenated with the body (HMAC-SHA256 hex with the API secret, or Ed25519 base64 with the private key of an Ed25519 key) and the API key in X-MBX-APIKEY. Engine rejections map to Binance codes: " +
         Object.entries(rejectionTable())
           .map(([reason, m]) => `${reason} -> ${m.code ?? '-2010/-2011'}`)
           .join(', '),

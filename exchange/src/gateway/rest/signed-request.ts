@@ -18,8 +18,10 @@ export function identify(keys: ApiKeyLookup, apiKey: string | undefined): ApiKey
 }
 
 /**
- * Binance's SIGNED check: the timestamp within recvWindow, then HMAC-SHA256 over the query string
- * concatenated with the body, each without its signature parameter, exactly as the client sent them.
+ * Binance's SIGNED check: the timestamp within recvWindow, then the signature over the query string
+ * concatenated with the body, each without its signature parameter, exactly as the client sent them:
+ * hex HMAC-SHA256 for an HMAC key, base64 Ed25519 for an Ed25519 key. The signature parameter itself
+ * arrives percent-decoded (a base64 '+', '/' or '=' is sent as %2B, %2F, %3D).
  */
 export function verifySigned(
   keys: ApiKeyLookup,

@@ -20,9 +20,10 @@ const MAX_AHEAD_MS = 1_000;
 
 /**
  * Binance's WebSocket API signing: every parameter but `signature`, sorted by name, written as
- * name=value joined by '&', signed with HMAC-SHA256 by the key's secret (hex). The timestamp must lie
- * within recvWindow (default 5000 ms, at most 60000) before the server's time, and no more than a second
- * after it.
+ * name=value joined by '&', signed by the key's type: HMAC-SHA256 with the key's secret (hex), or
+ * Ed25519 with the user's private key (base64), checked with the registered public key. The
+ * timestamp must lie within recvWindow (default 5000 ms, at most 60000) before the server's time,
+ * and no more than a second after it.
  */
 export function verifySignedParams(
   params: Readonly<Record<string, unknown>>,

@@ -7,6 +7,8 @@ import type { UserDataFeed, UserEvent } from './user-data-feed.ts';
 /** Binance: "User Data Stream subscription already active." / "... not active." */
 const SUBSCRIPTION_ACTIVE = -2035;
 const SUBSCRIPTION_NOT_ACTIVE = -2036;
+/** session.logon with a key other than Ed25519: Binance allows only Ed25519 there; -1002 is its documented "not authorized". */
+const HMAC_KEY_NOT_SUPPORTED = -1002;
 /** Binance allows up to 1,000 live subscriptions per session. */
 const MAX_SUBSCRIPTIONS = 1_000;
 
@@ -30,8 +32,8 @@ interface Subscription {
  * status, result} or {id, status, error} out) for sessions and user data streams. User data events
  * arrive as {subscriptionId, event}, Binance's current format.
  *
- * session.logon: Binance accepts only Ed25519 keys there. Bourse keys are HMAC keys, so Bourse accepts
- * an HMAC-SHA256 signature on session.logon, signed exactly as every other request.
+ * session.logon takes only Ed25519 keys, as on Binance: the request is verified like any signed one
+ * (so a bad signature is still -1022), then an HMAC key is refused with -1002 (Binance: only Ed25519 keys may log on).
  */
 export class WsApiSession {
   private readonly socket: ClientSocket;
@@ -117,6 +119,12 @@ export class WsApiSession {
         return { serverTime: now };
       case 'session.logon': {
         const identity = verifySignedParams(params, this.deps.apiKeys, now);
+        if (identity.keyType !== 'ED25519') {
+          throw new WsApiError(
+            HMAC_KEY_NOT_SUPPORTED,
+            'You are not authorized to execute this request. session.logon takes Ed25519 API keys only.',
+          );
+        }
         this.identity = identity;
         this.authorizedSince = now;
         return this.status(now);

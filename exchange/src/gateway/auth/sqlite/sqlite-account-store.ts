@@ -1,8 +1,9 @@
-import { createHmac, createSecretKey, type KeyObject, timingSafeEqual } from 'node:crypto';
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import type { AccountStore, NewApiKey, UserRecord } from '../account-store.ts';
-import type { ApiKeyIdentity, ApiKeyPermission } from '../api-key-lookup.ts';
+import type { AccountStore, NewApiKey, NewEd25519Key, UserRecord } from '../account-store.ts';
+import type { ApiKeyIdentity, ApiKeyPermission, ApiKeyType } from '../api-key-lookup.ts';
 import { randomToken, type SecretBox } from '../secret-box.ts';
+import { ed25519PublicKey, verifyEd25519Base64, verifyHmacHex } from '../signatures.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS users (
@@ -21,12 +22,25 @@ CREATE TABLE IF NOT EXISTS api_keys (
 ) STRICT;
 `;
 
+/**
+ * Columns added after the first release, each with a default that keeps older rows meaning what
+ * they meant: a database from before Ed25519 keys holds only HMAC keys. Ed25519 rows keep the
+ * secret columns (NOT NULL since the first schema) as empty blobs: there is no secret to seal.
+ */
+const ADDED_COLUMNS: readonly { table: string; column: string; definition: string }[] = [
+  { table: 'api_keys', column: 'key_type', definition: "TEXT NOT NULL DEFAULT 'HMAC'" },
+  { table: 'api_keys', column: 'public_key', definition: 'TEXT' },
+];
+
+const NO_SECRET = new Uint8Array(0);
+
 export const PERMISSIONS: readonly ApiKeyPermission[] = ['READ', 'TRADE'];
 const USER_NAME = /^[A-Za-z0-9_.-]{1,32}$/;
 
 interface Entry {
   readonly identity: ApiKeyIdentity;
-  readonly hmacKey: KeyObject;
+  /** The HMAC secret or the Ed25519 public key, by `identity.keyType`. */
+  readonly key: KeyObject;
 }
 
 /**
@@ -50,13 +64,21 @@ export class SqliteAccountStore implements AccountStore {
     this.#box = box;
     db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;');
     db.exec(SCHEMA);
+    migrate(db);
     this.#insertUser = db.prepare('INSERT INTO users (name, created_ts) VALUES (?, ?) RETURNING user_id');
     this.#insertKey = db.prepare(
-      `INSERT INTO api_keys (api_key, user_id, permissions, secret_iv, secret_ct, secret_tag, created_ts)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO api_keys (api_key, user_id, permissions, secret_iv, secret_ct, secret_tag, created_ts,
+         key_type, public_key)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     for (const row of db.prepare('SELECT * FROM api_keys').all()) {
       const apiKey = row.api_key as string;
+      const userId = row.user_id as number;
+      const permissions = parsePermissions(row.permissions as string);
+      if (row.key_type === 'ED25519') {
+        this.#remember(apiKey, userId, permissions, 'ED25519', ed25519PublicKey(row.public_key as string));
+        continue;
+      }
       const secret = box.open(
         {
           iv: row.secret_iv as Uint8Array,
@@ -65,15 +87,18 @@ export class SqliteAccountStore implements AccountStore {
         },
         apiKey,
       );
-      this.#remember(apiKey, row.user_id as number, parsePermissions(row.permissions as string), secret);
+      this.#remember(apiKey, userId, permissions, 'HMAC', createSecretKey(Buffer.from(secret, 'utf8')));
     }
   }
 
-  #remember(apiKey: string, userId: number, permissions: readonly ApiKeyPermission[], secret: string): void {
-    this.#keys.set(apiKey, {
-      identity: { apiKey, userId, permissions },
-      hmacKey: createSecretKey(Buffer.from(secret, 'utf8')),
-    });
+  #remember(
+    apiKey: string,
+    userId: number,
+    permissions: readonly ApiKeyPermission[],
+    keyType: ApiKeyType,
+    key: KeyObject,
+  ): void {
+    this.#keys.set(apiKey, { identity: { apiKey, userId, permissions, keyType }, key });
   }
 
   createUser(name: string, nowMs: number): number {
@@ -97,23 +122,63 @@ export class SqliteAccountStore implements AccountStore {
   }
 
   createApiKey(userId: number, permissions: readonly ApiKeyPermission[], nowMs: number): NewApiKey {
+    const unique = this.#checkNewKey(userId, permissions);
+    const apiKey = randomToken();
+    const secretKey = randomToken();
+    const sealed = this.#box.seal(secretKey, apiKey);
+    this.#insertKey.run(
+      apiKey,
+      userId,
+      unique.join(','),
+      sealed.iv,
+      sealed.ciphertext,
+      sealed.tag,
+      nowMs,
+      'HMAC',
+      null,
+    );
+    this.#remember(apiKey, userId, unique, 'HMAC', createSecretKey(Buffer.from(secretKey, 'utf8')));
+    return { userId, apiKey, keyType: 'HMAC', secretKey, permissions: unique };
+  }
+
+  registerEd25519Key(
+    userId: number,
+    permissions: readonly ApiKeyPermission[],
+    publicKeyPem: string,
+    nowMs: number,
+  ): NewEd25519Key {
+    const unique = this.#checkNewKey(userId, permissions);
+    const publicKey = ed25519PublicKey(publicKeyPem);
+    // Stored in a canonical form, whatever whitespace the user's file had.
+    const pem = publicKey.export({ type: 'spki', format: 'pem' }) as string;
+    const apiKey = randomToken();
+    this.#insertKey.run(
+      apiKey,
+      userId,
+      unique.join(','),
+      NO_SECRET,
+      NO_SECRET,
+      NO_SECRET,
+      nowMs,
+      'ED25519',
+      pem,
+    );
+    this.#remember(apiKey, userId, unique, 'ED25519', publicKey);
+    return { userId, apiKey, keyType: 'ED25519', permissions: unique };
+  }
+
+  #checkNewKey(userId: number, permissions: readonly ApiKeyPermission[]): ApiKeyPermission[] {
     if (!this.hasUser(userId)) throw new RangeError(`user ${userId} does not exist`);
     for (const p of permissions) {
       if (!PERMISSIONS.includes(p)) throw new RangeError(`permission "${p}" is invalid: use READ or TRADE`);
     }
-    const apiKey = randomToken();
-    const secretKey = randomToken();
-    const sealed = this.#box.seal(secretKey, apiKey);
-    const unique = [...new Set(permissions)];
-    this.#insertKey.run(apiKey, userId, unique.join(','), sealed.iv, sealed.ciphertext, sealed.tag, nowMs);
-    this.#remember(apiKey, userId, unique, secretKey);
-    return { userId, apiKey, secretKey, permissions: unique };
+    return [...new Set(permissions)];
   }
 
   users(): UserRecord[] {
     const users = this.#db.prepare('SELECT user_id, name, created_ts FROM users ORDER BY user_id').all();
     const keys = this.#db
-      .prepare('SELECT api_key, user_id, permissions FROM api_keys ORDER BY created_ts')
+      .prepare('SELECT api_key, user_id, permissions, key_type FROM api_keys ORDER BY created_ts')
       .all();
     return users.map((u) => ({
       userId: u.user_id as number,
@@ -123,6 +188,7 @@ export class SqliteAccountStore implements AccountStore {
         .filter((k) => k.user_id === u.user_id)
         .map((k) => ({
           apiKey: k.api_key as string,
+          keyType: k.key_type as ApiKeyType,
           permissions: parsePermissions(k.permissions as string),
         })),
     }));
@@ -134,13 +200,24 @@ export class SqliteAccountStore implements AccountStore {
 
   verifySignature(apiKey: string, payload: string, signature: string): boolean {
     const entry = this.#keys.get(apiKey);
-    if (entry === undefined || signature.length !== 64 || !/^[0-9a-fA-F]{64}$/.test(signature)) return false;
-    const expected = createHmac('sha256', entry.hmacKey).update(payload).digest();
-    return timingSafeEqual(expected, Buffer.from(signature, 'hex'));
+    if (entry === undefined) return false;
+    return entry.identity.keyType === 'ED25519'
+      ? verifyEd25519Base64(entry.key, payload, signature)
+      : verifyHmacHex(entry.key, payload, signature);
   }
 
   close(): void {
     this.#db.close();
+  }
+}
+
+/** Adds the columns a database from an older release lacks; a new database gets them the same way. */
+function migrate(db: DatabaseSync): void {
+  for (const { table, column, definition } of ADDED_COLUMNS) {
+    const columns = db.prepare(`PRAGMA table_info(${table})`).all();
+    if (!columns.some((c) => c.name === column)) {
+      db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
+    }
   }
 }
 
