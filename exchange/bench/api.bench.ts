@@ -222,6 +222,8 @@ async function main(): Promise<void> {
   console.log(
     `commands journaled during the order runs: ${journaled}; non-2xx answers: depth ${sum(depthRounds, (r) => r.non2xx)}, orders ${sum(orderRounds, (r) => r.non2xx) + fixedRate.non2xx}`,
   );
+  const refusals = [...depthRounds, ...orderRounds, fixedRate].flatMap((r) => r.non2xxSamples);
+  if (refusals.length > 0) console.log(`first refused answers: ${refusals.slice(0, 5).join(' | ')}`);
   console.log(
     JSON.stringify({
       cpus: os.cpus().length,

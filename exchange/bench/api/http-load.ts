@@ -102,6 +102,10 @@ function requestMaker(job: LoadJob, index: number, presign: number): () => strin
   return () => (next < ready.length ? ready[next++]! : sign());
 }
 
+// Client order ids are unique per run: an order left open when an earlier run stopped between a
+// placement and its cancel still holds its id.
+const RUN = `${process.pid.toString(36)}${Date.now().toString(36)}`;
+
 function orderSigner(target: Extract<LoadJob['target'], { kind: 'orders' }>, index: number): () => string {
   let n = 0;
   let resting: string | undefined;
@@ -110,7 +114,7 @@ function orderSigner(target: Extract<LoadJob['target'], { kind: 'orders' }>, ind
     let method: string;
     let payload: string;
     if (resting === undefined) {
-      resting = `b${index}x${n++}`;
+      resting = `${RUN}-${index}x${n++}`;
       // Far below the touch: rests on the book until its cancel.
       const price = (1000 + (n % 500)).toFixed(2);
       payload = `symbol=${target.symbol}&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.0100&price=${price}&newClientOrderId=${resting}&recvWindow=60000&timestamp=${timestamp}`;
