@@ -97,3 +97,31 @@ it('wakes readers waiting for a position once a batch reaches it, and fails them
   await assert.rejects(faulty.whenApplied(3), /disk full/);
   await assert.rejects(faulty.whenApplied(4), /disk full/);
 });
+
+/** Lets pending immediates and microtasks run `turns` times. */
+async function turns(count: number): Promise<void> {
+  for (let i = 0; i < count; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+it('gathers events for gatherMs before a batch, and cuts the wait short for a waiting reader', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const { port, batches } = recordingPort();
+  const projector = new Projector(port, { gatherMs: 50 });
+  await projector.start();
+  projector.publish([event(1)]);
+  await turns(5);
+  assert.deepEqual(batches, [], 'nothing is sent before the window ends');
+  projector.publish([event(2)]);
+  t.mock.timers.tick(50);
+  await turns(5);
+  assert.deepEqual(batches, [{ seqs: [1, 2], through: 2 }], 'one batch for the window');
+
+  projector.publish([event(3)]);
+  let caughtUp = false;
+  void projector.whenApplied(3).then(() => {
+    caughtUp = true;
+  });
+  await turns(5);
+  assert.equal(caughtUp, true, 'a waiting reader does not wait out the window');
+  assert.deepEqual(batches.at(-1), { seqs: [3], through: 3 });
+});
