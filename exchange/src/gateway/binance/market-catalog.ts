@@ -22,7 +22,8 @@ export class MarketCatalog {
   static from(assets: readonly AssetRow[], markets: readonly MarketRow[]): MarketCatalog {
     const catalog = new MarketCatalog();
     for (const asset of assets) catalog.#assets.set(asset.asset, asset.decimals);
-    for (const row of markets) {
+    // In listing order, as the live catalog grows: lists read the same before and after a restart.
+    for (const row of [...markets].sort((a, b) => a.listedSeq - b.listedSeq)) {
       const { status, listedSeq: _l, updatedSeq: _u, ...spec } = row;
       catalog.#list(spec, status);
     }
