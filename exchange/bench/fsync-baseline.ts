@@ -1,5 +1,6 @@
 import { closeSync, constants, fdatasyncSync, mkdirSync, openSync, rmSync, write, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { percentile } from './support/latency.ts';
 
 /**
  * The physical bound of a durable journal on this disk: how many small write + fdatasync pairs per
@@ -51,7 +52,7 @@ export function measureFsyncBaseline(options: FsyncBaselineOptions): FsyncBaseli
     }
     const elapsedMs = performance.now() - started;
     latencies.sort();
-    const at = (q: number): number => round(latencies[Math.min(iterations - 1, Math.floor(q * iterations))]!);
+    const at = (q: number): number => round(percentile(latencies, q));
     return {
       iterations,
       recordBytes,
@@ -127,8 +128,7 @@ export async function measureDurableStream(options: DurableStreamOptions): Promi
     rmSync(path, { force: true });
   }
   latencies.sort((a, b) => a - b);
-  const at = (q: number): number =>
-    round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!);
+  const at = (q: number): number => round(percentile(latencies, q));
   return {
     writes: latencies.length,
     meanWriteBytes: Math.round(bytesWritten / latencies.length),

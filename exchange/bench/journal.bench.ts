@@ -19,6 +19,7 @@ import { FileJournal } from '../src/journal/file/file-journal.ts';
 import { Sequencer } from '../src/sequencer/sequencer.ts';
 import { shallowWorkload, toUnstampedCommand } from './engine/workloads.ts';
 import { measureDurableStream, measureFsyncBaseline } from './fsync-baseline.ts';
+import { percentile } from './support/latency.ts';
 
 const COMMANDS = Number(process.env.BENCH_COMMANDS ?? 1_000_000);
 const OFFERED_PER_SEC = Number(process.env.BENCH_RATE ?? 300_000);
@@ -33,8 +34,7 @@ function unstamped(command: Command): UnstampedCommand {
 
 function percentiles(samples: Float64Array): { p50Ms: number; p99Ms: number; p999Ms: number; maxMs: number } {
   const sorted = samples.slice().sort();
-  const at = (p: number) =>
-    Math.round((sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0) * 1000) / 1000;
+  const at = (p: number) => Math.round(percentile(sorted, p) * 1000) / 1000;
   return { p50Ms: at(0.5), p99Ms: at(0.99), p999Ms: at(0.999), maxMs: at(1) };
 }
 

@@ -11,6 +11,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
+import { percentile } from '../support/latency.ts';
 
 export interface LoadJob {
   readonly port: number;
@@ -222,8 +223,7 @@ export async function runLoad(job: LoadJob): Promise<LoadResult> {
   const generatorBusy = performance.eventLoopUtilization(elu0).utilization;
   for (const c of connections) c.socket.destroy();
   latencies.sort((a, b) => a - b);
-  const at = (p: number) =>
-    round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0);
+  const at = (p: number) => round(percentile(latencies, p));
   return {
     requests: measured,
     rps: Math.round(measured / (job.durationMs / 1000)),

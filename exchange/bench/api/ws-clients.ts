@@ -5,6 +5,7 @@
  * then one JSON result when the parent writes "stop" on stdin.
  */
 import WebSocket from 'ws';
+import { percentile } from '../support/latency.ts';
 
 interface WsJob {
   readonly url: string;
@@ -57,7 +58,7 @@ open().then(() => {
       measuring = false;
       const seconds = (performance.now() - started) / 1000;
       delays.sort((a, b) => a - b);
-      const at = (p: number) => delays[Math.min(delays.length - 1, Math.floor(p * delays.length))] ?? 0;
+      const at = (p: number) => percentile(delays, p);
       process.stdout.write(
         `${JSON.stringify({
           connections: sockets.length,

@@ -6,7 +6,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
-import type { EngineEvent } from '../domain/events.ts';
 import { AdminApi } from '../gateway/admin/admin-api.ts';
 import type { NewApiKey } from '../gateway/auth/account-store.ts';
 import { SecretBox } from '../gateway/auth/secret-box.ts';
@@ -90,20 +89,16 @@ export async function startServer(
     for (const s of update.symbols)
       if (s.bids.length > 0 || s.asks.length > 0) depthCache.invalidate(s.symbol);
   });
-  // The 24-hour statistics come back from the read model's trades up to the snapshot; commands
-  // sequenced meanwhile wait for market data here, so that every trade is counted once.
-  let held: { events: readonly EngineEvent[]; seq: number }[] | undefined = [];
+  // The 24-hour statistics come back from the read model's trades up to the snapshot: the projection
+  // holds all of them (flushed above), and nothing is sequenced before the port below exists, so
+  // every trade is counted once, here or from the live feed.
+  await restoreMarketStats(marketData, readModel, clock());
   sequencer.subscribe((events, command) => {
     catalog.apply(events);
     orders.apply(events);
-    if (held === undefined) marketData.apply(events, command.seq);
-    else held.push({ events, seq: command.seq });
+    marketData.apply(events, command.seq);
     userData.apply(events, command.seq);
   });
-  await projector.whenApplied(snapshot.lastSeq);
-  await restoreMarketStats(marketData, readModel, clock());
-  for (const { events, seq } of held) marketData.apply(events, seq);
-  held = undefined;
 
   const port: ExchangePort = {
     submit: (command) => sequencer.submit(command),

@@ -1,4 +1,4 @@
-import type { CancelReason, ExpireReason } from '../domain/events.ts';
+import type { CancelReason, ExpireReason, OrderCanceled, OrderExpired } from '../domain/events.ts';
 import type { AssetInfo } from './assets.ts';
 import type { Account } from './balances.ts';
 import type { MatchingEngine } from './engine.ts';
@@ -19,21 +19,7 @@ export function cancelResting(
   order: RestingOrder,
   reason: CancelReason,
 ): void {
-  removeResting(engine, market, order);
-  if (o.recording)
-    o.out.push({
-      type: 'OrderCanceled',
-      seq: o.seq,
-      ts: o.ts,
-      orderId: order.orderId,
-      userId: order.userId,
-      symbol: order.symbol,
-      clientOrderId: order.clientOrderId,
-      executedQty: order.executed,
-      cumulativeQuoteQty: order.cumulativeQuote,
-      reason,
-    });
-  releaseOrderLock(engine, o, market, order);
+  endResting(engine, o, market, order, 'OrderCanceled', reason);
 }
 
 export function expireResting(
@@ -43,10 +29,22 @@ export function expireResting(
   order: RestingOrder,
   reason: ExpireReason,
 ): void {
+  endResting(engine, o, market, order, 'OrderExpired', reason);
+}
+
+/** Takes the order off the book, reports how it ended, and gives back its lock. */
+function endResting(
+  engine: MatchingEngine,
+  o: Outcomes,
+  market: Market,
+  order: RestingOrder,
+  type: 'OrderCanceled' | 'OrderExpired',
+  reason: CancelReason | ExpireReason,
+): void {
   removeResting(engine, market, order);
   if (o.recording)
     o.out.push({
-      type: 'OrderExpired',
+      type,
       seq: o.seq,
       ts: o.ts,
       orderId: order.orderId,
@@ -56,7 +54,7 @@ export function expireResting(
       executedQty: order.executed,
       cumulativeQuoteQty: order.cumulativeQuote,
       reason,
-    });
+    } as OrderCanceled | OrderExpired);
   releaseOrderLock(engine, o, market, order);
 }
 

@@ -1,4 +1,5 @@
 import type { EngineEvent, OrderAccepted, Trade } from '../../domain/events.ts';
+import { finalStatus } from '../../storage/order-status.ts';
 import type { OrderRow, OrderStatus, TradeRow, UserTradeRow } from '../../storage/read-model-rows.ts';
 import { formatMinor } from './decimal.ts';
 import type { CatalogMarket } from './market-catalog.ts';
@@ -45,14 +46,7 @@ export function orderOutcome(events: readonly EngineEvent[], orderId: number): O
         if (event.orderId === orderId) {
           executedQty = event.executedQty;
           cumulativeQuoteQty = event.cumulativeQuoteQty;
-          status =
-            event.type === 'OrderFilled'
-              ? 'FILLED'
-              : event.type === 'OrderCanceled'
-                ? 'CANCELED'
-                : event.reason === 'SELF_TRADE'
-                  ? 'EXPIRED_IN_MATCH'
-                  : 'EXPIRED';
+          status = finalStatus(event);
         }
         break;
     }

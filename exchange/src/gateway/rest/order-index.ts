@@ -1,5 +1,6 @@
 import type { EngineEvent, OrderAccepted } from '../../domain/events.ts';
-import type { OrderRow, OrderStatus } from '../../storage/read-model-rows.ts';
+import { finalStatus } from '../../storage/order-status.ts';
+import type { OrderRow } from '../../storage/read-model-rows.ts';
 
 /**
  * The gateway's own view of orders, followed from the engine's events: every open order, and the
@@ -33,14 +34,7 @@ export class OrderIndex {
           const row = this.#open.get(event.orderId);
           if (row === undefined) break;
           this.#open.delete(event.orderId);
-          const status: OrderStatus =
-            event.type === 'OrderFilled'
-              ? 'FILLED'
-              : event.type === 'OrderCanceled'
-                ? 'CANCELED'
-                : event.reason === 'SELF_TRADE'
-                  ? 'EXPIRED_IN_MATCH'
-                  : 'EXPIRED';
+          const status = finalStatus(event);
           this.#ended.set(event.orderId, {
             ...row,
             status,

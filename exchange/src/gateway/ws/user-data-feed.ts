@@ -2,6 +2,7 @@ import type { Amount } from '../../domain/amount.ts';
 import type { EngineEvent, OrderAccepted, Trade } from '../../domain/events.ts';
 import type { MarketSpec, SelfTradePreventionMode, Side, TimeInForce } from '../../domain/market.ts';
 import type { EngineSnapshot } from '../../engine/snapshot.ts';
+import type { OrderStatus } from '../../storage/read-model-rows.ts';
 import { formatMinor } from '../binance/decimal.ts';
 
 /** One user-data event, serialized once for every connection that carries it. */
@@ -36,7 +37,6 @@ interface MarketDecimals {
 }
 
 type ExecutionType = 'NEW' | 'TRADE' | 'CANCELED' | 'EXPIRED' | 'TRADE_PREVENTION';
-type OrderStatus = 'NEW' | 'PARTIALLY_FILLED' | 'FILLED' | 'CANCELED' | 'EXPIRED' | 'EXPIRED_IN_MATCH';
 
 /**
  * Binance's user data events, projected from the engine's events: executionReport for every change
