@@ -88,7 +88,10 @@ async function folderBytes(dir: string): Promise<number> {
 /** Replays the journal in a new process, as a restart would: cold JIT, empty heap. */
 async function recoverInFreshProcess(dir: string) {
   const script = new URL('./journal-recovery.ts', import.meta.url).pathname;
-  const { stdout } = await promisify(execFile)(process.execPath, [script, dir], { maxBuffer: 1 << 20 });
+  // With this process's V8 flags, so that recovery runs as the exchange does.
+  const { stdout } = await promisify(execFile)(process.execPath, [...process.execArgv, script, dir], {
+    maxBuffer: 1 << 20,
+  });
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as { commands: number; ms: number; stateHash: string };
 }
 
@@ -119,7 +122,9 @@ try {
   const recoveryMsPerMillion = Math.round((recoveryMs / recovered.commands) * 1e6);
 
   const fsyncsPerSec = Math.round(fsync.fsyncsPerSec);
-  console.log(`machine: ${os.cpus()[0]?.model ?? 'unknown'} x${os.cpus().length}, node ${process.version}`);
+  console.log(
+    `machine: ${os.cpus()[0]?.model ?? 'unknown'} x${os.cpus().length}, node ${process.version} ${process.execArgv.join(' ')}`,
+  );
   console.log(
     `bare fsync (baseline)      ${String(fsyncsPerSec).padStart(9)} fsyncs/s   p50 ${fsync.p50Ms} ms  p99 ${fsync.p99Ms} ms`,
   );
@@ -142,6 +147,7 @@ try {
     JSON.stringify({
       benchmark: 'journal',
       node: process.version,
+      nodeFlags: process.execArgv,
       cpus: os.cpus().length,
       commands: commands.length,
       fsyncBaseline: { fsyncsPerSec, p50Ms: fsync.p50Ms, p99Ms: fsync.p99Ms },
