@@ -55,7 +55,8 @@ it('keeps evicting in end order long after the ring has wrapped', () => {
   const index = new OrderIndex(4);
   for (let orderId = 1; orderId <= 50; orderId++) index.apply([accepted(orderId), canceled(orderId)]);
   const remembered = [];
-  for (let orderId = 1; orderId <= 50; orderId++) if (index.get(orderId) !== undefined) remembered.push(orderId);
+  for (let orderId = 1; orderId <= 50; orderId++)
+    if (index.get(orderId) !== undefined) remembered.push(orderId);
   assert.deepEqual(remembered, [47, 48, 49, 50]);
 });
 
