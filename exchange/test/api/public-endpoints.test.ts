@@ -344,3 +344,56 @@ describe('public REST endpoints', () => {
     assert.match(await page.text(), /openapi\.json/);
   });
 });
+
+describe('public trades after an order', () => {
+  let api: ApiHarness;
+
+  before(async () => {
+    api = await ApiHarness.start({});
+    const r = await api.signed('POST', '/api/v3/order', api.trader('alice'), {
+      symbol: 'BTCUSDT',
+      side: 'BUY',
+      type: 'LIMIT',
+      timeInForce: 'GTC',
+      quantity: '1',
+      price: '59990',
+    });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const first = await api.signed('POST', '/api/v3/order', api.trader('bob'), {
+      symbol: 'BTCUSDT',
+      side: 'SELL',
+      type: 'MARKET',
+      quantity: '0.001',
+    });
+    assert.equal(first.status, 200, JSON.stringify(first.body));
+  });
+  after(() => api.close());
+
+  it('lists a trade in trades and historicalTrades as soon as the order that made it is answered', async () => {
+    const { apiKey } = api.trader('alice');
+    type PublicTrade = { id: number; qty: string };
+    for (let i = 0; i < 5; i++) {
+      const previous = await api.get<PublicTrade[]>('/api/v3/trades', { symbol: 'BTCUSDT', limit: 1 });
+      const order = await api.signed('POST', '/api/v3/order', api.trader('bob'), {
+        symbol: 'BTCUSDT',
+        side: 'SELL',
+        type: 'MARKET',
+        quantity: '0.001',
+      });
+      assert.equal(order.status, 200, JSON.stringify(order.body));
+      const recent = await api.get<PublicTrade[]>('/api/v3/trades', { symbol: 'BTCUSDT', limit: 1 });
+      assert.deepEqual(recent.body[0], {
+        ...recent.body[0],
+        id: previous.body[0]!.id + 1,
+        qty: '0.00100000',
+      });
+      const historical = await api.raw<PublicTrade[]>(
+        'GET',
+        '/api/v3/historicalTrades',
+        encode({ symbol: 'BTCUSDT', limit: 1 }),
+        { apiKey },
+      );
+      assert.equal(historical.body[0]!.id, previous.body[0]!.id + 1);
+    }
+  });
+});
