@@ -10,9 +10,11 @@ import { FileJournal } from '../journal/file/file-journal.ts';
 import { SnapshotStore } from '../journal/snapshots/snapshot-store.ts';
 import { type Recovery, recoverEngine } from '../sequencer/recover.ts';
 import { type CommandResult, Sequencer } from '../sequencer/sequencer.ts';
+import { inThreadSnapshots } from '../sequencer/snapshot-source.ts';
 import { type SnapshotPolicy, Snapshotter } from '../sequencer/snapshotter.ts';
 import { Projector } from '../storage/projector.ts';
 import { ThreadedSqliteReadModel } from '../storage/sqlite/threaded-sqlite-read-model.ts';
+import { SnapshotReplica } from './snapshot-replica/snapshot-replica.ts';
 
 export interface EmbeddedExchangeOptions {
   /** Holds journal/, snapshots/ and read-model.sqlite; created if missing. */
@@ -29,6 +31,13 @@ export interface EmbeddedExchangeOptions {
   readonly pruneJournal?: boolean;
   /** The sequencer's clock. @default Date.now */
   readonly clock?: () => number;
+  /**
+   * Take snapshots from a replica of the engine on a worker thread, so that serializing the state
+   * never stalls the exchange's loop; off takes them on this thread. @default true
+   */
+  readonly snapshotsOffThread?: boolean;
+  /** Told if the snapshot replica fails and snapshots fall back to this thread. */
+  readonly onSnapshotReplicaFailure?: (error: Error) => void;
 }
 
 export class EmbeddedExchange {
@@ -40,6 +49,8 @@ export class EmbeddedExchange {
   readonly sequencer: Sequencer;
   readonly snapshotter: Snapshotter;
   readonly recovery: Recovery;
+  /** Undefined when snapshots are taken on this thread. */
+  readonly snapshotReplica: SnapshotReplica | undefined;
   private readonly timer: NodeJS.Timeout;
 
   private constructor(parts: {
@@ -51,6 +62,7 @@ export class EmbeddedExchange {
     sequencer: Sequencer;
     snapshotter: Snapshotter;
     recovery: Recovery;
+    snapshotReplica: SnapshotReplica | undefined;
   }) {
     this.engine = parts.engine;
     this.journal = parts.journal;
@@ -60,6 +72,7 @@ export class EmbeddedExchange {
     this.sequencer = parts.sequencer;
     this.snapshotter = parts.snapshotter;
     this.recovery = parts.recovery;
+    this.snapshotReplica = parts.snapshotReplica;
     this.timer = setInterval(() => this.snapshotter.tick(), 1_000);
     this.timer.unref();
   }
@@ -71,12 +84,14 @@ export class EmbeddedExchange {
    */
   static async open(options: EmbeddedExchangeOptions): Promise<EmbeddedExchange> {
     const clock = options.clock ?? Date.now;
+    const journalDir = join(options.dataDir, 'journal');
+    const snapshotsDir = join(options.dataDir, 'snapshots');
     const journal = await FileJournal.open({
-      dir: join(options.dataDir, 'journal'),
+      dir: journalDir,
       ...(options.batchWindowMs !== undefined && { batchWindowMs: options.batchWindowMs }),
       ...(options.segmentBytes !== undefined && { segmentBytes: options.segmentBytes }),
     });
-    const snapshots = await SnapshotStore.open(join(options.dataDir, 'snapshots'));
+    const snapshots = await SnapshotStore.open(snapshotsDir);
     // The projection's writes run on their own thread, off the loop that serves the API.
     const readModel = await ThreadedSqliteReadModel.open({
       path: join(options.dataDir, 'read-model.sqlite'),
@@ -90,14 +105,30 @@ export class EmbeddedExchange {
     });
     const { engine } = recovery;
     const sequencer = new Sequencer(engine, journal, { clock });
+    const inThread = inThreadSnapshots(engine, snapshots);
+    const snapshotReplica =
+      options.snapshotsOffThread === false
+        ? undefined
+        : new SnapshotReplica({
+            journalDir,
+            snapshotsDir,
+            throughSeq: engine.lastSeq,
+            fallback: inThread,
+            ...(options.onSnapshotReplicaFailure !== undefined && {
+              onFailure: options.onSnapshotReplicaFailure,
+            }),
+          });
     const snapshotter = new Snapshotter(engine, snapshots, journal, {
       ...options.snapshots,
       prune: options.pruneJournal ?? true,
       clock,
       consumedSeq: () => projector.appliedSeq,
+      source: snapshotReplica ?? inThread,
     });
     sequencer.subscribe((events, command) => {
       projector.publish(events, command.seq);
+      // Before the snapshotter, whose snapshot must include this command.
+      snapshotReplica?.forward(command);
       snapshotter.afterCommand();
     });
     return new EmbeddedExchange({
@@ -109,6 +140,7 @@ export class EmbeddedExchange {
       sequencer,
       snapshotter,
       recovery,
+      snapshotReplica,
     });
   }
 
@@ -123,6 +155,7 @@ export class EmbeddedExchange {
     await this.projector.flush();
     if (options.finalSnapshot ?? true) await this.snapshotter.take();
     await this.snapshotter.flush();
+    await this.snapshotReplica?.close();
     await this.journal.close();
     await this.readModel.close();
   }

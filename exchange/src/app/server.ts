@@ -75,6 +75,8 @@ export async function startServer(
     dataDir: config.dataDir,
     batchWindowMs: config.batchWindowMs,
     clock,
+    onSnapshotReplicaFailure: (error) =>
+      logger.error({ err: error }, 'the snapshot replica failed; snapshots are taken on the main thread'),
   });
   await exchange.projector.flush();
   const { readModel, projector, engine, sequencer } = exchange;

@@ -174,3 +174,22 @@ describe('Snapshotter pruning', () => {
     await journal.close();
   });
 });
+
+describe('recoverEngine throughSeq', () => {
+  it('stops at the given seq, from the newest snapshot not past it', async () => {
+    const { journal, store } = await history();
+    const at50 = await recoverEngine(journal, store, { throughSeq: 50 });
+    assert.equal(at50.snapshotSeq, 40);
+    assert.equal(at50.engine.lastSeq, 50);
+    const at30 = await recoverEngine(journal, store, { throughSeq: 30 });
+    assert.equal(at30.snapshotSeq, 20);
+    assert.equal(at30.engine.lastSeq, 30);
+    await journal.close();
+  });
+
+  it('fails when the log ends before the given seq', async () => {
+    const { journal, store } = await history();
+    await assert.rejects(recoverEngine(journal, store, { throughSeq: 61 }), RecoveryError);
+    await journal.close();
+  });
+});

@@ -19,6 +19,11 @@ export interface RecoveryOptions {
    * already holds (a projection's position) need not be produced again. @default 0
    */
   readonly eventsAfterSeq?: number;
+  /**
+   * Replay no command after this seq, and fail unless the log reaches it: a follower that must
+   * start exactly where another reader of a growing log stood. @default - the end of the log
+   */
+  readonly throughSeq?: number;
 }
 
 export interface Recovery {
@@ -45,7 +50,8 @@ export async function recoverEngine(
   snapshots: SnapshotStore,
   options: RecoveryOptions = {},
 ): Promise<Recovery> {
-  const notAfter = options.notAfterSeq ?? Number.POSITIVE_INFINITY;
+  const through = options.throughSeq ?? Number.POSITIVE_INFINITY;
+  const notAfter = Math.min(options.notAfterSeq ?? Number.POSITIVE_INFINITY, through);
   const problems: SnapshotProblem[] = [];
   let engine: MatchingEngine | undefined;
   for (const entry of await snapshots.list()) {
@@ -75,14 +81,18 @@ export async function recoverEngine(
   let replayedCommands = 0;
   const { onReplayed } = options;
   const eventsAfter = onReplayed === undefined ? Number.POSITIVE_INFINITY : (options.eventsAfterSeq ?? 0);
-  for await (const batch of log.read(snapshotSeq + 1)) {
+  replay: for await (const batch of log.read(snapshotSeq + 1)) {
     for (const record of batch) {
+      if (record.seq > through) break replay;
       const command = decodeCommand(record.payload, record.seq, record.ts);
       // With no one to hand events to, replay for state alone and skip building them.
       if (command.seq <= eventsAfter) engine.replay(command);
       else onReplayed!(engine.apply(command), command);
       replayedCommands++;
     }
+  }
+  if (options.throughSeq !== undefined && engine.lastSeq !== options.throughSeq) {
+    throw new RecoveryError(`the log ends at seq ${engine.lastSeq}, before ${options.throughSeq}`);
   }
   return { engine, snapshotSeq, replayedCommands, problems };
 }

@@ -1,6 +1,7 @@
 import type { MatchingEngine } from '../engine/engine.ts';
 import type { Log } from '../journal/log-port.ts';
 import type { SnapshotStore } from '../journal/snapshots/snapshot-store.ts';
+import { inThreadSnapshots, type SnapshotSource } from './snapshot-source.ts';
 
 export interface SnapshotPolicy {
   /** Snapshot after this many commands since the last one. @default 100000 */
@@ -11,15 +12,15 @@ export interface SnapshotPolicy {
 
 /**
  * Takes snapshots of the engine every N commands or T milliseconds, and prunes what they make
- * redundant. The state is serialized between two commands (the caller's listener runs on the
- * pipeline), then written atomically off the pipeline.
+ * redundant. The state is captured between two commands (the caller's listener runs on the
+ * pipeline) by the snapshot source: on this thread by default, or by a replica on another thread.
  *
  * Pruning keeps the two newest snapshots that every projection has passed, and the log after the
  * older of the two: recovery starts no later than the slowest projection, and one damaged snapshot
  * still leaves another to start from.
  */
 export class Snapshotter {
-  private readonly engine: MatchingEngine;
+  private readonly source: SnapshotSource;
   private readonly store: SnapshotStore;
   private readonly log: Log;
   private readonly consumedSeq: () => number;
@@ -41,9 +42,11 @@ export class Snapshotter {
       readonly clock: () => number;
       /** Delete what newer snapshots make redundant. @default true */
       readonly prune?: boolean;
+      /** Who captures and writes the state. @default the engine, on this thread */
+      readonly source?: SnapshotSource;
     },
   ) {
-    this.engine = engine;
+    this.source = options.source ?? inThreadSnapshots(engine, store);
     this.store = store;
     this.log = log;
     this.consumedSeq = options.consumedSeq;
@@ -74,10 +77,8 @@ export class Snapshotter {
     if (this.writing !== undefined) return this.writing;
     this.commandsSince = 0;
     this.lastAt = this.clock();
-    const seq = this.engine.lastSeq;
-    const body = JSON.stringify(this.engine.snapshot());
-    this.writing = this.store
-      .write(seq, this.lastAt, body)
+    this.writing = this.source
+      .write(this.lastAt)
       .then(() => (this.pruning ? this.prune() : undefined))
       .catch((error: unknown) => {
         // A failed snapshot loses nothing (the log has it all); it is reported and retried next time.

@@ -1,0 +1,20 @@
+/** Messages between the exchange's thread and its snapshot replica's. */
+
+export interface ReplicaStart {
+  readonly journalDir: string;
+  readonly snapshotsDir: string;
+  /** The replica starts from the state at this seq: the exchange's own when it started the replica. */
+  readonly throughSeq: number;
+}
+
+export type ToReplica =
+  /** Sequenced commands in order, framed by command-frames.ts. */
+  | { readonly type: 'commands'; readonly frames: Uint8Array }
+  /** Write a snapshot of the state after every command sent so far, stamped `ts`. */
+  | { readonly type: 'snapshot'; readonly id: number; readonly ts: number };
+
+export type FromReplica =
+  | { readonly type: 'ready'; readonly seq: number }
+  | { readonly type: 'snapshotted'; readonly id: number; readonly seq: number }
+  /** The replica stopped: it applies and answers nothing more. */
+  | { readonly type: 'failed'; readonly message: string };

@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, it } from 'node:test';
+import type { UnstampedCommand } from '../../domain/commands.ts';
+import { MatchingEngine } from '../../engine/engine.ts';
+import type { EngineSnapshot } from '../../engine/snapshot.ts';
+import { SnapshotStore } from '../../journal/snapshots/snapshot-store.ts';
+import type { SnapshotSource } from '../../sequencer/snapshot-source.ts';
+import { EmbeddedExchange } from '../embedded-exchange.ts';
+import { SnapshotReplica } from './snapshot-replica.ts';
+
+let dir = '';
+afterEach(async () => {
+  if (dir !== '') await rm(dir, { recursive: true, force: true });
+});
+
+const setup: UnstampedCommand[] = [
+  { type: 'AddAsset', asset: 'BTC', decimals: 8 },
+  { type: 'AddAsset', asset: 'USDT', decimals: 6 },
+  {
+    type: 'ListMarket',
+    symbol: 'BTCUSDT',
+    base: 'BTC',
+    quote: 'USDT',
+    tickSize: 10_000,
+    lotSize: 10_000,
+    minQty: 10_000,
+    maxQty: 1e12,
+    minNotional: 0,
+    makerFeePpm: 1_000,
+    takerFeePpm: 1_000,
+    defaultStpMode: 'NONE',
+  },
+];
+
+/** Deposits, then limit orders around one price, so that some rest and some trade. */
+function flow(from: number, count: number): UnstampedCommand[] {
+  const commands: UnstampedCommand[] = [];
+  for (let i = from; i < from + count; i++) {
+    const userId = 1 + (i % 7);
+    if (i % 5 === 0) {
+      commands.push({ type: 'Deposit', userId, asset: i % 2 === 0 ? 'BTC' : 'USDT', amount: 10_000_000_000 });
+      continue;
+    }
+    commands.push({
+      type: 'PlaceOrder',
+      userId,
+      symbol: 'BTCUSDT',
+      side: i % 2 === 0 ? 'BUY' : 'SELL',
+      orderType: 'LIMIT',
+      timeInForce: 'GTC',
+      price: (30_000 + ((i * 7) % 11) - 5) * 1_000_000,
+      quantity: 10_000 * (1 + (i % 3)),
+    });
+  }
+  return commands;
+}
+
+async function submitAll(exchange: EmbeddedExchange, commands: readonly UnstampedCommand[]): Promise<void> {
+  await Promise.all(commands.map((command) => exchange.submit(command)));
+}
+
+/** The state the newest snapshot file holds, checked by the store. */
+async function newestSnapshot(dataDir: string): Promise<{ seq: number; hash: string }> {
+  const store = await SnapshotStore.open(join(dataDir, 'snapshots'));
+  const [newest] = await store.list();
+  assert.ok(newest !== undefined, 'a snapshot was written');
+  const loaded = await store.load(newest.file);
+  assert.ok(!('reason' in loaded), 'the snapshot passes its checks');
+  const state = JSON.parse(new TextDecoder().decode(loaded.body)) as EngineSnapshot;
+  return { seq: loaded.seq, hash: MatchingEngine.restore(state).stateHash() };
+}
+
+it('writes snapshots off the thread that hold exactly the exchange state, after a restart too', async () => {
+  dir = await mkdtemp(join(tmpdir(), 'bourse-replica-'));
+  const options = { dataDir: dir, snapshots: { everyCommands: 1e9, everyMs: 1e9 }, pruneJournal: false };
+  let exchange = await EmbeddedExchange.open(options);
+  assert.ok(exchange.snapshotReplica !== undefined);
+  await submitAll(exchange, [...setup, ...flow(0, 300)]);
+  await exchange.snapshotter.take();
+  assert.deepEqual(await newestSnapshot(dir), {
+    seq: exchange.engine.lastSeq,
+    hash: exchange.engine.stateHash(),
+  });
+  await exchange.close({ finalSnapshot: false });
+
+  // Restarted, the replica starts from the log at the exchange's position, then follows it.
+  exchange = await EmbeddedExchange.open(options);
+  await submitAll(exchange, flow(300, 300));
+  await exchange.snapshotter.take();
+  assert.deepEqual(await newestSnapshot(dir), {
+    seq: exchange.engine.lastSeq,
+    hash: exchange.engine.stateHash(),
+  });
+  assert.equal(exchange.snapshotReplica?.failure(), undefined);
+  await exchange.close();
+});
+
+it('falls back to the other source, and says so once, when the replica cannot start', async () => {
+  dir = await mkdtemp(join(tmpdir(), 'bourse-replica-'));
+  const failures: Error[] = [];
+  let fallbackWrites = 0;
+  const fallback: SnapshotSource = {
+    write: async () => {
+      fallbackWrites++;
+      return 42;
+    },
+  };
+  // The journal is empty, so it cannot reach seq 5: the replica's recovery fails.
+  await mkdir(join(dir, 'journal'));
+  const replica = new SnapshotReplica({
+    journalDir: join(dir, 'journal'),
+    snapshotsDir: join(dir, 'snapshots'),
+    throughSeq: 5,
+    fallback,
+    onFailure: (error) => failures.push(error),
+  });
+  assert.equal(await replica.write(1), 42);
+  assert.equal(await replica.write(2), 42);
+  assert.equal(fallbackWrites, 2);
+  assert.equal(failures.length, 1);
+  assert.match(failures[0]!.message, /before 5/);
+  await replica.close();
+});
