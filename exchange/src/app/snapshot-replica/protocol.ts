@@ -16,5 +16,7 @@ export type ToReplica =
 export type FromReplica =
   | { readonly type: 'ready'; readonly seq: number }
   | { readonly type: 'snapshotted'; readonly id: number; readonly seq: number }
+  /** Writing that snapshot failed (the disk, not the replica): the next request tries again. */
+  | { readonly type: 'write-failed'; readonly id: number; readonly message: string }
   /** The replica stopped: it applies and answers nothing more. */
   | { readonly type: 'failed'; readonly message: string };

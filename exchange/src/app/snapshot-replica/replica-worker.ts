@@ -3,6 +3,7 @@
  * give at the exchange's position, then following every command the exchange applies after it. It
  * serializes and writes the snapshots, so the exchange's own loop never stalls for them. Messages
  * are handled one at a time, in order: a snapshot holds exactly the commands sent before its request.
+ * Recovery waits for nothing but the log: commands that arrive meanwhile queue behind it.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { MatchingEngine } from '../../engine/engine.ts';
@@ -28,7 +29,7 @@ async function recover(): Promise<{ engine: MatchingEngine; store: SnapshotStore
   }
 }
 
-async function handle(message: ToReplica, engine: MatchingEngine, store: SnapshotStore): Promise<void> {
+function handle(message: ToReplica, engine: MatchingEngine, store: SnapshotStore): void {
   if (message.type === 'commands') {
     forEachCommand(message.frames, (command) => {
       if (command.seq !== engine.lastSeq + 1) {
@@ -38,11 +39,18 @@ async function handle(message: ToReplica, engine: MatchingEngine, store: Snapsho
     });
     return;
   }
-  // Captured before the first await: later commands may be applied while the file is written.
+  // Captured now; the file is written in the background while later commands are applied (the
+  // snapshotter asks for the next snapshot only once this one is written).
   const seq = engine.lastSeq;
   const body = JSON.stringify(engine.snapshot());
-  await store.write(seq, message.ts, body);
-  post({ type: 'snapshotted', id: message.id, seq });
+  store.write(seq, message.ts, body).then(
+    () => post({ type: 'snapshotted', id: message.id, seq }),
+    (error: unknown) => post({ type: 'write-failed', id: message.id, message: messageOf(error) }),
+  );
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 let replica: { engine: MatchingEngine; store: SnapshotStore } | undefined;
@@ -51,7 +59,7 @@ let failed = false;
 function fail(error: unknown): void {
   if (failed) return;
   failed = true;
-  post({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
+  post({ type: 'failed', message: messageOf(error) });
 }
 
 let queue: Promise<void> = recover().then((recovered) => {
@@ -60,10 +68,10 @@ let queue: Promise<void> = recover().then((recovered) => {
 }, fail);
 
 port.on('message', (message: ToReplica) => {
-  queue = queue.then(async () => {
+  queue = queue.then(() => {
     if (failed || replica === undefined) return;
     try {
-      await handle(message, replica.engine, replica.store);
+      handle(message, replica.engine, replica.store);
     } catch (error) {
       fail(error);
     }

@@ -124,3 +124,32 @@ it('falls back to the other source, and says so once, when the replica cannot st
   assert.match(failures[0]!.message, /before 5/);
   await replica.close();
 });
+
+it("reports a failed write and carries on: the next snapshot is the replica's again", async () => {
+  dir = await mkdtemp(join(tmpdir(), 'bourse-replica-'));
+  const snapshotsDir = join(dir, 'snapshots');
+  await mkdir(join(dir, 'journal'));
+  await mkdir(snapshotsDir);
+  let fallbackWrites = 0;
+  const replica = new SnapshotReplica({
+    journalDir: join(dir, 'journal'),
+    snapshotsDir,
+    throughSeq: 0,
+    fallback: {
+      write: async () => {
+        fallbackWrites++;
+        return -1;
+      },
+    },
+  });
+  assert.equal(await replica.write(1), 0);
+  // The folder is gone: the write fails, and that failure is the caller's to report.
+  await rm(snapshotsDir, { recursive: true });
+  await assert.rejects(replica.write(2), /ENOENT/);
+  await mkdir(snapshotsDir);
+  assert.equal(await replica.write(3), 0);
+  assert.equal(replica.failure(), undefined);
+  assert.equal(fallbackWrites, 0);
+  assert.equal((await (await SnapshotStore.open(snapshotsDir)).list()).length, 1);
+  await replica.close();
+});

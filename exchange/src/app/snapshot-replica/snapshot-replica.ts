@@ -83,8 +83,12 @@ export class SnapshotReplica implements SnapshotSource {
     });
     this.#worker.ref();
     this.#post({ type: 'snapshot', id, ts });
-    // A failure while this one was pending hands it to the fallback, which snapshots the state now.
-    return written.catch(() => this.#fallback.write(ts));
+    return written.catch((error: unknown) => {
+      // The replica failed while this one was pending: the fallback snapshots the state now. A
+      // failed write alone (the disk) is the snapshotter's to report; the replica carries on.
+      if (this.#failure !== undefined && !this.#closed) return this.#fallback.write(ts);
+      throw error;
+    });
   }
 
   /** The reason the replica stopped, if it did. */
@@ -122,7 +126,8 @@ export class SnapshotReplica implements SnapshotSource {
     if (pending === undefined) return;
     this.#pending.delete(message.id);
     if (this.#pending.size === 0) this.#worker.unref();
-    if (message.seq === pending.expectedSeq) pending.resolve(message.seq);
+    if (message.type === 'write-failed') pending.reject(new Error(message.message));
+    else if (message.seq === pending.expectedSeq) pending.resolve(message.seq);
     else {
       const error = new Error(
         `the snapshot replica wrote seq ${message.seq} where the exchange had sent ${pending.expectedSeq}`,
