@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, it } from 'node:test';
+import { BTCUSDT } from '../../../test/support/engine-driver.ts';
 import type { UnstampedCommand } from '../../domain/commands.ts';
 import { MatchingEngine } from '../../engine/engine.ts';
 import type { EngineSnapshot } from '../../engine/snapshot.ts';
@@ -19,20 +20,7 @@ afterEach(async () => {
 const setup: UnstampedCommand[] = [
   { type: 'AddAsset', asset: 'BTC', decimals: 8 },
   { type: 'AddAsset', asset: 'USDT', decimals: 6 },
-  {
-    type: 'ListMarket',
-    symbol: 'BTCUSDT',
-    base: 'BTC',
-    quote: 'USDT',
-    tickSize: 10_000,
-    lotSize: 10_000,
-    minQty: 10_000,
-    maxQty: 1e12,
-    minNotional: 0,
-    makerFeePpm: 1_000,
-    takerFeePpm: 1_000,
-    defaultStpMode: 'NONE',
-  },
+  { type: 'ListMarket', ...BTCUSDT },
 ];
 
 /** Deposits, then limit orders around one price, so that some rest and some trade. */
