@@ -52,6 +52,8 @@ export class EmbeddedExchange {
   /** Undefined when snapshots are taken on this thread. */
   readonly snapshotReplica: SnapshotReplica | undefined;
   private readonly timer: NodeJS.Timeout;
+  private readonly clock: () => number;
+  private readonly onSnapshotReplicaFailure: ((error: Error) => void) | undefined;
 
   private constructor(parts: {
     engine: MatchingEngine;
@@ -63,6 +65,8 @@ export class EmbeddedExchange {
     snapshotter: Snapshotter;
     recovery: Recovery;
     snapshotReplica: SnapshotReplica | undefined;
+    clock: () => number;
+    onSnapshotReplicaFailure: ((error: Error) => void) | undefined;
   }) {
     this.engine = parts.engine;
     this.journal = parts.journal;
@@ -73,6 +77,8 @@ export class EmbeddedExchange {
     this.snapshotter = parts.snapshotter;
     this.recovery = parts.recovery;
     this.snapshotReplica = parts.snapshotReplica;
+    this.clock = parts.clock;
+    this.onSnapshotReplicaFailure = parts.onSnapshotReplicaFailure;
     this.timer = setInterval(() => this.snapshotter.tick(), 1_000);
     this.timer.unref();
   }
@@ -141,7 +147,29 @@ export class EmbeddedExchange {
       snapshotter,
       recovery,
       snapshotReplica,
+      clock,
+      onSnapshotReplicaFailure: options.onSnapshotReplicaFailure,
     });
+  }
+
+  /**
+   * At a clean stop, where a stall no longer matters: the replica must hold exactly this engine's
+   * state. If it does not, that is reported and the final snapshot is written again from here.
+   */
+  private async checkSnapshotReplica(): Promise<void> {
+    const replica = this.snapshotReplica;
+    if (replica === undefined || replica.failure() !== undefined) return;
+    // A replica that fails now has reported it already; the final snapshot then came from here.
+    const theirs = await replica.stateHash().catch(() => undefined);
+    if (theirs === undefined) return;
+    const ours = { seq: this.engine.lastSeq, hash: this.engine.stateHash() };
+    if (theirs.seq === ours.seq && theirs.hash === ours.hash) return;
+    this.onSnapshotReplicaFailure?.(
+      new Error(
+        `the snapshot replica's state at seq ${theirs.seq} (${theirs.hash}) differs from the exchange's at seq ${ours.seq} (${ours.hash}): the final snapshot is written again from the exchange's thread`,
+      ),
+    );
+    await inThreadSnapshots(this.engine, this.snapshots).write(this.clock());
   }
 
   submit(command: UnstampedCommand): Promise<CommandResult> {
@@ -155,6 +183,7 @@ export class EmbeddedExchange {
     await this.projector.flush();
     if (options.finalSnapshot ?? true) await this.snapshotter.take();
     await this.snapshotter.flush();
+    if (options.finalSnapshot ?? true) await this.checkSnapshotReplica();
     await this.snapshotReplica?.close();
     await this.journal.close();
     await this.readModel.close();

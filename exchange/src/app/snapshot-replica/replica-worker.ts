@@ -39,6 +39,10 @@ function handle(message: ToReplica, engine: MatchingEngine, store: SnapshotStore
     });
     return;
   }
+  if (message.type === 'state-hash') {
+    post({ type: 'state-hash', id: message.id, seq: engine.lastSeq, hash: engine.stateHash() });
+    return;
+  }
   // Captured now; the file is written in the background while later commands are applied (the
   // snapshotter asks for the next snapshot only once this one is written).
   const seq = engine.lastSeq;

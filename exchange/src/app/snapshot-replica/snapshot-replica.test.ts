@@ -63,7 +63,13 @@ async function newestSnapshot(dataDir: string): Promise<{ seq: number; hash: str
 
 it('writes snapshots off the thread that hold exactly the exchange state, after a restart too', async () => {
   dir = await mkdtemp(join(tmpdir(), 'bourse-replica-'));
-  const options = { dataDir: dir, snapshots: { everyCommands: 1e9, everyMs: 1e9 }, pruneJournal: false };
+  const failures: Error[] = [];
+  const options = {
+    dataDir: dir,
+    snapshots: { everyCommands: 1e9, everyMs: 1e9 },
+    pruneJournal: false,
+    onSnapshotReplicaFailure: (error: Error) => failures.push(error),
+  };
   let exchange = await EmbeddedExchange.open(options);
   assert.ok(exchange.snapshotReplica !== undefined);
   await submitAll(exchange, [...setup, ...flow(0, 300)]);
@@ -83,7 +89,32 @@ it('writes snapshots off the thread that hold exactly the exchange state, after 
     hash: exchange.engine.stateHash(),
   });
   assert.equal(exchange.snapshotReplica?.failure(), undefined);
+  assert.deepEqual(await exchange.snapshotReplica?.stateHash(), {
+    seq: exchange.engine.lastSeq,
+    hash: exchange.engine.stateHash(),
+  });
+  // A clean stop checks the replica against the exchange: they agree, nothing is reported.
   await exchange.close();
+  assert.deepEqual(failures, []);
+});
+
+it('at a clean stop, finds a replica that differs, reports it and writes the final snapshot again', async () => {
+  dir = await mkdtemp(join(tmpdir(), 'bourse-replica-'));
+  const failures: Error[] = [];
+  const exchange = await EmbeddedExchange.open({
+    dataDir: dir,
+    snapshots: { everyCommands: 1e9, everyMs: 1e9 },
+    onSnapshotReplicaFailure: (error) => failures.push(error),
+  });
+  await submitAll(exchange, [...setup, ...flow(0, 50)]);
+  // A command applied behind the sequencer's back: the replica never hears of it.
+  const seq = exchange.engine.lastSeq + 1;
+  exchange.engine.apply({ type: 'Deposit', seq, ts: seq, userId: 1, asset: 'BTC', amount: 1 });
+  const expected = { seq, hash: exchange.engine.stateHash() };
+  await exchange.close();
+  assert.equal(failures.length, 1);
+  assert.match(failures[0]!.message, /differs from the exchange's/);
+  assert.deepEqual(await newestSnapshot(dir), expected);
 });
 
 it('falls back to the other source, and says so once, when the replica cannot start', async () => {

@@ -39,6 +39,7 @@ export class SnapshotReplica implements SnapshotSource {
   readonly #onFailure: ((error: Error) => void) | undefined;
   readonly #frames = new CommandFrameWriter();
   readonly #pending = new Map<number, Pending>();
+  readonly #hashRequests = new Map<number, PromiseWithResolvers<{ seq: number; hash: string }>>();
   #timer: NodeJS.Timeout | undefined;
   #nextId = 1;
   #forwardedSeq: number;
@@ -91,6 +92,23 @@ export class SnapshotReplica implements SnapshotSource {
     });
   }
 
+  /**
+   * The replica's seq and state hash after every command forwarded so far: for a check at a clean
+   * stop, since hashing the exchange's own state costs it a full serialization.
+   */
+  stateHash(): Promise<{ seq: number; hash: string }> {
+    if (this.#failure !== undefined || this.#closed) {
+      return Promise.reject(this.#failure ?? new Error('the snapshot replica was closed'));
+    }
+    this.#send();
+    const id = this.#nextId++;
+    const request = Promise.withResolvers<{ seq: number; hash: string }>();
+    this.#hashRequests.set(id, request);
+    this.#worker.ref();
+    this.#post({ type: 'state-hash', id });
+    return request.promise;
+  }
+
   /** The reason the replica stopped, if it did. */
   failure(): Error | undefined {
     return this.#failure;
@@ -118,6 +136,13 @@ export class SnapshotReplica implements SnapshotSource {
 
   #receive(message: FromReplica): void {
     if (message.type === 'ready') return;
+    if (message.type === 'state-hash') {
+      const request = this.#hashRequests.get(message.id);
+      this.#hashRequests.delete(message.id);
+      this.#unrefWhenIdle();
+      request?.resolve({ seq: message.seq, hash: message.hash });
+      return;
+    }
     if (message.type === 'failed') {
       this.#fail(new Error(`the snapshot replica failed: ${message.message}`));
       return;
@@ -125,7 +150,7 @@ export class SnapshotReplica implements SnapshotSource {
     const pending = this.#pending.get(message.id);
     if (pending === undefined) return;
     this.#pending.delete(message.id);
-    if (this.#pending.size === 0) this.#worker.unref();
+    this.#unrefWhenIdle();
     if (message.type === 'write-failed') pending.reject(new Error(message.message));
     else if (message.seq === pending.expectedSeq) pending.resolve(message.seq);
     else {
@@ -149,5 +174,11 @@ export class SnapshotReplica implements SnapshotSource {
   #rejectPending(error: Error): void {
     for (const pending of this.#pending.values()) pending.reject(error);
     this.#pending.clear();
+    for (const request of this.#hashRequests.values()) request.reject(error);
+    this.#hashRequests.clear();
+  }
+
+  #unrefWhenIdle(): void {
+    if (this.#pending.size === 0 && this.#hashRequests.size === 0) this.#worker.unref();
   }
 }
