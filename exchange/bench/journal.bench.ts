@@ -8,7 +8,7 @@
  * Prints a table, then one JSON line with every figure.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -71,18 +71,14 @@ async function runPipeline(dir: string, commands: readonly (() => UnstampedComma
     offer();
   });
   const seconds = (performance.now() - start) / 1000;
+  const journalBytes = journal.segments().reduce((total, segment) => total + segment.bytes, 0);
   await journal.close();
   return {
+    journalBytes,
     commandsPerSec: Math.round(commands.length / seconds),
     stateHash: engine.stateHash(),
     ...percentiles(latencies),
   };
-}
-
-async function folderBytes(dir: string): Promise<number> {
-  let total = 0;
-  for (const name of await readdir(dir)) total += (await stat(join(dir, name))).size;
-  return total;
 }
 
 /** Replays the journal in a new process, as a restart would: cold JIT, empty heap. */
@@ -110,10 +106,9 @@ try {
   const paced = await runPipeline(join(root, 'paced'), commands, OFFERED_PER_SEC);
   const light = await runPipeline(join(root, 'light'), commands.slice(0, LIGHT_PER_SEC * 5), LIGHT_PER_SEC);
 
-  const journalBytes = await folderBytes(join(root, 'paced'));
   const diskAlone = await measureDurableStream({
     dir: root,
-    bytesPerSec: (journalBytes / commands.length) * OFFERED_PER_SEC,
+    bytesPerSec: (paced.journalBytes / commands.length) * OFFERED_PER_SEC,
     durationMs: 3_000,
   });
   const recovered = await recoverInFreshProcess(join(root, 'paced'));

@@ -12,30 +12,15 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { EmbeddedExchange } from '../src/app/embedded-exchange.ts';
 import type { UnstampedCommand } from '../src/domain/commands.ts';
+import { LOT, setupCommands as marketSetup, SYMBOL, TICK } from './engine/workloads.ts';
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 100_000);
 const USERS = Number(process.env.BENCH_USERS ?? 2_000);
 const ROUNDS = 3;
 
-function setupCommands(): UnstampedCommand[] {
-  const commands: UnstampedCommand[] = [
-    { type: 'AddAsset', asset: 'BTC', decimals: 8 },
-    { type: 'AddAsset', asset: 'USDT', decimals: 6 },
-    {
-      type: 'ListMarket',
-      symbol: 'BTCUSDT',
-      base: 'BTC',
-      quote: 'USDT',
-      tickSize: 10_000,
-      lotSize: 10_000,
-      minQty: 10_000,
-      maxQty: 1e12,
-      minNotional: 0,
-      makerFeePpm: 1_000,
-      takerFeePpm: 1_000,
-      defaultStpMode: 'NONE',
-    },
-  ];
+/** The engine benchmark's market, and accounts funded for their share of the resting orders. */
+function setup(): UnstampedCommand[] {
+  const commands = marketSetup(0).map(({ seq: _seq, ts: _ts, ...command }) => command as UnstampedCommand);
   for (let userId = 1; userId <= USERS; userId++) {
     commands.push({ type: 'Deposit', userId, asset: 'BTC', amount: 100_000_000_000 });
     commands.push({ type: 'Deposit', userId, asset: 'USDT', amount: 1_000_000_000_000 });
@@ -50,12 +35,12 @@ function restingOrder(i: number): UnstampedCommand {
   return {
     type: 'PlaceOrder',
     userId: 1 + (i % USERS),
-    symbol: 'BTCUSDT',
+    symbol: SYMBOL,
     side: buy ? 'BUY' : 'SELL',
     orderType: 'LIMIT',
     timeInForce: 'GTC',
-    price: ticks * 10_000,
-    quantity: 10_000 * (1 + (i % 5)),
+    price: ticks * TICK,
+    quantity: LOT * (1 + (i % 5)),
   };
 }
 
@@ -97,7 +82,7 @@ async function run(offThread: boolean) {
       snapshots: { everyCommands: 1e9, everyMs: 1e9 },
       snapshotsOffThread: offThread,
     });
-    await submitAll(exchange, setupCommands());
+    await submitAll(exchange, setup());
     await submitAll(
       exchange,
       Array.from({ length: ORDERS }, (_, i) => restingOrder(i)),

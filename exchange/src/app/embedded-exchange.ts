@@ -10,7 +10,7 @@ import { FileJournal } from '../journal/file/file-journal.ts';
 import { SnapshotStore } from '../journal/snapshots/snapshot-store.ts';
 import { type Recovery, recoverEngine } from '../sequencer/recover.ts';
 import { type CommandResult, Sequencer } from '../sequencer/sequencer.ts';
-import { inThreadSnapshots } from '../sequencer/snapshot-source.ts';
+import { inThreadSnapshots, type SnapshotSource } from '../sequencer/snapshot-source.ts';
 import { type SnapshotPolicy, Snapshotter } from '../sequencer/snapshotter.ts';
 import { Projector } from '../storage/projector.ts';
 import { ThreadedSqliteReadModel } from '../storage/sqlite/threaded-sqlite-read-model.ts';
@@ -53,6 +53,8 @@ export class EmbeddedExchange {
   readonly snapshotReplica: SnapshotReplica | undefined;
   private readonly timer: NodeJS.Timeout;
   private readonly clock: () => number;
+  /** Snapshots of the engine on this thread: the replica's fallback. */
+  private readonly inThreadSnapshots: SnapshotSource;
   private readonly onSnapshotReplicaFailure: ((error: Error) => void) | undefined;
 
   private constructor(parts: {
@@ -66,6 +68,7 @@ export class EmbeddedExchange {
     recovery: Recovery;
     snapshotReplica: SnapshotReplica | undefined;
     clock: () => number;
+    inThreadSnapshots: SnapshotSource;
     onSnapshotReplicaFailure: ((error: Error) => void) | undefined;
   }) {
     this.engine = parts.engine;
@@ -78,6 +81,7 @@ export class EmbeddedExchange {
     this.recovery = parts.recovery;
     this.snapshotReplica = parts.snapshotReplica;
     this.clock = parts.clock;
+    this.inThreadSnapshots = parts.inThreadSnapshots;
     this.onSnapshotReplicaFailure = parts.onSnapshotReplicaFailure;
     this.timer = setInterval(() => this.snapshotter.tick(), 1_000);
     this.timer.unref();
@@ -148,6 +152,7 @@ export class EmbeddedExchange {
       recovery,
       snapshotReplica,
       clock,
+      inThreadSnapshots: inThread,
       onSnapshotReplicaFailure: options.onSnapshotReplicaFailure,
     });
   }
@@ -169,7 +174,7 @@ export class EmbeddedExchange {
         `the snapshot replica's state at seq ${theirs.seq} (${theirs.hash}) differs from the exchange's at seq ${ours.seq} (${ours.hash}): the final snapshot is written again from the exchange's thread`,
       ),
     );
-    await inThreadSnapshots(this.engine, this.snapshots).write(this.clock());
+    await this.inThreadSnapshots.write(this.clock());
   }
 
   submit(command: UnstampedCommand): Promise<CommandResult> {

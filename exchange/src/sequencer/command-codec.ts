@@ -35,7 +35,11 @@ const HAS_QUOTE = 16;
 const HAS_CLIENT_ID = 32;
 const HAS_ORDER_ID = 64;
 
+// seq and ts are allowed (a stamped command, as applied, encodes as the one submitted) but never
+// encoded: a log record carries them, and decoding takes them from it.
 const PLACE_KEYS = new Set([
+  'seq',
+  'ts',
   'type',
   'userId',
   'symbol',
@@ -48,7 +52,7 @@ const PLACE_KEYS = new Set([
   'clientOrderId',
   'stpMode',
 ]);
-const CANCEL_KEYS = new Set(['type', 'userId', 'symbol', 'orderId', 'clientOrderId']);
+const CANCEL_KEYS = new Set(['seq', 'ts', 'type', 'userId', 'symbol', 'orderId', 'clientOrderId']);
 
 // Encoding goes through one scratch array and a DataView over it: plain stores, no Buffer method
 // calls. A transient result is a cached view of the scratch per length, so encoding allocates nothing.

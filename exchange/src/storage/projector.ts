@@ -135,7 +135,11 @@ export class Projector {
 
   /** Resolves once everything published so far is applied; rejects if the projector faulted. */
   async flush(): Promise<void> {
-    while (this.#draining !== undefined) await this.#draining;
+    while (this.#draining !== undefined) {
+      // A flush waits like a reader: the batch being gathered is written now, not after gatherMs.
+      this.#hurry?.();
+      await this.#draining;
+    }
     if (this.#fault !== undefined) throw this.#fault.error;
   }
 

@@ -1,17 +1,20 @@
-import { createHmac, type KeyObject, sign, timingSafeEqual, verify } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject, sign } from 'node:crypto';
 import type {
   ApiKeyIdentity,
   ApiKeyLookup,
   ApiKeyPermission,
 } from '../../src/gateway/auth/api-key-lookup.ts';
+import { verifyEd25519Base64, verifyHmacHex } from '../../src/gateway/auth/signatures.ts';
 
-type Entry =
-  | { identity: ApiKeyIdentity; secret: string }
-  | { identity: ApiKeyIdentity; publicKey: KeyObject };
+/** The key that checks signatures: the HMAC secret, or the Ed25519 public key. */
+interface Entry {
+  readonly identity: ApiKeyIdentity;
+  readonly key: KeyObject;
+}
 
 /**
- * An in-memory ApiKeyLookup for tests: HMAC keys with their secrets, checked with HMAC-SHA256 as
- * Binance's, and Ed25519 keys with their public keys, checked with base64 Ed25519 signatures.
+ * An in-memory ApiKeyLookup for tests: HMAC keys with their secrets and Ed25519 keys with their
+ * public keys, checked by the same rules as the real store (signatures.ts).
  */
 export class MemoryApiKeys implements ApiKeyLookup {
   private readonly keys = new Map<string, Entry>();
@@ -22,7 +25,10 @@ export class MemoryApiKeys implements ApiKeyLookup {
     userId: number,
     permissions: ApiKeyPermission[] = ['READ', 'TRADE'],
   ): this {
-    this.keys.set(apiKey, { identity: { apiKey, userId, permissions, keyType: 'HMAC' }, secret });
+    this.keys.set(apiKey, {
+      identity: { apiKey, userId, permissions, keyType: 'HMAC' },
+      key: createSecretKey(Buffer.from(secret, 'utf8')),
+    });
     return this;
   }
 
@@ -32,7 +38,7 @@ export class MemoryApiKeys implements ApiKeyLookup {
     userId: number,
     permissions: ApiKeyPermission[] = ['READ', 'TRADE'],
   ): this {
-    this.keys.set(apiKey, { identity: { apiKey, userId, permissions, keyType: 'ED25519' }, publicKey });
+    this.keys.set(apiKey, { identity: { apiKey, userId, permissions, keyType: 'ED25519' }, key: publicKey });
     return this;
   }
 
@@ -43,12 +49,9 @@ export class MemoryApiKeys implements ApiKeyLookup {
   verifySignature(apiKey: string, payload: string, signature: string): boolean {
     const entry = this.keys.get(apiKey);
     if (entry === undefined) return false;
-    if ('publicKey' in entry) {
-      return verify(null, Buffer.from(payload), entry.publicKey, Buffer.from(signature, 'base64'));
-    }
-    const expected = createHmac('sha256', entry.secret).update(payload).digest();
-    const given = Buffer.from(signature, 'hex');
-    return given.length === expected.length && timingSafeEqual(given, expected);
+    return entry.identity.keyType === 'ED25519'
+      ? verifyEd25519Base64(entry.key, payload, signature)
+      : verifyHmacHex(entry.key, payload, signature);
   }
 }
 
@@ -72,5 +75,10 @@ export function signParamsEd25519(
   params: Record<string, string | number>,
   privateKey: KeyObject,
 ): Record<string, string | number> {
-  return { ...params, signature: sign(null, Buffer.from(payloadOf(params)), privateKey).toString('base64') };
+  return { ...params, signature: signEd25519(payloadOf(params), privateKey) };
+}
+
+/** Binance's Ed25519 signature: base64 of the Ed25519 signature of the payload. */
+export function signEd25519(payload: string, privateKey: KeyObject): string {
+  return sign(null, Buffer.from(payload), privateKey).toString('base64');
 }

@@ -1,4 +1,4 @@
-import type { Command, UnstampedCommand } from '../../domain/commands.ts';
+import type { Command } from '../../domain/commands.ts';
 import { decodeCommand, encodeCommandTransient } from '../../sequencer/command-codec.ts';
 
 /** seq (f64), ts (f64), payload length (u32), then the payload: the command as the journal encodes it. */
@@ -15,9 +15,7 @@ export class CommandFrameWriter {
   }
 
   add(command: Command): void {
-    // The codec's binary forms take the command as submitted: stamped, it would fall back to JSON.
-    const { seq: _seq, ts: _ts, ...submitted } = command;
-    const payload = encodeCommandTransient(submitted as UnstampedCommand);
+    const payload = encodeCommandTransient(command);
     this.#reserve(FRAME_HEADER_BYTES + payload.length);
     const at = this.#used;
     this.#view.setFloat64(at, command.seq, true);

@@ -16,7 +16,6 @@ export type ToReplica =
   | { readonly type: 'state-hash'; readonly id: number };
 
 export type FromReplica =
-  | { readonly type: 'ready'; readonly seq: number }
   | { readonly type: 'snapshotted'; readonly id: number; readonly seq: number }
   | { readonly type: 'state-hash'; readonly id: number; readonly seq: number; readonly hash: string }
   /** Writing that snapshot failed (the disk, not the replica): the next request tries again. */

@@ -10,6 +10,7 @@ import type { MatchingEngine } from '../../engine/engine.ts';
 import { FileJournal } from '../../journal/file/file-journal.ts';
 import { SnapshotStore } from '../../journal/snapshots/snapshot-store.ts';
 import { recoverEngine } from '../../sequencer/recover.ts';
+import { inThreadSnapshots, type SnapshotSource } from '../../sequencer/snapshot-source.ts';
 import { forEachCommand } from './command-frames.ts';
 import type { FromReplica, ReplicaStart, ToReplica } from './protocol.ts';
 
@@ -17,19 +18,25 @@ const port = parentPort!;
 const start = workerData as ReplicaStart;
 const post = (message: FromReplica) => port.postMessage(message);
 
-async function recover(): Promise<{ engine: MatchingEngine; store: SnapshotStore }> {
+interface Replica {
+  readonly engine: MatchingEngine;
+  /** Its own snapshots, taken on this thread. */
+  readonly snapshots: SnapshotSource;
+}
+
+async function recover(): Promise<Replica> {
   // Read-only: the exchange is appending to this journal; everything up to throughSeq is durable.
   const journal = await FileJournal.open({ dir: start.journalDir, readOnly: true });
   try {
     const store = await SnapshotStore.open(start.snapshotsDir);
     const { engine } = await recoverEngine(journal, store, { throughSeq: start.throughSeq });
-    return { engine, store };
+    return { engine, snapshots: inThreadSnapshots(engine, store) };
   } finally {
     await journal.close();
   }
 }
 
-function handle(message: ToReplica, engine: MatchingEngine, store: SnapshotStore): void {
+function handle(message: ToReplica, { engine, snapshots }: Replica): void {
   if (message.type === 'commands') {
     forEachCommand(message.frames, (command) => {
       if (command.seq !== engine.lastSeq + 1) {
@@ -45,10 +52,8 @@ function handle(message: ToReplica, engine: MatchingEngine, store: SnapshotStore
   }
   // Captured now; the file is written in the background while later commands are applied (the
   // snapshotter asks for the next snapshot only once this one is written).
-  const seq = engine.lastSeq;
-  const body = JSON.stringify(engine.snapshot());
-  store.write(seq, message.ts, body).then(
-    () => post({ type: 'snapshotted', id: message.id, seq }),
+  snapshots.write(message.ts).then(
+    (seq) => post({ type: 'snapshotted', id: message.id, seq }),
     (error: unknown) => post({ type: 'write-failed', id: message.id, message: messageOf(error) }),
   );
 }
@@ -57,7 +62,7 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-let replica: { engine: MatchingEngine; store: SnapshotStore } | undefined;
+let replica: Replica | undefined;
 let failed = false;
 
 function fail(error: unknown): void {
@@ -68,14 +73,13 @@ function fail(error: unknown): void {
 
 let queue: Promise<void> = recover().then((recovered) => {
   replica = recovered;
-  post({ type: 'ready', seq: recovered.engine.lastSeq });
 }, fail);
 
 port.on('message', (message: ToReplica) => {
   queue = queue.then(() => {
     if (failed || replica === undefined) return;
     try {
-      handle(message, replica.engine, replica.store);
+      handle(message, replica);
     } catch (error) {
       fail(error);
     }

@@ -9,9 +9,11 @@ const WORKER = new URL('./replica-worker.ts', import.meta.url);
 const FORWARD_EVERY_MS = 10;
 const FORWARD_AT_BYTES = 256 * 1024;
 
-interface Pending {
-  readonly expectedSeq: number;
-  readonly resolve: (seq: number) => void;
+/** The replica's answer to one request. */
+type Reply = Exclude<FromReplica, { type: 'failed' }>;
+
+interface Request {
+  readonly settle: (reply: Reply) => void;
   readonly reject: (error: Error) => void;
 }
 
@@ -38,8 +40,7 @@ export class SnapshotReplica implements SnapshotSource {
   readonly #fallback: SnapshotSource;
   readonly #onFailure: ((error: Error) => void) | undefined;
   readonly #frames = new CommandFrameWriter();
-  readonly #pending = new Map<number, Pending>();
-  readonly #hashRequests = new Map<number, PromiseWithResolvers<{ seq: number; hash: string }>>();
+  readonly #requests = new Map<number, Request>();
   #timer: NodeJS.Timeout | undefined;
   #nextId = 1;
   #forwardedSeq: number;
@@ -76,14 +77,20 @@ export class SnapshotReplica implements SnapshotSource {
 
   write(ts: number): Promise<number> {
     if (this.#failure !== undefined || this.#closed) return this.#fallback.write(ts);
-    this.#send();
-    const id = this.#nextId++;
     const expectedSeq = this.#forwardedSeq;
-    const written = new Promise<number>((resolve, reject) => {
-      this.#pending.set(id, { expectedSeq, resolve, reject });
-    });
-    this.#worker.ref();
-    this.#post({ type: 'snapshot', id, ts });
+    const written = this.#request(
+      (id) => ({ type: 'snapshot', id, ts }),
+      (reply) => {
+        if (reply.type === 'write-failed') throw new Error(reply.message);
+        if (reply.type !== 'snapshotted') throw new Error(`unexpected answer ${reply.type} to snapshot`);
+        if (reply.seq === expectedSeq) return reply.seq;
+        const error = new Error(
+          `the snapshot replica wrote seq ${reply.seq} where the exchange had sent ${expectedSeq}`,
+        );
+        this.#fail(error);
+        throw error;
+      },
+    );
     return written.catch((error: unknown) => {
       // The replica failed while this one was pending: the fallback snapshots the state now. A
       // failed write alone (the disk) is the snapshotter's to report; the replica carries on.
@@ -100,13 +107,13 @@ export class SnapshotReplica implements SnapshotSource {
     if (this.#failure !== undefined || this.#closed) {
       return Promise.reject(this.#failure ?? new Error('the snapshot replica was closed'));
     }
-    this.#send();
-    const id = this.#nextId++;
-    const request = Promise.withResolvers<{ seq: number; hash: string }>();
-    this.#hashRequests.set(id, request);
-    this.#worker.ref();
-    this.#post({ type: 'state-hash', id });
-    return request.promise;
+    return this.#request(
+      (id) => ({ type: 'state-hash', id }),
+      (reply) => {
+        if (reply.type !== 'state-hash') throw new Error(`unexpected answer ${reply.type} to state-hash`);
+        return { seq: reply.seq, hash: reply.hash };
+      },
+    );
   }
 
   /** The reason the replica stopped, if it did. */
@@ -134,32 +141,39 @@ export class SnapshotReplica implements SnapshotSource {
     this.#worker.postMessage(message, transfer);
   }
 
+  /**
+   * Sends a request, behind every command forwarded so far; `settle` turns its answer into the
+   * result or throws. The worker keeps the process alive while any request is unanswered.
+   */
+  #request<T>(message: (id: number) => ToReplica, settle: (reply: Reply) => T): Promise<T> {
+    this.#send();
+    const id = this.#nextId++;
+    const { promise, resolve, reject } = Promise.withResolvers<T>();
+    this.#requests.set(id, {
+      settle: (reply) => {
+        try {
+          resolve(settle(reply));
+        } catch (error) {
+          reject(error);
+        }
+      },
+      reject,
+    });
+    this.#worker.ref();
+    this.#post(message(id));
+    return promise;
+  }
+
   #receive(message: FromReplica): void {
-    if (message.type === 'ready') return;
-    if (message.type === 'state-hash') {
-      const request = this.#hashRequests.get(message.id);
-      this.#hashRequests.delete(message.id);
-      this.#unrefWhenIdle();
-      request?.resolve({ seq: message.seq, hash: message.hash });
-      return;
-    }
     if (message.type === 'failed') {
       this.#fail(new Error(`the snapshot replica failed: ${message.message}`));
       return;
     }
-    const pending = this.#pending.get(message.id);
-    if (pending === undefined) return;
-    this.#pending.delete(message.id);
-    this.#unrefWhenIdle();
-    if (message.type === 'write-failed') pending.reject(new Error(message.message));
-    else if (message.seq === pending.expectedSeq) pending.resolve(message.seq);
-    else {
-      const error = new Error(
-        `the snapshot replica wrote seq ${message.seq} where the exchange had sent ${pending.expectedSeq}`,
-      );
-      pending.reject(error);
-      this.#fail(error);
-    }
+    const request = this.#requests.get(message.id);
+    if (request === undefined) return;
+    this.#requests.delete(message.id);
+    if (this.#requests.size === 0) this.#worker.unref();
+    request.settle(message);
   }
 
   #fail(error: Error): void {
@@ -172,13 +186,7 @@ export class SnapshotReplica implements SnapshotSource {
   }
 
   #rejectPending(error: Error): void {
-    for (const pending of this.#pending.values()) pending.reject(error);
-    this.#pending.clear();
-    for (const request of this.#hashRequests.values()) request.reject(error);
-    this.#hashRequests.clear();
-  }
-
-  #unrefWhenIdle(): void {
-    if (this.#pending.size === 0 && this.#hashRequests.size === 0) this.#worker.unref();
+    for (const request of this.#requests.values()) request.reject(error);
+    this.#requests.clear();
   }
 }

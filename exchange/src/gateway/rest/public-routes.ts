@@ -62,9 +62,6 @@ function selectMarkets(deps: ApiDeps, params: Params): { markets: CatalogMarket[
 
 export function publicRoutes(deps: ApiDeps): Route[] {
   const { catalog, marketData, readModel } = deps;
-  // Trades come from the read model, which gathers events for a few milliseconds before writing:
-  // wait for it, so that a trade is listed as soon as the order that made it has been answered.
-  const readTradesCaughtUp = () => deps.exchange.caughtUp();
   return [
     {
       method: 'GET',
@@ -140,7 +137,9 @@ export function publicRoutes(deps: ApiDeps): Route[] {
       params: [symbol, limit(500, MAX_LIMIT)],
       handle: async (ctx) => {
         const market = catalog.require(ctx.params.str('symbol')!);
-        await readTradesCaughtUp();
+        // The read model gathers events for a few milliseconds before writing: wait for it, so that
+        // a trade is listed as soon as the order that made it has been answered.
+        await deps.exchange.caughtUp();
         const rows = await readModel.recentTrades(market.spec.symbol, ctx.params.int('limit') ?? 500);
         return rows.map((t) => publicTradeJson(t, market));
       },
@@ -165,7 +164,7 @@ export function publicRoutes(deps: ApiDeps): Route[] {
         const market = catalog.require(ctx.params.str('symbol')!);
         const n = ctx.params.int('limit') ?? 500;
         const fromId = ctx.params.int('fromId');
-        await readTradesCaughtUp();
+        await deps.exchange.caughtUp();
         const rows =
           fromId === undefined
             ? await readModel.recentTrades(market.spec.symbol, n)

@@ -10,7 +10,7 @@ import {
   JournalSequenceError,
 } from '../log-errors.ts';
 import type { LogRecord } from '../log-port.ts';
-import { closeFile, openFile, syncData, writeFully } from './fs-callbacks.ts';
+import { closeFile, openFile, writeFully } from './fs-callbacks.ts';
 import type { JournalState } from './journal-state.ts';
 import { encodeRecord, RECORD_HEADER_BYTES } from './record-codec.ts';
 import { encodeSegmentHeader, SEGMENT_HEADER_BYTES, segmentFileName } from './segment-file.ts';
@@ -58,8 +58,9 @@ const CREATE_FLAGS = APPEND_FLAGS | constants.O_CREAT | constants.O_EXCL;
  *
  * While a batch syncs, new appends fill the other staging buffer and become the next batch, so the
  * disk's sync rate bounds batches per second, not records per second. Segment rolls are decided when a
- * record is staged, so a batch may span two segments; then the old one is synced before the new file
- * is created, and the folder is synced before the batch resolves, so the new file's name is durable too.
+ * record is staged, so a batch may span two segments; then the old one is closed (its O_DSYNC writes
+ * are durable already) before the new file is created, and the folder is synced before the batch
+ * resolves, so the new file's name is durable too.
  */
 export class FileAppender {
   private readonly state: JournalState;
@@ -255,10 +256,7 @@ export class FileAppender {
       }
       return () => batch.done.resolve();
     } catch (err) {
-      const ioFailure = new JournalIoError(
-        `journal write or fdatasync failed in ${this.state.options.dir}`,
-        err,
-      );
+      const ioFailure = new JournalIoError(`journal write failed in ${this.state.options.dir}`, err);
       this.failure = ioFailure;
       return () => batch.done.reject(ioFailure);
     }
@@ -302,7 +300,7 @@ export class FileAppender {
     const fd = this.fd;
     const segment = this.fdSegment;
     if (fd === undefined || segment === undefined) return;
-    await syncData(fd);
+    // Every write to it was O_DSYNC, so it is durable already: closing is all that sealing takes.
     await closeFile(fd);
     this.fd = undefined;
     const size = this.fdSize;

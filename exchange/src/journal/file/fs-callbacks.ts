@@ -1,4 +1,4 @@
-import { close, fdatasync, open, write } from 'node:fs';
+import { close, open, write } from 'node:fs';
 
 /**
  * Promise wrappers over the callback API of node:fs, which skips the FileHandle machinery of
@@ -11,10 +11,6 @@ export function openFile(path: string, flags: string | number): Promise<number> 
 
 export function closeFile(fd: number): Promise<void> {
   return new Promise((resolve, reject) => close(fd, (err) => (err ? reject(err) : resolve())));
-}
-
-export function syncData(fd: number): Promise<void> {
-  return new Promise((resolve, reject) => fdatasync(fd, (err) => (err ? reject(err) : resolve())));
 }
 
 /** Writes all of `buf[offset, offset + length)` at `position`, looping over short writes. */

@@ -1,4 +1,4 @@
-import { createHmac, generateKeyPairSync, type KeyObject, sign as signWith } from 'node:crypto';
+import { createHmac, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +6,7 @@ import pino from 'pino';
 import { loadConfig, type ServerConfig } from '../../../src/app/config.ts';
 import { type RunningServer, startServer } from '../../../src/app/server.ts';
 import type { ApiKeyPermission } from '../../../src/gateway/auth/api-key-lookup.ts';
+import { signEd25519 } from '../../support/memory-api-keys.ts';
 
 export interface ApiKey {
   readonly userId: number;
@@ -203,15 +204,14 @@ export class ApiHarness {
     params: Record<string, string | number> = {},
     options: { secret?: string; signature?: string; inBody?: boolean } = {},
   ): Promise<Reply<T>> {
-    const all = { ...params };
-    if (all.timestamp === undefined) all.timestamp = this.now();
-    const payload = encode(all);
-    const signature = options.signature ?? sign(payload, options.secret ?? key.secretKey);
-    const signedText = `${payload}&signature=${signature}`;
-    const inBody = options.inBody ?? (method === 'POST' || method === 'PUT');
-    return inBody
-      ? this.raw<T>(method, path, '', { body: signedText, apiKey: key.apiKey })
-      : this.raw<T>(method, path, signedText, { apiKey: key.apiKey });
+    return this.#signedWith<T>(
+      method,
+      path,
+      key.apiKey,
+      params,
+      options.inBody,
+      (payload) => options.signature ?? sign(payload, options.secret ?? key.secretKey),
+    );
   }
 
   /**
@@ -225,22 +225,32 @@ export class ApiHarness {
     params: Record<string, string | number> = {},
     options: { signature?: string; inBody?: boolean } = {},
   ): Promise<Reply<T>> {
+    return this.#signedWith<T>(method, path, key.apiKey, params, options.inBody, (payload) =>
+      encodeURIComponent(options.signature ?? signEd25519(payload, key.privateKey)),
+    );
+  }
+
+  /** Adds the timestamp (unless given), signs the query string and sends it in the query or the body. */
+  #signedWith<T>(
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    path: string,
+    apiKey: string,
+    params: Record<string, string | number>,
+    inBodyOption: boolean | undefined,
+    signatureOf: (payload: string) => string,
+  ): Promise<Reply<T>> {
     const all = { ...params };
     if (all.timestamp === undefined) all.timestamp = this.now();
     const payload = encode(all);
-    const signature = options.signature ?? signEd25519(payload, key.privateKey);
-    const signedText = `${payload}&signature=${encodeURIComponent(signature)}`;
-    const inBody = options.inBody ?? (method === 'POST' || method === 'PUT');
+    const signedText = `${payload}&signature=${signatureOf(payload)}`;
+    const inBody = inBodyOption ?? (method === 'POST' || method === 'PUT');
     return inBody
-      ? this.raw<T>(method, path, '', { body: signedText, apiKey: key.apiKey })
-      : this.raw<T>(method, path, signedText, { apiKey: key.apiKey });
+      ? this.raw<T>(method, path, '', { body: signedText, apiKey })
+      : this.raw<T>(method, path, signedText, { apiKey });
   }
 }
 
-/** Binance's Ed25519 signature: base64 of the Ed25519 signature of the payload. */
-export function signEd25519(payload: string, privateKey: KeyObject): string {
-  return signWith(null, Buffer.from(payload), privateKey).toString('base64');
-}
+export { signEd25519 };
 
 export function encode(params: Record<string, string | number>): string {
   return Object.entries(params)
