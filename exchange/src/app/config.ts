@@ -64,7 +64,12 @@ export interface ServerConfig {
   readonly maxInFlight: number;
   /** Trust X-Forwarded-For for the client IP (behind a load balancer). @default false */
   readonly trustProxy: boolean;
-  /** The journal's group-commit window. @default 1 */
+  /**
+   * The journal's group-commit window. 0 starts a durable write at the end of the event loop's turn:
+   * every request read in that turn joins it, and appends arriving during a write form the next batch
+   * anyway. A window only delays clients whose requests arrive while the disk is idle (measured with
+   * bench:api: 1 ms made signed orders 15-25% slower at 64 connections). @default 0
+   */
   readonly batchWindowMs: number;
 }
 
@@ -151,7 +156,7 @@ export const CONFIG_FIELDS: readonly Field[] = [
   { key: 'shutdownTimeoutMs', env: 'BOURSE_SHUTDOWN_TIMEOUT_MS', type: int(0, 600_000), fallback: 10_000 },
   { key: 'maxInFlight', env: 'BOURSE_MAX_IN_FLIGHT', type: int(1, 10_000_000), fallback: 10_000 },
   { key: 'trustProxy', env: 'BOURSE_TRUST_PROXY', type: BOOL, fallback: false },
-  { key: 'batchWindowMs', env: 'BOURSE_BATCH_WINDOW_MS', type: int(0, 1000), fallback: 1 },
+  { key: 'batchWindowMs', env: 'BOURSE_BATCH_WINDOW_MS', type: int(0, 1000), fallback: 0 },
 ];
 
 export class ConfigError extends Error {
