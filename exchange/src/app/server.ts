@@ -145,7 +145,7 @@ export async function startServer(
   const apiRoutes = [...publicRoutes(deps), ...orderRoutes(deps), ...accountRoutes(deps)];
   const http = new HttpGateway(
     [...apiRoutes, ...docsRoutes(apiRoutes)],
-    { keys: accounts, limiter, logger, clock },
+    { keys: accounts, limiter, logger, clock, caughtUp: port.caughtUp },
     {
       host: config.host,
       port: config.port,

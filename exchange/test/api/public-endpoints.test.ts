@@ -396,4 +396,29 @@ describe('public trades after an order', () => {
       assert.equal(historical.body[0]!.id, previous.body[0]!.id + 1);
     }
   });
+
+  it('counts a trade in the klines as soon as the order that made it is answered', async () => {
+    const since = Date.now() - 120_000;
+    // Trades counted by the 1m klines since the test began: no minute boundary can hide one.
+    const klineTrades = async () => {
+      const klines = await api.get<unknown[][]>('/api/v3/klines', {
+        symbol: 'BTCUSDT',
+        interval: '1m',
+        startTime: since,
+        limit: 1000,
+      });
+      return klines.body.reduce((total, k) => total + (k[8] as number), 0);
+    };
+    for (let i = 0; i < 5; i++) {
+      const before = await klineTrades();
+      const order = await api.signed('POST', '/api/v3/order', api.trader('bob'), {
+        symbol: 'BTCUSDT',
+        side: 'SELL',
+        type: 'MARKET',
+        quantity: '0.001',
+      });
+      assert.equal(order.status, 200, JSON.stringify(order.body));
+      assert.equal(await klineTrades(), before + 1);
+    }
+  });
 });

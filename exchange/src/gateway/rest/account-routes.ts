@@ -22,13 +22,13 @@ export function accountRoutes(deps: ApiDeps): Route[] {
       path: '/api/v3/account',
       summary: 'Balances and account information.',
       security: 'USER_DATA',
+      readsProjection: true,
       weight: 20,
       params: [
         { name: 'omitZeroBalances', type: 'boolean', description: 'Leave out zero balances. Default false.' },
       ],
       handle: async (ctx) => {
         const identity = ctx.identity!;
-        await deps.exchange.caughtUp();
         const rows = await readModel.balances(identity.userId);
         const held = new Map(rows.map((r) => [r.asset, r]));
         const omitZero = ctx.params.bool('omitZeroBalances') === true;
@@ -78,6 +78,7 @@ export function accountRoutes(deps: ApiDeps): Route[] {
       path: '/api/v3/myTrades',
       summary: "The account's trades on a symbol.",
       security: 'USER_DATA',
+      readsProjection: true,
       weight: (params) => (params.has('orderId') ? 5 : 20),
       params: [
         { name: 'symbol', type: 'symbol', required: true, description: 'Symbol, e.g. BTCUSDT.' },
@@ -105,7 +106,6 @@ export function accountRoutes(deps: ApiDeps): Route[] {
         if (startTime !== undefined && endTime !== undefined && endTime - startTime > 86_400_000) {
           throw errors.combination('The time between startTime and endTime cannot be longer than 24 hours.');
         }
-        await deps.exchange.caughtUp();
         const rows = await readModel.userTrades({
           userId: ctx.identity!.userId,
           symbol: market.spec.symbol,

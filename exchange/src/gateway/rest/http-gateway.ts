@@ -38,6 +38,8 @@ export interface HttpGatewayDeps {
   readonly limiter: RateLimiter;
   readonly logger: Logger;
   readonly clock: () => number;
+  /** Resolves once the read model holds every command acknowledged so far (see Route.readsProjection). */
+  readonly caughtUp: () => Promise<void>;
 }
 
 interface CompiledRoute {
@@ -263,6 +265,7 @@ export class HttpGateway {
         headers[name] = value;
       },
     };
+    if (route.readsProjection === true) await this.#deps.caughtUp();
     return await route.handle(ctx);
   }
 

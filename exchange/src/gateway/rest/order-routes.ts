@@ -145,12 +145,12 @@ export function orderRoutes(deps: ApiDeps): Route[] {
       path: '/api/v3/order',
       summary: "Query an order's status.",
       security: 'USER_DATA',
+      readsProjection: true,
       weight: 4,
       params: [symbol, orderId, origClientOrderId],
       handle: async (ctx) => {
         const market = catalog.require(ctx.params.str('symbol')!);
         const ref = orderRef(ctx.params, 'orderId', 'origClientOrderId');
-        await deps.exchange.caughtUp();
         const row = await deps.readModel.order(ctx.identity!.userId, market.spec.symbol, ref);
         if (
           row === undefined ||
@@ -201,12 +201,12 @@ export function orderRoutes(deps: ApiDeps): Route[] {
       path: '/api/v3/openOrders',
       summary: 'Open orders, on one symbol or all.',
       security: 'USER_DATA',
+      readsProjection: true,
       weight: (params) => (params.has('symbol') ? 6 : 80),
       params: [{ ...symbol, required: false }],
       handle: async (ctx) => {
         const name = ctx.params.str('symbol');
         if (name !== undefined) catalog.require(name);
-        await deps.exchange.caughtUp();
         const rows = await deps.readModel.openOrders(ctx.identity!.userId, name);
         return rows.map((row) => orderJson(row, catalog.require(row.symbol)));
       },
@@ -238,6 +238,7 @@ export function orderRoutes(deps: ApiDeps): Route[] {
       path: '/api/v3/allOrders',
       summary: 'All orders of a symbol: open, filled, canceled, expired.',
       security: 'USER_DATA',
+      readsProjection: true,
       weight: 20,
       params: [
         symbol,
@@ -255,7 +256,6 @@ export function orderRoutes(deps: ApiDeps): Route[] {
         if (startTime !== undefined && endTime !== undefined && endTime - startTime > 86_400_000) {
           throw errors.combination('The time between startTime and endTime cannot be longer than 24 hours.');
         }
-        await deps.exchange.caughtUp();
         const rows = await deps.readModel.orders({
           userId: ctx.identity!.userId,
           symbol: market.spec.symbol,

@@ -133,13 +133,11 @@ export function publicRoutes(deps: ApiDeps): Route[] {
       path: '/api/v3/trades',
       summary: 'Recent trades.',
       security: 'NONE',
+      readsProjection: true,
       weight: 25,
       params: [symbol, limit(500, MAX_LIMIT)],
       handle: async (ctx) => {
         const market = catalog.require(ctx.params.str('symbol')!);
-        // The read model gathers events for a few milliseconds before writing: wait for it, so that
-        // a trade is listed as soon as the order that made it has been answered.
-        await deps.exchange.caughtUp();
         const rows = await readModel.recentTrades(market.spec.symbol, ctx.params.int('limit') ?? 500);
         return rows.map((t) => publicTradeJson(t, market));
       },
@@ -149,6 +147,7 @@ export function publicRoutes(deps: ApiDeps): Route[] {
       path: '/api/v3/historicalTrades',
       summary: 'Older trades, from a trade id. Needs an API key (X-MBX-APIKEY), no signature.',
       security: 'MARKET_DATA',
+      readsProjection: true,
       weight: 25,
       params: [
         symbol,
@@ -164,7 +163,6 @@ export function publicRoutes(deps: ApiDeps): Route[] {
         const market = catalog.require(ctx.params.str('symbol')!);
         const n = ctx.params.int('limit') ?? 500;
         const fromId = ctx.params.int('fromId');
-        await deps.exchange.caughtUp();
         const rows =
           fromId === undefined
             ? await readModel.recentTrades(market.spec.symbol, n)
@@ -221,6 +219,7 @@ export function publicRoutes(deps: ApiDeps): Route[] {
       path: '/api/v3/klines',
       summary: `Candlesticks; intervals ${KLINE_INTERVALS.join(', ')}.`,
       security: 'NONE',
+      readsProjection: true,
       weight: 2,
       params: [
         symbol,

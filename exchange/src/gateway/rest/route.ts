@@ -40,6 +40,12 @@ export interface Route {
   readonly params: readonly ParamSpec[];
   /** Counts against the account's order limits (new orders, cancelReplace). */
   readonly countsOrder?: boolean;
+  /**
+   * Answers from the read model, which gathers events for a few milliseconds before writing: the
+   * gateway first waits until it holds every command acknowledged so far, so that a client sees the
+   * effects of an order as soon as the order has been answered (read-your-writes).
+   */
+  readonly readsProjection?: boolean;
   readonly handle: (ctx: RequestContext) => unknown;
   /** Left out of the OpenAPI document (the document itself, the docs page). */
   readonly internal?: boolean;
