@@ -347,6 +347,16 @@ describe('public REST endpoints', () => {
 
 describe('public trades after an order', () => {
   let api: ApiHarness;
+  /** A small market sell that trades with alice's resting bid. */
+  const bobSellsAtMarket = async () => {
+    const order = await api.signed('POST', '/api/v3/order', api.trader('bob'), {
+      symbol: 'BTCUSDT',
+      side: 'SELL',
+      type: 'MARKET',
+      quantity: '0.001',
+    });
+    assert.equal(order.status, 200, JSON.stringify(order.body));
+  };
 
   before(async () => {
     api = await ApiHarness.start({});
@@ -359,13 +369,7 @@ describe('public trades after an order', () => {
       price: '59990',
     });
     assert.equal(r.status, 200, JSON.stringify(r.body));
-    const first = await api.signed('POST', '/api/v3/order', api.trader('bob'), {
-      symbol: 'BTCUSDT',
-      side: 'SELL',
-      type: 'MARKET',
-      quantity: '0.001',
-    });
-    assert.equal(first.status, 200, JSON.stringify(first.body));
+    await bobSellsAtMarket();
   });
   after(() => api.close());
 
@@ -374,13 +378,7 @@ describe('public trades after an order', () => {
     type PublicTrade = { id: number; qty: string };
     for (let i = 0; i < 5; i++) {
       const previous = await api.get<PublicTrade[]>('/api/v3/trades', { symbol: 'BTCUSDT', limit: 1 });
-      const order = await api.signed('POST', '/api/v3/order', api.trader('bob'), {
-        symbol: 'BTCUSDT',
-        side: 'SELL',
-        type: 'MARKET',
-        quantity: '0.001',
-      });
-      assert.equal(order.status, 200, JSON.stringify(order.body));
+      await bobSellsAtMarket();
       const recent = await api.get<PublicTrade[]>('/api/v3/trades', { symbol: 'BTCUSDT', limit: 1 });
       assert.deepEqual(recent.body[0], {
         ...recent.body[0],
@@ -411,13 +409,7 @@ describe('public trades after an order', () => {
     };
     for (let i = 0; i < 5; i++) {
       const before = await klineTrades();
-      const order = await api.signed('POST', '/api/v3/order', api.trader('bob'), {
-        symbol: 'BTCUSDT',
-        side: 'SELL',
-        type: 'MARKET',
-        quantity: '0.001',
-      });
-      assert.equal(order.status, 200, JSON.stringify(order.body));
+      await bobSellsAtMarket();
       assert.equal(await klineTrades(), before + 1);
     }
   });
