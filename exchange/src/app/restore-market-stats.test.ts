@@ -43,6 +43,8 @@ describe('restoreMarketStats', () => {
     };
     // Before the window: only its price counts (the previous close).
     trade(start, 50_000);
+    // In the window's first minute (the window starts on the minute, half an hour after the start).
+    trade(start + 30 * 60_000 + 10_000, 55_000);
     // 1,500 trades in the window, more than a page of the read model.
     for (let i = 0; i < 1_500; i++) trade(start + 8 * HOUR + i * 30_000, 60_000 + (i % 97) * 10);
     const snapshot = driver.engine.snapshot();
@@ -53,11 +55,11 @@ describe('restoreMarketStats', () => {
 
     const restarted = MarketData.fromSnapshot(snapshot);
     const restored = await restoreMarketStats(restarted, readModel, now);
-    assert.equal(restored, 1 + 1_500);
+    assert.equal(restored, 1 + 1 + 1_500);
     for (const { events, seq } of commands) if (seq > snapshot.lastSeq) restarted.apply(events, seq);
 
     const expected = reference.ticker24h('BTCUSDT', now)!;
-    assert.equal(expected.count, 1_505);
+    assert.equal(expected.count, 1_506);
     assert.equal(expected.prevClosePrice, usdt(50_000));
     assert.deepEqual(restarted.ticker24h('BTCUSDT', now), expected);
     assert.deepEqual(restarted.averagePrice('BTCUSDT', now, 5), reference.averagePrice('BTCUSDT', now, 5));

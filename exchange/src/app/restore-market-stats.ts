@@ -1,10 +1,13 @@
 import type { MarketData } from '../marketdata/market-data.ts';
 import { MAX_LIMIT, type ReadModelPort } from '../storage/read-model-port.ts';
-import type { TradeRow } from '../storage/read-model-rows.ts';
 
 /**
  * Brings back market data's rolling 24-hour statistics after a start, from the read model's trades,
  * so that a restarted exchange reports the tickers it reported before it stopped.
+ *
+ * The window starts on a minute, so the 1m candles find its trades without a time index on trades:
+ * the newest candle before the window ends with the trade that sets the previous close, and the first
+ * candle in it starts the trade-id range to page through.
  *
  * Each trade must count exactly once. The read model must hold every command up to market data's
  * position (`lastUpdateId`: the recovered engine's snapshot), so the caller waits for the projection
@@ -20,26 +23,24 @@ export async function restoreMarketStats(
   const startTime = marketData.statsRestoreFrom(nowMs);
   let restored = 0;
   for (const symbol of marketData.symbols()) {
-    const before = await readModel.lastTradeBefore(symbol, startTime);
-    // The trade before the window sets the previous close (the price when the window is empty).
-    if (before !== undefined && before.seq <= throughSeq) {
-      marketData.restoreStats(symbol, [before]);
-      restored++;
+    const minute = { symbol, interval: '1m', limit: 1 } as const;
+    const [lastBefore] = await readModel.candles({ ...minute, endTime: startTime - 1 });
+    if (lastBefore !== undefined) {
+      const [close] = await readModel.trades({ symbol, fromId: lastBefore.lastTradeId, limit: 1 });
+      if (close !== undefined && close.seq <= throughSeq) {
+        marketData.restoreStats(symbol, [close]);
+        restored++;
+      }
     }
-    let after: TradeRow | undefined;
-    for (;;) {
-      const page = await readModel.tradesSince({
-        symbol,
-        startTime,
-        limit: MAX_LIMIT,
-        ...(after !== undefined && { after }),
-      });
+    const [first] = await readModel.candles({ ...minute, startTime });
+    let fromId = first?.firstTradeId;
+    while (fromId !== undefined) {
+      const page = await readModel.trades({ symbol, fromId, limit: MAX_LIMIT });
       // Pages run in trade order, which is seq order: the first trade past the position ends it.
       const known = page.filter((t) => t.seq <= throughSeq);
       marketData.restoreStats(symbol, known);
       restored += known.length;
-      if (page.length < MAX_LIMIT || known.length < page.length) break;
-      after = page[page.length - 1];
+      fromId = page.length < MAX_LIMIT || known.length < page.length ? undefined : page.at(-1)!.tradeId + 1;
     }
   }
   return restored;

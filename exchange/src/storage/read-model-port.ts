@@ -58,14 +58,6 @@ export interface ReadModelPort {
   trades(query: TradeQuery): Promise<readonly TradeRow[]>;
   /** A symbol's newest `limit` trades, oldest first (Binance's trades). */
   recentTrades(symbol: string, limit?: number): Promise<readonly TradeRow[]>;
-  /**
-   * A symbol's trades at or after `startTime`, by ascending (ts, tradeId), which is trade-id order:
-   * the sequencer's stamps never decrease. Pages on from `after`, the last row of the previous page.
-   * What restores the rolling 24-hour statistics when the server starts.
-   */
-  tradesSince(query: TradeWindowQuery): Promise<readonly TradeRow[]>;
-  /** A symbol's last trade before `beforeTs`, if any: the close that precedes a window. */
-  lastTradeBefore(symbol: string, beforeTs: number): Promise<TradeRow | undefined>;
   /** A user's side of each trade on a symbol by ascending trade id (Binance's myTrades). */
   userTrades(query: UserTradeQuery): Promise<readonly UserTradeRow[]>;
 
@@ -121,16 +113,6 @@ export interface TradeQuery {
   readonly symbol: string;
   /** @default 0 - from the first trade */
   readonly fromId?: number;
-  /** @default 500 (DEFAULT_LIMIT) */
-  readonly limit?: number;
-}
-
-export interface TradeWindowQuery {
-  readonly symbol: string;
-  /** Trades at or after this time, ms. */
-  readonly startTime: number;
-  /** Only trades after this one in (ts, tradeId) order. @default - from the first trade at or after startTime */
-  readonly after?: { readonly ts: number; readonly tradeId: number };
   /** @default 500 (DEFAULT_LIMIT) */
   readonly limit?: number;
 }

@@ -4,7 +4,7 @@ import type { EngineEvent } from '../../src/domain/events.ts';
 import { CANDLE_INTERVAL_MS, CANDLE_INTERVALS } from '../../src/storage/candle-intervals.ts';
 import { Projector } from '../../src/storage/projector.ts';
 import type { ReadModelPort } from '../../src/storage/read-model-port.ts';
-import type { ReadModelDump, TradeRow } from '../../src/storage/read-model-rows.ts';
+import type { ReadModelDump } from '../../src/storage/read-model-rows.ts';
 import { feed, rebuild } from '../../src/storage/rebuild.ts';
 import { candlesFromTrades } from '../support/candle-oracle.ts';
 import { BTC_USDT, EventScript } from '../support/event-script.ts';
@@ -210,39 +210,6 @@ export function readModelContract(name: string, factory: ReadModelFactory): void
             (await model.userTrades({ userId: 2, symbol: SYMBOL, fromId: 2 })).map((t) => t.tradeId),
             [3],
           );
-        }));
-
-      it("finds a symbol's trades by time, pages on from the last row, and the trade before a time", () =>
-        withModel(async (model) => {
-          const { script } = basicScenario();
-          await model.apply(script.events);
-          const all = (await model.dumpRows()).trades;
-          // Trades 1 and 2 fill one command, so they share a time; trade 3 comes later.
-          const [t1, t2, t3] = all as [TradeRow, TradeRow, TradeRow];
-          assert.equal(t1.ts, t2.ts);
-          assert.ok(t3.ts > t2.ts);
-          const ids = (rows: readonly { tradeId: number }[]) => rows.map((t) => t.tradeId);
-          assert.deepEqual(await model.tradesSince({ symbol: SYMBOL, startTime: t1.ts }), all);
-          assert.deepEqual(ids(await model.tradesSince({ symbol: SYMBOL, startTime: t1.ts + 1 })), [3]);
-          assert.deepEqual(ids(await model.tradesSince({ symbol: SYMBOL, startTime: t3.ts + 1 })), []);
-          assert.deepEqual(ids(await model.tradesSince({ symbol: 'ETHUSDT', startTime: 0 })), []);
-          const paged: number[] = [];
-          let page = await model.tradesSince({ symbol: SYMBOL, startTime: 0, limit: 1 });
-          while (page.length > 0) {
-            paged.push(...ids(page));
-            page = await model.tradesSince({ symbol: SYMBOL, startTime: 0, after: page[0]!, limit: 1 });
-          }
-          assert.deepEqual(paged, [1, 2, 3], 'pages split the trades of one time');
-          assert.deepEqual(
-            ids(await model.tradesSince({ symbol: SYMBOL, startTime: t3.ts, after: t1 })),
-            [3],
-            'the later of the start and the cursor bounds the page',
-          );
-          assert.equal(await model.lastTradeBefore(SYMBOL, t1.ts), undefined);
-          assert.deepEqual(await model.lastTradeBefore(SYMBOL, t3.ts), t2);
-          assert.deepEqual(await model.lastTradeBefore(SYMBOL, t3.ts + 1), t3);
-          assert.equal(await model.lastTradeBefore('ETHUSDT', t3.ts + 1), undefined);
-          await assert.rejects(model.tradesSince({ symbol: SYMBOL, startTime: 0, limit: 0 }), /limit 0/);
         }));
 
       it('returns both sides of a self-trade to its user', () =>

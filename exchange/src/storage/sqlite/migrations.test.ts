@@ -26,13 +26,29 @@ describe('read model migrations', () => {
     }
   };
 
-  /** Turns the database at `path` back into what version 1 wrote: candles without taker-buy volumes. */
+  /**
+   * Turns the database at `path` back into what version 1 wrote: candles without taker-buy volumes,
+   * and trades with a time index.
+   */
   const downgradeToVersion1 = () => {
     const db = new DatabaseSync(path);
     db.exec(`ALTER TABLE candles DROP COLUMN taker_buy_quote_volume;
       ALTER TABLE candles DROP COLUMN taker_buy_volume;
+      CREATE INDEX trades_by_symbol_ts ON trades (symbol, ts);
       UPDATE projection_state SET schema_version = 1;`);
     db.close();
+  };
+
+  const indexes = () => {
+    const db = new DatabaseSync(path);
+    try {
+      return db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'trades' ORDER BY name")
+        .all()
+        .map((row) => row.name);
+    } finally {
+      db.close();
+    }
   };
 
   it('creates a new database at the current version', async () => {
@@ -41,7 +57,7 @@ describe('read model migrations', () => {
     assert.equal(version(), SCHEMA_VERSION);
   });
 
-  it('opens a version 1 database, backfills the taker-buy volumes from the trades, and projects on', async () => {
+  it('opens a version 1 database, backfills the taker-buy volumes, drops the trade time index, and projects on', async () => {
     const script = randomFlow({ commands: 1_500, seed: 21, meanGapMs: 20_000 });
     const cut = script.events.findIndex((e, i) => i >= 2_000 && e.seq !== script.events[i - 1]!.seq);
     const model = SqliteReadModel.open({ path });
@@ -51,9 +67,11 @@ describe('read model migrations', () => {
     assert.ok(before.candles.some((c) => c.takerBuyVolume > 0 && c.takerBuyVolume < c.volume));
     downgradeToVersion1();
 
+    assert.ok(indexes().includes('trades_by_symbol_ts'));
     const migrated = SqliteReadModel.open({ path });
     try {
       assert.equal(version(), SCHEMA_VERSION);
+      assert.ok(!indexes().includes('trades_by_symbol_ts'), 'no trade insert pays for a time index');
       assert.deepEqual(await migrated.dumpRows(), before);
       await migrated.apply(script.events.slice(cut));
       const reference = SqliteReadModel.open({ path: ':memory:' });

@@ -48,4 +48,7 @@ const STEPS: Readonly<Record<number, string>> = {
         AND t.ts BETWEEN candles.open_time AND candles.close_time AND t.taker_side = 'BUY'
     );
   `,
+  // The 24-hour statistics are restored through the 1m candles now: trades need no time index, and
+  // every trade insert stops paying for one.
+  2: 'DROP INDEX IF EXISTS trades_by_symbol_ts;',
 };

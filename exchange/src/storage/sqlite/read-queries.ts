@@ -6,7 +6,6 @@ import {
   type PostingQuery,
   pageLimit,
   type TradeQuery,
-  type TradeWindowQuery,
   type UserTradeQuery,
 } from '../read-model-port.ts';
 import type {
@@ -52,8 +51,6 @@ export class ReadQueries {
   readonly #statusHistory: StatementSync;
   readonly #tradesFrom: StatementSync;
   readonly #tradesNewest: StatementSync;
-  readonly #tradesSince: StatementSync;
-  readonly #lastTradeBefore: StatementSync;
   readonly #userTradesFrom: StatementSync;
   readonly #userTradesNewest: StatementSync;
   readonly #postingsOfAsset: StatementSync;
@@ -85,12 +82,6 @@ export class ReadQueries {
     const trades = `SELECT ${COLUMNS.trades} FROM trades WHERE symbol = ? AND trade_id >= ?`;
     this.#tradesFrom = db.prepare(`${trades} ORDER BY trade_id LIMIT ?`);
     this.#tradesNewest = db.prepare(`${trades} ORDER BY trade_id DESC LIMIT ?`);
-    // (ts, trade_id) is the order of the trades_by_symbol_ts index, so both run on it without a sort.
-    const byTime = `SELECT ${COLUMNS.trades} FROM trades WHERE symbol = $symbol`;
-    this.#tradesSince = db.prepare(
-      `${byTime} AND (ts, trade_id) > ($ts, $tradeId) ORDER BY ts, trade_id LIMIT $limit`,
-    );
-    this.#lastTradeBefore = db.prepare(`${byTime} AND ts < $ts ORDER BY ts DESC, trade_id DESC LIMIT 1`);
     const userTrades = `${USER_TRADE_SIDE('taker')} UNION ALL ${USER_TRADE_SIDE('maker')}`;
     this.#userTradesFrom = db.prepare(`${userTrades} ORDER BY tradeId, isMaker LIMIT $limit`);
     this.#userTradesNewest = db.prepare(`${userTrades} ORDER BY tradeId DESC, isMaker DESC LIMIT $limit`);
@@ -153,22 +144,6 @@ export class ReadQueries {
     return q.fromId === undefined
       ? newestFirst<TradeRow>(this.#tradesNewest, q.symbol, MIN, limit)
       : rows<TradeRow>(this.#tradesFrom, q.symbol, q.fromId, limit);
-  }
-
-  tradesSince(q: TradeWindowQuery): TradeRow[] {
-    const limit = pageLimit(q.limit);
-    // (ts, tradeId) > (startTime, MIN) is ts >= startTime; a cursor inside the window narrows it.
-    const { after } = q;
-    const from =
-      after !== undefined && after.ts >= q.startTime
-        ? { ts: after.ts, tradeId: after.tradeId }
-        : { ts: q.startTime, tradeId: MIN };
-    return rows<TradeRow>(this.#tradesSince, { symbol: q.symbol, ...from, limit });
-  }
-
-  lastTradeBefore(symbol: string, beforeTs: number): TradeRow | undefined {
-    const row = this.#lastTradeBefore.get({ symbol, ts: beforeTs });
-    return row === undefined ? undefined : ({ ...row } as unknown as TradeRow);
   }
 
   userTrades(q: UserTradeQuery): UserTradeRow[] {

@@ -6,7 +6,7 @@
  * composite keys clustered on that key. A new database starts at SCHEMA_VERSION; an older one is
  * brought up to it by `migrations.ts`, which gains a step with each bump.
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS projection_state (
@@ -96,9 +96,6 @@ CREATE TABLE IF NOT EXISTS trades (
   ts INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS trades_by_symbol ON trades (symbol, trade_id);
--- A symbol's trades by time (the rowid, trade_id, breaks ties): a start restores the 24-hour
--- statistics from the last day's trades. Created on an older database's next open, no migration.
-CREATE INDEX IF NOT EXISTS trades_by_symbol_ts ON trades (symbol, ts);
 CREATE INDEX IF NOT EXISTS trades_by_taker ON trades (taker_user_id, symbol, trade_id);
 CREATE INDEX IF NOT EXISTS trades_by_maker ON trades (maker_user_id, symbol, trade_id);
 

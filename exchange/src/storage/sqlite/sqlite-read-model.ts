@@ -8,7 +8,6 @@ import type {
   PostingQuery,
   ReadModelPort,
   TradeQuery,
-  TradeWindowQuery,
   UserTradeQuery,
 } from '../read-model-port.ts';
 import type {
@@ -169,14 +168,6 @@ export class SqliteReadModel implements ReadModelPort {
 
   async recentTrades(symbol: string, limit?: number): Promise<readonly TradeRow[]> {
     return this.#queries.trades(limit === undefined ? { symbol } : { symbol, limit });
-  }
-
-  async tradesSince(query: TradeWindowQuery): Promise<readonly TradeRow[]> {
-    return this.#queries.tradesSince(query);
-  }
-
-  async lastTradeBefore(symbol: string, beforeTs: number): Promise<TradeRow | undefined> {
-    return this.#queries.lastTradeBefore(symbol, beforeTs);
   }
 
   async userTrades(query: UserTradeQuery): Promise<readonly UserTradeRow[]> {

@@ -8,7 +8,6 @@ import type {
   PostingQuery,
   ReadModelPort,
   TradeQuery,
-  TradeWindowQuery,
   UserTradeQuery,
 } from '../read-model-port.ts';
 import type {
@@ -167,14 +166,6 @@ export class ThreadedSqliteReadModel implements ReadModelPort {
 
   recentTrades(symbol: string, limit?: number): Promise<readonly TradeRow[]> {
     return this.#reader.recentTrades(symbol, limit);
-  }
-
-  tradesSince(query: TradeWindowQuery): Promise<readonly TradeRow[]> {
-    return this.#reader.tradesSince(query);
-  }
-
-  lastTradeBefore(symbol: string, beforeTs: number): Promise<TradeRow | undefined> {
-    return this.#reader.lastTradeBefore(symbol, beforeTs);
   }
 
   userTrades(query: UserTradeQuery): Promise<readonly UserTradeRow[]> {
