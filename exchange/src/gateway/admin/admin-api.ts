@@ -6,7 +6,6 @@ import type { UnstampedCommand } from '../../domain/commands.ts';
 import type { ReadModelPort } from '../../storage/read-model-port.ts';
 import type { AccountStore } from '../auth/account-store.ts';
 import type { ApiKeyPermission } from '../auth/api-key-lookup.ts';
-import { ed25519PublicKey } from '../auth/signatures.ts';
 import type { MarketCatalog } from '../binance/market-catalog.ts';
 import type { ExchangePort } from '../rest/exchange-port.ts';
 
@@ -188,21 +187,14 @@ export class AdminApi {
         handle: async (body) => {
           const perms = permissions(body.permissions);
           const pem = publicKey(body.publicKey);
-          // Checked before the user exists, so a bad key leaves no user without a key behind.
-          if (pem !== undefined) {
-            try {
-              ed25519PublicKey(pem);
-            } catch (error) {
-              invalid(error);
-            }
-          }
-          let id = 0;
           try {
-            id = accounts.createUser(String(body.name ?? ''), clock());
+            return {
+              name: body.name,
+              ...accounts.createUserWithKey(String(body.name ?? ''), perms, pem, clock()),
+            };
           } catch (error) {
-            invalid(error);
+            return invalid(error);
           }
-          return { name: body.name, ...createKey(id, perms, pem) };
         },
       },
       {

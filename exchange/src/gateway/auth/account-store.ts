@@ -50,5 +50,15 @@ export interface AccountStore extends ApiKeyLookup {
     publicKeyPem: string,
     nowMs: number,
   ): NewEd25519Key;
+  /**
+   * A new user and its first key in one transaction: given a public key, an Ed25519 key, else an HMAC
+   * key. Throws as `createUser` and the key's method do, and then leaves no user behind.
+   */
+  createUserWithKey(
+    name: string,
+    permissions: readonly ApiKeyPermission[],
+    publicKeyPem: string | undefined,
+    nowMs: number,
+  ): NewApiKey | NewEd25519Key;
   users(): UserRecord[];
 }

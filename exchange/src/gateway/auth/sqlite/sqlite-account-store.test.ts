@@ -135,4 +135,35 @@ describe('SqliteAccountStore', () => {
     assert.deepEqual(store.users()[0]?.apiKeys, []);
     store.close();
   });
+
+  it('creates a user with its first key in one transaction: a refused key or permission leaves no user', () => {
+    const store = SqliteAccountStore.open(path, box);
+    assert.throws(() => store.createUserWithKey('carol', ['READ'], 'ssh-ed25519 AAAA', 1), /PEM \(SPKI\)/);
+    assert.throws(
+      () => store.createUserWithKey('carol', ['READ', 'WITHDRAW' as 'READ'], undefined, 1),
+      /permission "WITHDRAW" is invalid/,
+    );
+    assert.equal(store.userByName('carol'), undefined);
+    assert.deepEqual(store.users(), []);
+
+    const hmacKey = store.createUserWithKey('carol', ['READ', 'TRADE'], undefined, 2);
+    assert.equal(hmacKey.keyType, 'HMAC');
+    const { publicKey } = generateKeyPairSync('ed25519');
+    const edKey = store.createUserWithKey(
+      'dan',
+      ['READ'],
+      publicKey.export({ type: 'spki', format: 'pem' }) as string,
+      3,
+    );
+    assert.equal(edKey.keyType, 'ED25519');
+    assert.deepEqual(
+      store.users().map((u) => [u.name, u.apiKeys.map((k) => k.keyType)]),
+      [
+        ['carol', ['HMAC']],
+        ['dan', ['ED25519']],
+      ],
+    );
+    assert.equal(store.identify(hmacKey.apiKey)?.userId, store.userByName('carol'));
+    store.close();
+  });
 });

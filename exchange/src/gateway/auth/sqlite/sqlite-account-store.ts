@@ -167,6 +167,29 @@ export class SqliteAccountStore implements AccountStore {
     return { userId, apiKey, keyType: 'ED25519', permissions: unique };
   }
 
+  createUserWithKey(
+    name: string,
+    permissions: readonly ApiKeyPermission[],
+    publicKeyPem: string | undefined,
+    nowMs: number,
+  ): NewApiKey | NewEd25519Key {
+    this.#db.exec('BEGIN IMMEDIATE');
+    let added: NewApiKey | NewEd25519Key | undefined;
+    try {
+      const userId = this.createUser(name, nowMs);
+      added =
+        publicKeyPem === undefined
+          ? this.createApiKey(userId, permissions, nowMs)
+          : this.registerEd25519Key(userId, permissions, publicKeyPem, nowMs);
+      this.#db.exec('COMMIT');
+      return added;
+    } catch (error) {
+      if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
+      if (added !== undefined) this.#keys.delete(added.apiKey);
+      throw error;
+    }
+  }
+
   #checkNewKey(userId: number, permissions: readonly ApiKeyPermission[]): ApiKeyPermission[] {
     if (!this.hasUser(userId)) throw new RangeError(`user ${userId} does not exist`);
     for (const p of permissions) {
