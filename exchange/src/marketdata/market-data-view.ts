@@ -68,6 +68,8 @@ export interface AggTradeQuery {
 }
 
 export interface MarketDataView {
+  /** The seq of the last command applied: the lastUpdateId of any depth snapshot taken now. */
+  readonly lastUpdateId: number;
   /** undefined for an unknown symbol. */
   depth(symbol: string, limit: number): DepthSnapshot | undefined;
   bookTicker(symbol: string): BookTicker | undefined;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { TestClient } from '../support/ws-client.ts';
 import { ApiHarness, type ErrorBody, encode, TestClock } from './support/api-harness.ts';
 
 /** Monday 2026-01-05 00:00:00 UTC. */
@@ -411,6 +412,53 @@ describe('public trades after an order', () => {
       const before = await klineTrades();
       await bobSellsAtMarket();
       assert.equal(await klineTrades(), before + 1);
+    }
+  });
+});
+
+describe('depth of a quiet symbol', () => {
+  let api: ApiHarness;
+  before(async () => {
+    api = await ApiHarness.start({});
+  });
+  after(() => api.close());
+
+  const order = async (trader: 'alice' | 'bob', symbol: string, price: string) => {
+    const r = await api.signed('POST', '/api/v3/order', api.trader(trader), {
+      symbol,
+      side: 'BUY',
+      type: 'LIMIT',
+      timeInForce: 'GTC',
+      quantity: '0.01',
+      price,
+    });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+  };
+  const depth = async (symbol: string) =>
+    (await api.get<Depth>('/api/v3/depth', { symbol, limit: 10 })).body.lastUpdateId;
+
+  it("answers with the newest lastUpdateId while other symbols move on, so Binance's local-book procedure starts at once", async () => {
+    await order('alice', 'ETHUSDT', '2000');
+    assert.equal(await depth('ETHUSDT'), api.server.exchange.engine.lastSeq);
+    for (const price of ['50000', '50001', '50002']) await order('bob', 'BTCUSDT', price);
+    assert.equal(await depth('ETHUSDT'), api.server.exchange.engine.lastSeq, 'a cached book, a current id');
+
+    // The procedure: open the diff stream, then fetch the snapshot; the first diff past it must
+    // start at or before lastUpdateId + 1.
+    const client = await TestClient.open(
+      `${api.server.baseUrl.replace(/^http/, 'ws')}/ws/ethusdt@depth@100ms`,
+    );
+    try {
+      await order('bob', 'BTCUSDT', '50003');
+      const lastUpdateId = await depth('ETHUSDT');
+      await order('alice', 'ETHUSDT', '2001');
+      const first = await client.next((m) => m.e === 'depthUpdate' && m.u > lastUpdateId);
+      assert.ok(
+        first.U <= lastUpdateId + 1 && first.u >= lastUpdateId + 1,
+        JSON.stringify({ lastUpdateId, first }),
+      );
+    } finally {
+      await client.close();
     }
   });
 });
