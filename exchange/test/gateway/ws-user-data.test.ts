@@ -187,6 +187,9 @@ describe('user data over the WebSocket API and listen keys', () => {
       params: { subscriptionId },
     });
     assert.deepEqual(unsubscribed, { id, status: 200, result: {} });
+    const terminated = await api.next((m) => m.event?.e === 'eventStreamTerminated');
+    assert.deepEqual(Object.keys(terminated.event).sort(), ['E', 'e']);
+    assert.equal(terminated.subscriptionId, subscriptionId);
     const again = await api.request({
       id: ++id,
       method: 'userDataStream.unsubscribe',
@@ -232,6 +235,8 @@ describe('user data over the WebSocket API and listen keys', () => {
     assert.deepEqual([update.subscriptionId, update.event.d], [sub.result.subscriptionId, '0.00000007']);
     const logout = await api.request({ id: ++id, method: 'session.logout' });
     assert.equal(logout.result.apiKey, null);
+    const terminated = await api.next((m) => m.event?.e === 'eventStreamTerminated');
+    assert.equal(terminated.subscriptionId, sub.result.subscriptionId);
     assert.deepEqual((await api.request({ id: ++id, method: 'session.subscriptions' })).result, []);
     await api.close();
   });

@@ -43,6 +43,8 @@ export class WsApiSession {
   private authorizedSince: number | undefined;
   private readonly subscriptions = new Map<number, Subscription>();
   private nextSubscriptionId = 0;
+  /** Subscriptions the current request ended: each hears eventStreamTerminated after the answer. */
+  private readonly terminated: number[] = [];
 
   constructor(socket: ClientSocket, deps: WsApiDeps) {
     this.socket = socket;
@@ -89,6 +91,7 @@ export class WsApiSession {
       }
       const result = this.dispatch(method, params as Record<string, unknown>);
       this.reply(id, 200, result);
+      this.announceTerminations();
     } catch (error) {
       // Anything but a WsApiError is a fault of the server; the client gets Binance's generic answer
       // and the connection, like every other, goes on.
@@ -132,12 +135,7 @@ export class WsApiSession {
       case 'session.status':
         return this.status(now);
       case 'session.logout': {
-        for (const [id, sub] of this.subscriptions) {
-          if (sub.viaSession) {
-            sub.unsubscribe();
-            this.subscriptions.delete(id);
-          }
-        }
+        for (const [id, sub] of this.subscriptions) if (sub.viaSession) this.end(id, sub);
         this.identity = undefined;
         this.authorizedSince = undefined;
         return this.status(now);
@@ -159,21 +157,36 @@ export class WsApiSession {
       case 'userDataStream.unsubscribe': {
         const { subscriptionId } = params;
         if (subscriptionId === undefined) {
-          this.close();
+          for (const [id, sub] of this.subscriptions) this.end(id, sub);
           return {};
         }
         const sub = typeof subscriptionId === 'number' ? this.subscriptions.get(subscriptionId) : undefined;
         if (sub === undefined) {
           throw new WsApiError(SUBSCRIPTION_NOT_ACTIVE, 'User Data Stream subscription not active.');
         }
-        sub.unsubscribe();
-        this.subscriptions.delete(subscriptionId as number);
+        this.end(subscriptionId as number, sub);
         return {};
       }
       case 'session.subscriptions':
         return [...this.subscriptions.keys()].map((subscriptionId) => ({ subscriptionId }));
       default:
         throw new WsApiError(BinanceCode.ILLEGAL_CHARS, `Unknown method '${method.slice(0, 64)}'.`);
+    }
+  }
+
+  /** Ends a subscription at a client's request (not at close: then no one is left to tell). */
+  private end(subscriptionId: number, sub: Subscription): void {
+    sub.unsubscribe();
+    this.subscriptions.delete(subscriptionId);
+    this.terminated.push(subscriptionId);
+  }
+
+  /** Binance's last event of a user data stream that a request stopped. */
+  private announceTerminations(): void {
+    if (this.terminated.length === 0) return;
+    const now = this.deps.clock();
+    for (const subscriptionId of this.terminated.splice(0)) {
+      this.socket.sendJson({ subscriptionId, event: { e: 'eventStreamTerminated', E: now } });
     }
   }
 
