@@ -20,13 +20,19 @@ const USAGE = `usage: npm run admin -- <command>
   withdraw <userId> <asset> <amount> [--id ID] request a withdrawal (locks the amount)
   withdraw-complete <withdrawalId>             the withdrawal went out
   withdraw-fail <withdrawalId>                 it did not: unlock the amount
+  set-permissions <apiKey> --permissions READ  replace an API key's permissions
+  revoke-key <apiKey>                          delete an API key: requests made with it are refused
   markets                                      list markets and their status
   halt <symbol> | resume <symbol>              stop or restart trading on a market
+  add-asset <asset> <decimals>                 an asset, e.g. add-asset SOL 8
+  list-market <symbol> <base> <quote> --tick-size T --lot-size L --max-qty M
+      [--min-qty Q] [--min-notional N] [--maker-fee 0.001] [--taker-fee 0.001] [--stp EXPIRE_MAKER]
+                                               open a market; amounts in its assets' units
 
 Finds the server through BOURSE_DATA_DIR (or BOURSE_CONFIG), or BOURSE_ADMIN_URL and BOURSE_ADMIN_TOKEN.`;
 
 interface Call {
-  readonly method: 'GET' | 'POST';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   readonly path: string;
   readonly body?: Record<string, unknown>;
 }
@@ -47,6 +53,17 @@ export function parseCommand(argv: readonly string[]): Call {
   const permissions = flag('--permissions')?.split(',');
   const id = flag('--id');
   const publicKey = publicKeyFlag(flag('--public-key'), flag('--public-key-file'));
+  // list-market's settings, by their admin API names; absent ones take the API's defaults.
+  const marketFlags = Object.entries({
+    tickSize: flag('--tick-size'),
+    lotSize: flag('--lot-size'),
+    minQty: flag('--min-qty'),
+    maxQty: flag('--max-qty'),
+    minNotional: flag('--min-notional'),
+    makerFee: flag('--maker-fee'),
+    takerFee: flag('--taker-fee'),
+    selfTradePreventionMode: flag('--stp'),
+  }).filter(([, value]) => value !== undefined);
   const [command, ...rest] = args;
   const need = (count: number) => {
     if (rest.length !== count)
@@ -95,6 +112,27 @@ export function parseCommand(argv: readonly string[]): Call {
       const [withdrawalId] = need(1);
       const action = command === 'withdraw-complete' ? 'complete' : 'fail';
       return { method: 'POST', path: `/admin/withdrawals/${enc(withdrawalId!)}/${action}` };
+    }
+    case 'set-permissions': {
+      const [apiKey] = need(1);
+      if (permissions === undefined) throw new UsageError('set-permissions needs --permissions');
+      return { method: 'PUT', path: `/admin/api-keys/${enc(apiKey!)}`, body: { permissions } };
+    }
+    case 'revoke-key': {
+      const [apiKey] = need(1);
+      return { method: 'DELETE', path: `/admin/api-keys/${enc(apiKey!)}` };
+    }
+    case 'add-asset': {
+      const [asset, decimals] = need(2);
+      return { method: 'POST', path: '/admin/assets', body: { asset, decimals: Number(decimals) } };
+    }
+    case 'list-market': {
+      const [symbol, base, quote] = need(3);
+      return {
+        method: 'POST',
+        path: '/admin/markets',
+        body: { symbol, base, quote, ...Object.fromEntries(marketFlags) },
+      };
     }
     case 'markets':
       need(0);

@@ -201,6 +201,98 @@ describe('admin API and CLI', () => {
     assert.equal((await api.admin('POST', '/admin/markets/ETHBTC/resume')).status, 200);
   });
 
+  it('lists a new asset and a new market while running, and the market trades at once', async () => {
+    assert.equal((await api.admin('POST', '/admin/assets', { asset: 'SOL', decimals: 8 })).status, 200);
+    assert.equal((await api.admin('POST', '/admin/assets', { asset: 'SOL', decimals: 8 })).status, 409);
+    const spec = {
+      symbol: 'SOLUSDT',
+      base: 'SOL',
+      quote: 'USDT',
+      tickSize: '0.01',
+      lotSize: '0.001',
+      maxQty: '100000',
+      minNotional: '1',
+      makerFee: '0.0005',
+    };
+    for (const [change, status] of [
+      [{ base: 'XYZ' }, 400],
+      [{ tickSize: 'abc' }, 400],
+      [{ tickSize: '0.0000001' }, 400],
+      [{ makerFee: '1.5' }, 400],
+      [{ selfTradePreventionMode: 'SOMETIMES' }, 400],
+      [{ maxQty: undefined }, 400],
+    ] as const) {
+      const refused = await api.admin('POST', '/admin/markets', { ...spec, ...change });
+      assert.equal(refused.status, status, JSON.stringify(change));
+    }
+    assert.equal((await api.admin('POST', '/admin/markets', spec)).status, 200);
+    assert.equal((await api.admin('POST', '/admin/markets', spec)).status, 409, 'a symbol is listed once');
+
+    type Info = { symbols: { symbol: string; filters: { filterType: string; tickSize?: string }[] }[] };
+    const info = await api.get<Info>('/api/v3/exchangeInfo', { symbol: 'SOLUSDT' });
+    assert.equal(info.status, 200, JSON.stringify(info.body));
+    const filter = info.body.symbols[0]!.filters.find((f) => f.filterType === 'PRICE_FILTER');
+    assert.equal(Number(filter!.tickSize), 0.01);
+    const seller = await api.user('sol-seller', ['READ', 'TRADE'], { SOL: '10' });
+    const buyer = await api.user('sol-buyer', ['READ', 'TRADE'], { USDT: '10000' });
+    const place = (key: typeof seller, side: 'BUY' | 'SELL') =>
+      api.signed<ErrorBody>('POST', '/api/v3/order', key, {
+        symbol: 'SOLUSDT',
+        side,
+        type: 'LIMIT',
+        timeInForce: 'GTC',
+        quantity: '2',
+        price: '150.25',
+      });
+    assert.equal((await place(seller, 'SELL')).status, 200);
+    assert.equal((await place(buyer, 'BUY')).status, 200);
+    const trades = await api.get<{ price: string; qty: string }[]>('/api/v3/trades', { symbol: 'SOLUSDT' });
+    assert.deepEqual(
+      trades.body.map((t) => [Number(t.price), Number(t.qty)]),
+      [[150.25, 2]],
+    );
+    const ticker = await api.get<{ lastPrice: string; count: number }>('/api/v3/ticker/24hr', {
+      symbol: 'SOLUSDT',
+    });
+    assert.deepEqual([Number(ticker.body.lastPrice), ticker.body.count], [150.25, 1]);
+    const markets = await api.admin<{ symbol: string }[]>('GET', '/admin/markets');
+    assert.ok(markets.body.some((m) => m.symbol === 'SOLUSDT'));
+  });
+
+  it("changes an API key's permissions and revokes it, effective at the next request", async () => {
+    const user = await api.user('ivan', ['READ', 'TRADE'], { USDT: '1000' });
+    const order = () =>
+      api.signed<ErrorBody>('POST', '/api/v3/order', user, {
+        symbol: 'BTCUSDT',
+        side: 'BUY',
+        type: 'LIMIT',
+        timeInForce: 'GTC',
+        quantity: '0.001',
+        price: '10000',
+      });
+    assert.equal((await order()).status, 200);
+    const changed = await api.admin<{ permissions: string[] }>('PUT', `/admin/api-keys/${user.apiKey}`, {
+      permissions: ['READ'],
+    });
+    assert.deepEqual(changed.body.permissions, ['READ']);
+    assert.equal((await order()).body.code, -2015);
+    assert.equal((await api.signed('GET', '/api/v3/account', user)).status, 200);
+    assert.equal(
+      (await api.admin('PUT', `/admin/api-keys/${user.apiKey}`, { permissions: ['SPEND'] })).status,
+      400,
+    );
+    assert.equal(
+      (await api.admin('PUT', '/admin/api-keys/NOSUCHKEY', { permissions: ['READ'] })).status,
+      404,
+    );
+
+    assert.equal((await api.admin('DELETE', `/admin/api-keys/${user.apiKey}`)).status, 200);
+    assert.equal((await api.signed<ErrorBody>('GET', '/api/v3/account', user)).body.code, -2015);
+    assert.equal((await api.admin('DELETE', `/admin/api-keys/${user.apiKey}`)).status, 404);
+    const users = await api.admin<{ name: string; apiKeys: unknown[] }[]>('GET', '/admin/users');
+    assert.deepEqual(users.body.find((u) => u.name === 'ivan')!.apiKeys, []);
+  });
+
   it('the CLI creates a user with an API key and credits a deposit, one line each', async () => {
     const env = { BOURSE_DATA_DIR: api.dataDir };
     const created = await cli(env, 'create-user', 'grace', '--permissions', 'READ,TRADE');
@@ -223,6 +315,22 @@ describe('admin API and CLI', () => {
     const w = await cli(env, 'withdraw', String(user.userId), 'BTC', '0.1', '--id', 'cli-w');
     assert.equal(w.code, 0, w.stderr);
     assert.equal((await cli(env, 'withdraw-complete', 'cli-w')).code, 0);
+    assert.equal((await cli(env, 'add-asset', 'ADA', '6')).code, 0);
+    const listed2 = await cli(
+      env,
+      'list-market',
+      'ADAUSDT',
+      'ADA',
+      'USDT',
+      '--tick-size',
+      '0.0001',
+      '--lot-size',
+      '1',
+      '--max-qty',
+      '1000000',
+    );
+    assert.equal(listed2.code, 0, listed2.stderr);
+    assert.match((await cli(env, 'markets')).stdout, /ADAUSDT/);
     assert.equal((await cli(env, 'halt', 'ETHUSDT')).code, 0);
     assert.equal((await cli(env, 'resume', 'ETHUSDT')).code, 0);
     const bad = await cli(env, 'deposit', String(user.userId), 'BTC');
@@ -284,6 +392,47 @@ describe('admin API and CLI', () => {
   });
 
   it('parses every CLI command into one admin call', () => {
+    assert.deepEqual(parseCommand(['add-asset', 'SOL', '8']), {
+      method: 'POST',
+      path: '/admin/assets',
+      body: { asset: 'SOL', decimals: 8 },
+    });
+    assert.deepEqual(
+      parseCommand([
+        'list-market',
+        'SOLUSDT',
+        'SOL',
+        'USDT',
+        '--tick-size',
+        '0.01',
+        '--lot-size',
+        '0.001',
+        '--max-qty',
+        '1000',
+        '--maker-fee',
+        '0.0005',
+      ]),
+      {
+        method: 'POST',
+        path: '/admin/markets',
+        body: {
+          symbol: 'SOLUSDT',
+          base: 'SOL',
+          quote: 'USDT',
+          tickSize: '0.01',
+          lotSize: '0.001',
+          maxQty: '1000',
+          makerFee: '0.0005',
+        },
+      },
+    );
+    assert.deepEqual(parseCommand(['set-permissions', 'K1', '--permissions', 'READ']), {
+      method: 'PUT',
+      path: '/admin/api-keys/K1',
+      body: { permissions: ['READ'] },
+    });
+    assert.throws(() => parseCommand(['set-permissions', 'K1']), /needs --permissions/);
+    assert.deepEqual(parseCommand(['revoke-key', 'K1']), { method: 'DELETE', path: '/admin/api-keys/K1' });
     assert.deepEqual(parseCommand(['create-key', '7', '--public-key', 'PEM TEXT']), {
       method: 'POST',
       path: '/admin/users/7/api-keys',

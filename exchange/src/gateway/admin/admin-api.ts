@@ -3,6 +3,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Logger } from 'pino';
 import { AmountFormatError, formatAmount, parseAmount } from '../../domain/amount.ts';
 import type { UnstampedCommand } from '../../domain/commands.ts';
+import {
+  FEE_RATE_SCALE,
+  type MarketSpec,
+  type SelfTradePreventionMode,
+  STP_MODES,
+} from '../../domain/market.ts';
 import type { ReadModelPort } from '../../storage/read-model-port.ts';
 import type { AccountStore } from '../auth/account-store.ts';
 import type { ApiKeyPermission } from '../auth/api-key-lookup.ts';
@@ -99,7 +105,7 @@ export class AdminApi {
         throw new AdminError(401, 'missing or wrong admin token');
       const route = this.#routes.find((r) => r.method === req.method && r.pattern.test(url.pathname));
       if (route === undefined) throw new AdminError(404, `no admin endpoint ${req.method} ${url.pathname}`);
-      const body = req.method === 'POST' ? await readJson(req) : {};
+      const body = req.method === 'POST' || req.method === 'PUT' ? await readJson(req) : {};
       send(200, await route.handle(body, route.pattern.exec(url.pathname)!, url));
     } catch (error) {
       if (error instanceof AdminError) send(error.status, { error: error.message });
@@ -124,16 +130,51 @@ export class AdminApi {
   }
 
   #amount(asset: unknown, amount: unknown): { asset: string; minor: number } {
+    const decimals = this.#decimalsOf(asset);
+    return { asset: asset as string, minor: decimal('amount', amount, decimals) };
+  }
+
+  #decimalsOf(asset: unknown): number {
     const decimals = typeof asset === 'string' ? this.#deps.catalog.assetDecimals(asset) : undefined;
     if (decimals === undefined) throw new AdminError(400, `asset ${JSON.stringify(asset)} is unknown`);
-    if (typeof amount !== 'string')
-      throw new AdminError(400, `amount ${JSON.stringify(amount)} must be a decimal string`);
-    try {
-      return { asset: asset as string, minor: parseAmount(amount, decimals) };
-    } catch (error) {
-      if (error instanceof AmountFormatError) throw new AdminError(400, `amount ${error.message}`);
-      throw error;
+    return decimals;
+  }
+
+  /** A market from the admin's JSON: amounts as decimal strings in its assets' units, fees as fractions. */
+  #marketSpec(body: Record<string, unknown>): MarketSpec {
+    const text = (name: string): string => {
+      const value = body[name];
+      if (typeof value !== 'string') throw new AdminError(400, `${name} must be a string`);
+      return value;
+    };
+    const symbol = text('symbol');
+    const base = text('base');
+    const quote = text('quote');
+    const b = this.#decimalsOf(base);
+    const q = this.#decimalsOf(quote);
+    const lotSize = decimal('lotSize', body.lotSize, b);
+    const fee = (name: string): number => {
+      const ppm = decimal(name, body[name] ?? DEFAULT_FEE, FEE_DECIMALS);
+      if (ppm > FEE_RATE_SCALE) throw new AdminError(400, `${name} must be a fraction of at most 1`);
+      return ppm;
+    };
+    const stp = body.selfTradePreventionMode ?? 'EXPIRE_MAKER';
+    if (!STP_MODES.includes(stp as SelfTradePreventionMode)) {
+      throw new AdminError(400, `selfTradePreventionMode must be one of ${STP_MODES.join(', ')}`);
     }
+    return {
+      symbol,
+      base,
+      quote,
+      tickSize: decimal('tickSize', body.tickSize, q),
+      lotSize,
+      minQty: body.minQty === undefined ? lotSize : decimal('minQty', body.minQty, b),
+      maxQty: decimal('maxQty', body.maxQty, b),
+      minNotional: decimal('minNotional', body.minNotional ?? '0', q),
+      makerFeePpm: fee('makerFee'),
+      takerFeePpm: fee('takerFee'),
+      defaultStpMode: stp as SelfTradePreventionMode,
+    };
   }
 
   #table(): { method: string; pattern: RegExp; handle: Handler }[] {
@@ -204,6 +245,30 @@ export class AdminApi {
           createKey(userId(match[1]), permissions(body.permissions), publicKey(body.publicKey)),
       },
       {
+        method: 'PUT',
+        pattern: /^\/admin\/api-keys\/([A-Za-z0-9]{1,128})$/,
+        handle: async (body, match) => {
+          if (body.permissions === undefined)
+            throw new AdminError(400, 'give permissions, a list of READ and TRADE');
+          const apiKey = match[1]!;
+          if (accounts.identify(apiKey) === undefined)
+            throw new AdminError(404, `API key ${apiKey} does not exist`);
+          return {
+            apiKey,
+            permissions: accounts.setApiKeyPermissions(apiKey, permissions(body.permissions)),
+          };
+        },
+      },
+      {
+        method: 'DELETE',
+        pattern: /^\/admin\/api-keys\/([A-Za-z0-9]{1,128})$/,
+        handle: async (_body, match) => {
+          const apiKey = match[1]!;
+          if (!accounts.revokeApiKey(apiKey)) throw new AdminError(404, `API key ${apiKey} does not exist`);
+          return { apiKey, revoked: true };
+        },
+      },
+      {
         method: 'GET',
         pattern: /^\/admin\/users\/(\d+)\/balances$/,
         handle: async (_body, match) => {
@@ -255,6 +320,22 @@ export class AdminApi {
           this.#submit({ type: 'FailWithdrawal', withdrawalId: decodeURIComponent(match[1]!) }),
       },
       {
+        method: 'POST',
+        pattern: /^\/admin\/assets$/,
+        handle: async (body) => {
+          const { asset, decimals } = body;
+          if (typeof asset !== 'string' || typeof decimals !== 'number') {
+            throw new AdminError(400, 'give asset (its name, such as SOL) and decimals (an integer)');
+          }
+          return this.#submit({ type: 'AddAsset', asset, decimals });
+        },
+      },
+      {
+        method: 'POST',
+        pattern: /^\/admin\/markets$/,
+        handle: async (body) => this.#submit({ type: 'ListMarket', ...this.#marketSpec(body) }),
+      },
+      {
         method: 'GET',
         pattern: /^\/admin\/markets$/,
         handle: async () =>
@@ -276,6 +357,23 @@ export class AdminApi {
         handle: async (_body, match) => this.#submit({ type: 'ResumeMarket', symbol: match[1]! }),
       },
     ];
+  }
+}
+
+/** Fees are parts per million: a fraction with six decimals. */
+const FEE_DECIMALS = 6;
+/** 0.1%, Binance's base rate. */
+const DEFAULT_FEE = '0.001';
+
+/** A decimal string in minor units of `decimals` places; a 400 naming the field otherwise. */
+function decimal(name: string, value: unknown, decimals: number): number {
+  if (typeof value !== 'string')
+    throw new AdminError(400, `${name} ${JSON.stringify(value)} must be a decimal string`);
+  try {
+    return parseAmount(value, decimals);
+  } catch (error) {
+    if (error instanceof AmountFormatError) throw new AdminError(400, `${name} ${error.message}`);
+    throw error;
   }
 }
 

@@ -60,5 +60,12 @@ export interface AccountStore extends ApiKeyLookup {
     publicKeyPem: string | undefined,
     nowMs: number,
   ): NewApiKey | NewEd25519Key;
+  /**
+   * Replaces a key's permissions; requests signed with it are judged by the new ones at once.
+   * Throws a RangeError if the key does not exist or a permission is unknown.
+   */
+  setApiKeyPermissions(apiKey: string, permissions: readonly ApiKeyPermission[]): ApiKeyPermission[];
+  /** Deletes a key: every later request made with it is refused. False if there was no such key. */
+  revokeApiKey(apiKey: string): boolean;
   users(): UserRecord[];
 }

@@ -190,12 +190,25 @@ export class SqliteAccountStore implements AccountStore {
     }
   }
 
+  setApiKeyPermissions(apiKey: string, permissions: readonly ApiKeyPermission[]): ApiKeyPermission[] {
+    const entry = this.#keys.get(apiKey);
+    if (entry === undefined) throw new RangeError(`API key ${apiKey} does not exist`);
+    const unique = checkPermissions(permissions);
+    this.#db.prepare('UPDATE api_keys SET permissions = ? WHERE api_key = ?').run(unique.join(','), apiKey);
+    const { identity, key } = entry;
+    this.#remember(apiKey, identity.userId, unique, identity.keyType, key);
+    return unique;
+  }
+
+  revokeApiKey(apiKey: string): boolean {
+    const { changes } = this.#db.prepare('DELETE FROM api_keys WHERE api_key = ?').run(apiKey);
+    this.#keys.delete(apiKey);
+    return changes > 0;
+  }
+
   #checkNewKey(userId: number, permissions: readonly ApiKeyPermission[]): ApiKeyPermission[] {
     if (!this.hasUser(userId)) throw new RangeError(`user ${userId} does not exist`);
-    for (const p of permissions) {
-      if (!PERMISSIONS.includes(p)) throw new RangeError(`permission "${p}" is invalid: use READ or TRADE`);
-    }
-    return [...new Set(permissions)];
+    return checkPermissions(permissions);
   }
 
   users(): UserRecord[] {
@@ -242,6 +255,14 @@ function migrate(db: DatabaseSync): void {
       db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
     }
   }
+}
+
+/** The permissions without repeats; throws a RangeError quoting an unknown one. */
+function checkPermissions(permissions: readonly ApiKeyPermission[]): ApiKeyPermission[] {
+  for (const p of permissions) {
+    if (!PERMISSIONS.includes(p)) throw new RangeError(`permission "${p}" is invalid: use READ or TRADE`);
+  }
+  return [...new Set(permissions)];
 }
 
 function parsePermissions(text: string): ApiKeyPermission[] {
