@@ -11,6 +11,7 @@ interface OrderJson {
   executedQty: string;
   cummulativeQuoteQty: string;
   status: string;
+  timeInForce: string;
   type: string;
   side: string;
   fills?: { price: string; qty: string; commission: string; commissionAsset: string; tradeId: number }[];
@@ -156,6 +157,13 @@ describe('trading and account endpoints', () => {
     const byQty = await place(alice, { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.02' });
     assert.equal(byQty.body.status, 'FILLED');
     assert.equal(byQty.body.cummulativeQuoteQty, '1020.000000');
+    // Binance shows a MARKET order's time in force as GTC, in answers and in queries alike.
+    assert.equal(byQty.body.timeInForce, 'GTC');
+    const queried = await api.signed<{ timeInForce: string }>('GET', '/api/v3/order', alice, {
+      symbol: 'BTCUSDT',
+      orderId: byQty.body.orderId,
+    });
+    assert.equal(queried.body.timeInForce, 'GTC');
     const byQuote = await place(alice, {
       symbol: 'BTCUSDT',
       side: 'BUY',

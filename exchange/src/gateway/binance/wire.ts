@@ -1,4 +1,5 @@
 import type { EngineEvent, OrderAccepted, Trade } from '../../domain/events.ts';
+import type { OrderType, TimeInForce } from '../../domain/market.ts';
 import { finalStatus } from '../../storage/order-status.ts';
 import type { OrderRow, OrderStatus, TradeRow, UserTradeRow } from '../../storage/read-model-rows.ts';
 import { formatMinor } from './decimal.ts';
@@ -10,6 +11,11 @@ import type { CatalogMarket } from './market-catalog.ts';
  */
 
 export type NewOrderRespType = 'ACK' | 'RESULT' | 'FULL';
+
+/** The engine runs a MARKET order as IOC; Binance shows it as GTC, and clients expect that. */
+export function wireTimeInForce(orderType: OrderType, timeInForce: TimeInForce): TimeInForce {
+  return orderType === 'MARKET' ? 'GTC' : timeInForce;
+}
 
 export interface OrderOutcome {
   readonly accepted: OrderAccepted;
@@ -79,7 +85,7 @@ export function newOrderResponse(
     origQuoteOrderQty: formatMinor(o.quoteOrderQty, q),
     cummulativeQuoteQty: formatMinor(outcome.cumulativeQuoteQty, q),
     status: outcome.status,
-    timeInForce: o.timeInForce,
+    timeInForce: wireTimeInForce(o.orderType, o.timeInForce),
     type: o.orderType,
     side: o.side,
     workingTime: outcome.transactTime,
@@ -116,7 +122,7 @@ export function orderJson(row: OrderRow, market: CatalogMarket): Record<string, 
     executedQty: formatMinor(row.executedQty, b),
     cummulativeQuoteQty: formatMinor(row.cumulativeQuoteQty, q),
     status: row.status,
-    timeInForce: row.timeInForce,
+    timeInForce: wireTimeInForce(row.orderType, row.timeInForce),
     type: row.orderType,
     side: row.side,
     stopPrice: formatMinor(0, q),
@@ -152,7 +158,7 @@ export function cancelJson(
     origQuoteOrderQty: formatMinor(row.origQuoteOrderQty, q),
     cummulativeQuoteQty: formatMinor(row.cumulativeQuoteQty, q),
     status: row.status,
-    timeInForce: row.timeInForce,
+    timeInForce: wireTimeInForce(row.orderType, row.timeInForce),
     type: row.orderType,
     side: row.side,
     selfTradePreventionMode: row.stpMode,

@@ -4,6 +4,7 @@ import type { MarketSpec, SelfTradePreventionMode, Side, TimeInForce } from '../
 import type { EngineSnapshot } from '../../engine/snapshot.ts';
 import type { OrderStatus } from '../../storage/read-model-rows.ts';
 import { formatMinor } from '../binance/decimal.ts';
+import { wireTimeInForce } from '../binance/wire.ts';
 
 /** One user-data event, serialized once for every connection that carries it. */
 export interface UserEvent {
@@ -286,7 +287,7 @@ export class UserDataFeed {
       c: order.clientOrderId,
       S: order.side,
       o: order.type,
-      f: order.timeInForce,
+      f: wireTimeInForce(order.type, order.timeInForce),
       q: qty(order.quantity),
       p: price(order.price),
       P: price(0),
