@@ -262,7 +262,7 @@ async function main(): Promise<void> {
   const logger = pino({ level: config.logLevel, base: { service: 'bourse' } });
   const server = await startServer(config, logger);
   if (server.demoKeys.length > 0 || server.adminTokenGenerated) {
-    // Shown once, on the terminal, never in the log.
+    // Shown once, on the terminal (stderr), never in the log: stdout stays JSON lines for a collector.
     const lines = ['', '  Bourse first start: demo accounts (shown once; keep them)', ''];
     for (const k of server.demoKeys) {
       lines.push(
@@ -278,7 +278,7 @@ async function main(): Promise<void> {
       `  REST ${server.baseUrl}/api/v3   docs ${server.baseUrl}/docs   admin ${server.adminUrl}`,
       '',
     );
-    process.stdout.write(`${lines.join('\n')}\n`);
+    process.stderr.write(`${lines.join('\n')}\n`);
   }
   let stopping = false;
   const stop = (signal: string) => {

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ServerConfig } from './config.ts';
+import { ConfigError, type ServerConfig } from './config.ts';
 
 /**
  * The certificate for https/wss. 'files' reads the configured PEM files; 'self-signed' makes one for
@@ -15,8 +15,8 @@ export function loadTls(config: ServerConfig): { key: string; cert: string } | u
       return undefined;
     case 'files':
       return {
-        key: readFileSync(config.tlsKeyFile!, 'utf8'),
-        cert: readFileSync(config.tlsCertFile!, 'utf8'),
+        key: readPem('tlsKeyFile', config.tlsKeyFile!),
+        cert: readPem('tlsCertFile', config.tlsCertFile!),
       };
     case 'self-signed': {
       const dir = join(config.dataDir, 'tls');
@@ -56,5 +56,14 @@ export function loadTls(config: ServerConfig): { key: string; cert: string } | u
       }
       return { key: readFileSync(keyFile, 'utf8'), cert: readFileSync(certFile, 'utf8') };
     }
+  }
+}
+
+/** A configured PEM file, or a ConfigError naming the setting, the path and why it cannot be read. */
+function readPem(setting: string, path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`${setting} ${path} cannot be read: ${(error as Error).message}`);
   }
 }

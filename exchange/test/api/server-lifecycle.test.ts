@@ -10,8 +10,18 @@ import { ApiHarness, type ApiKey, encode, sign } from './support/api-harness.ts'
 
 const SERVER = fileURLToPath(new URL('../../src/app/server.ts', import.meta.url));
 
-/** Starts `npm start`'s entry point as a child; resolves with its URL once it logs "listening". */
-function spawnServer(dataDir: string): Promise<{ child: ChildProcess; url: string; stdout: () => string }> {
+interface Started {
+  readonly child: ChildProcess;
+  readonly url: string;
+  readonly stdout: () => string;
+  readonly stderr: () => string;
+}
+
+/**
+ * Starts `npm start`'s entry point as a child; resolves with its URL once it logs "listening" (and,
+ * on a first start, has printed the demo banner on stderr).
+ */
+function spawnServer(dataDir: string, banner: boolean): Promise<Started> {
   const child = spawn(process.execPath, [SERVER], {
     env: {
       ...process.env,
@@ -20,16 +30,26 @@ function spawnServer(dataDir: string): Promise<{ child: ChildProcess; url: strin
       BOURSE_ADMIN_PORT: '0',
       BOURSE_MARKET_MAKER: 'false',
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
+  let err = '';
   return new Promise((resolve, reject) => {
+    const ready = () => {
+      const match = /"url":"([^"]+)"/.exec(out);
+      if (match !== null && out.includes('"msg":"listening"') && (!banner || err.includes('REST ')))
+        resolve({ child, url: match[1]!, stdout: () => out, stderr: () => err });
+    };
     child.stdout!.setEncoding('utf8');
     child.stdout!.on('data', (text: string) => {
       out += text;
-      const match = /"url":"([^"]+)"/.exec(out);
-      if (match !== null && out.includes('"msg":"listening"'))
-        resolve({ child, url: match[1]!, stdout: () => out });
+      ready();
+    });
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (text: string) => {
+      err += text;
+      process.stderr.write(text);
+      ready();
     });
     child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
   });
@@ -55,8 +75,8 @@ function signedOrder(url: string, key: ApiKey, price: string): Promise<Response>
 describe('the server process', () => {
   it('prints demo keys once, logs JSON with request ids, drains on SIGTERM, snapshots, and restarts with its data', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'bourse-life-'));
-    const first = await spawnServer(dataDir);
-    const alice = /alice\s+userId (\d+)\s+API key\s+(\w+)\s+secret key\s+(\w+)/.exec(first.stdout())!;
+    const first = await spawnServer(dataDir, true);
+    const alice = /alice\s+userId (\d+)\s+API key\s+(\w+)\s+secret key\s+(\w+)/.exec(first.stderr())!;
     const key: ApiKey = { userId: Number(alice[1]), apiKey: alice[2]!, secretKey: alice[3]! };
     // Orders in flight when SIGTERM arrives still get their answer.
     const inFlight = Array.from({ length: 20 }, (_, i) => signedOrder(first.url, key, String(1000 + i)));
@@ -76,21 +96,22 @@ describe('the server process', () => {
     const log = first
       .stdout()
       .split('\n')
-      .filter((l) => l.startsWith('{'));
+      .filter((l) => l !== '');
+    assert.ok(
+      log.every((l) => l.startsWith('{')),
+      'stdout holds JSON lines only',
+    );
     const requests = log
       .map((l) => JSON.parse(l) as { msg: string; reqId?: string })
       .filter((l) => l.msg === 'request');
     assert.equal(requests.length, answered);
     assert.ok(requests.every((l) => typeof l.reqId === 'string'));
     assert.ok(log.some((l) => l.includes('final snapshot')));
-    assert.equal(
-      first.stdout().split(key.secretKey).length,
-      2,
-      'the secret appears once: in the banner, never in the log',
-    );
+    assert.equal(first.stdout().includes(key.secretKey), false, 'the secret never reaches the log');
+    assert.equal(first.stderr().split(key.secretKey).length, 2, 'the banner shows it once');
 
-    const second = await spawnServer(dataDir);
-    assert.equal(second.stdout().includes('secret key'), false, 'keys are shown only at the first start');
+    const second = await spawnServer(dataDir, false);
+    assert.equal(second.stderr().includes('secret key'), false, 'keys are shown only at the first start');
     const open = encode({ symbol: 'BTCUSDT', timestamp: Date.now() });
     const r = await fetch(`${second.url}/api/v3/openOrders?${open}&signature=${sign(open, key.secretKey)}`, {
       headers: { 'X-MBX-APIKEY': key.apiKey },
