@@ -4,6 +4,7 @@ import { formatMinor } from '../binance/decimal.ts';
 import type { ParamSpec } from '../binance/params.ts';
 import { feeRate, userTradeJson } from '../binance/wire.ts';
 import type { ApiDeps } from './api-deps.ts';
+import { responseOf } from './response-schemas.ts';
 import type { Route } from './route.ts';
 
 const listenKey: ParamSpec = {
@@ -24,6 +25,7 @@ export function accountRoutes(deps: ApiDeps): Route[] {
       security: 'USER_DATA',
       readsProjection: true,
       weight: 20,
+      response: responseOf('Account'),
       params: [
         { name: 'omitZeroBalances', type: 'boolean', description: 'Leave out zero balances. Default false.' },
       ],
@@ -80,6 +82,7 @@ export function accountRoutes(deps: ApiDeps): Route[] {
       security: 'USER_DATA',
       readsProjection: true,
       weight: (params) => (params.has('orderId') ? 5 : 20),
+      response: responseOf('MyTrades'),
       params: [
         { name: 'symbol', type: 'symbol', required: true, description: 'Symbol, e.g. BTCUSDT.' },
         { name: 'orderId', type: 'int', min: 1, description: "Only this order's trades; needs symbol." },
@@ -124,6 +127,7 @@ export function accountRoutes(deps: ApiDeps): Route[] {
       summary: 'Start a user data stream: a listen key valid for 60 minutes.',
       security: 'USER_STREAM',
       weight: 2,
+      response: responseOf('ListenKey'),
       params: [],
       handle: (ctx) => ({ listenKey: deps.listenKeys.create(ctx.identity!.userId) }),
     },
@@ -133,6 +137,7 @@ export function accountRoutes(deps: ApiDeps): Route[] {
       summary: 'Keep a user data stream alive for 60 more minutes.',
       security: 'USER_STREAM',
       weight: 2,
+      response: responseOf('Empty'),
       params: [listenKey],
       handle: (ctx) => {
         const key = ctx.params.str('listenKey')!;
@@ -149,6 +154,7 @@ export function accountRoutes(deps: ApiDeps): Route[] {
       summary: 'Close a user data stream.',
       security: 'USER_STREAM',
       weight: 2,
+      response: responseOf('Empty'),
       params: [listenKey],
       handle: (ctx) => {
         const key = ctx.params.str('listenKey')!;

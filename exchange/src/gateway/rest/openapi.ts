@@ -1,5 +1,6 @@
 import { rejectionTable } from '../binance/api-error.ts';
 import type { ParamSpec } from '../binance/params.ts';
+import { RESPONSE_SCHEMAS } from './response-schemas.ts';
 import { RawBody, type Route, SIGNED_PARAMS } from './route.ts';
 
 /**
@@ -38,8 +39,28 @@ export function openApiDocument(
         description: p.description,
         schema: schemaOf(p),
       })),
+      // Binance reads every parameter from the query string or, on POST, PUT and DELETE, from a
+      // form body as well (the signature then covers the query string followed by the body).
+      ...(route.method !== 'GET' &&
+        params.length > 0 && {
+          requestBody: {
+            required: false,
+            description: 'The same parameters as a form, instead of (or besides) the query string.',
+            content: {
+              'application/x-www-form-urlencoded': {
+                schema: {
+                  type: 'object',
+                  properties: Object.fromEntries(params.map((p) => [p.name, schemaOf(p)])),
+                },
+              },
+            },
+          },
+        }),
       responses: {
-        '200': { description: 'Binance-shaped JSON.', content: { 'application/json': { schema: {} } } },
+        '200': {
+          description: 'Binance-shaped JSON.',
+          content: { 'application/json': { schema: route.response ?? {} } },
+        },
         '4XX': {
           description: 'Error: {code, msg} with Binance codes. 429 and 418 carry Retry-After.',
           content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
@@ -66,6 +87,7 @@ export function openApiDocument(
     components: {
       securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'X-MBX-APIKEY' } },
       schemas: {
+        ...RESPONSE_SCHEMAS,
         Error: {
           type: 'object',
           required: ['code', 'msg'],

@@ -10,6 +10,7 @@ import { symbolFilterFailure } from '../binance/symbol-filters.ts';
 import { cancelJson, newOrderResponse, orderJson, orderOutcome } from '../binance/wire.ts';
 import type { ApiDeps } from './api-deps.ts';
 import { CLIENT_ORDER_ID, NEW_ORDER_PARAMS, parseNewOrder } from './order-params.ts';
+import { responseOf } from './response-schemas.ts';
 import type { RequestContext, Route } from './route.ts';
 import { submit } from './submit.ts';
 
@@ -99,6 +100,7 @@ export function orderRoutes(deps: ApiDeps): Route[] {
       summary: 'New order.',
       security: 'TRADE',
       weight: 1,
+      response: responseOf('NewOrder'),
       countsOrder: true,
       params: NEW_ORDER_PARAMS,
       handle: placeOrder,
@@ -109,6 +111,7 @@ export function orderRoutes(deps: ApiDeps): Route[] {
       summary: 'Test a new order: every check of a real one but the balance, and nothing is placed.',
       security: 'TRADE',
       weight: (params) => (params.str('computeCommissionRates') === 'true' ? 20 : 1),
+      response: responseOf('OrderTest'),
       params: [
         ...NEW_ORDER_PARAMS,
         {
@@ -147,6 +150,7 @@ export function orderRoutes(deps: ApiDeps): Route[] {
       security: 'USER_DATA',
       readsProjection: true,
       weight: 4,
+      response: responseOf('Order'),
       params: [symbol, orderId, origClientOrderId],
       handle: async (ctx) => {
         const market = catalog.require(ctx.params.str('symbol')!);
@@ -167,6 +171,7 @@ export function orderRoutes(deps: ApiDeps): Route[] {
       summary: 'Cancel an open order.',
       security: 'TRADE',
       weight: 1,
+      response: responseOf('Cancel'),
       params: [symbol, orderId, origClientOrderId, newClientOrderId],
       handle: cancelOne,
     },
@@ -176,6 +181,7 @@ export function orderRoutes(deps: ApiDeps): Route[] {
       summary: 'Cancel an order and place a new one, in one step.',
       security: 'TRADE',
       weight: 1,
+      response: responseOf('CancelReplace'),
       countsOrder: true,
       params: [
         ...NEW_ORDER_PARAMS,
@@ -203,6 +209,7 @@ export function orderRoutes(deps: ApiDeps): Route[] {
       security: 'USER_DATA',
       readsProjection: true,
       weight: (params) => (params.has('symbol') ? 6 : 80),
+      response: responseOf('Orders'),
       params: [{ ...symbol, required: false }],
       handle: async (ctx) => {
         const name = ctx.params.str('symbol');
@@ -217,6 +224,7 @@ export function orderRoutes(deps: ApiDeps): Route[] {
       summary: 'Cancel every open order on a symbol.',
       security: 'TRADE',
       weight: 1,
+      response: responseOf('Cancels'),
       params: [symbol],
       handle: async (ctx) => {
         const market = catalog.require(ctx.params.str('symbol')!);
@@ -240,6 +248,7 @@ export function orderRoutes(deps: ApiDeps): Route[] {
       security: 'USER_DATA',
       readsProjection: true,
       weight: 20,
+      response: responseOf('Orders'),
       params: [
         symbol,
         { ...orderId, description: 'Orders with this id or greater; default the most recent.' },

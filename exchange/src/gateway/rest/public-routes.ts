@@ -8,6 +8,7 @@ import type { CatalogMarket } from '../binance/market-catalog.ts';
 import type { ParamSpec, Params } from '../binance/params.ts';
 import { publicTradeJson } from '../binance/wire.ts';
 import type { ApiDeps } from './api-deps.ts';
+import { responseOf } from './response-schemas.ts';
 import { RawBody, type Route } from './route.ts';
 
 const symbol: ParamSpec = {
@@ -69,6 +70,7 @@ export function publicRoutes(deps: ApiDeps): Route[] {
       summary: 'Test connectivity.',
       security: 'NONE',
       weight: 1,
+      response: responseOf('Empty'),
       params: [],
       handle: () => ({}),
     },
@@ -78,6 +80,7 @@ export function publicRoutes(deps: ApiDeps): Route[] {
       summary: 'Server time.',
       security: 'NONE',
       weight: 1,
+      response: responseOf('ServerTime'),
       params: [],
       handle: (ctx) => ({ serverTime: ctx.nowMs }),
     },
@@ -87,6 +90,7 @@ export function publicRoutes(deps: ApiDeps): Route[] {
       summary: 'Trading rules, symbol filters and rate limits.',
       security: 'NONE',
       weight: 20,
+      response: responseOf('ExchangeInfo'),
       params: [
         optionalSymbol,
         symbols,
@@ -120,6 +124,7 @@ export function publicRoutes(deps: ApiDeps): Route[] {
       summary: 'Order book.',
       security: 'NONE',
       weight: depthWeight,
+      response: responseOf('Depth'),
       params: [symbol, limit(100, 5000)],
       handle: (ctx) => {
         const market = catalog.require(ctx.params.str('symbol')!);
@@ -135,6 +140,7 @@ export function publicRoutes(deps: ApiDeps): Route[] {
       security: 'NONE',
       readsProjection: true,
       weight: 25,
+      response: responseOf('PublicTrades'),
       params: [symbol, limit(500, MAX_LIMIT)],
       handle: async (ctx) => {
         const market = catalog.require(ctx.params.str('symbol')!);
@@ -149,6 +155,7 @@ export function publicRoutes(deps: ApiDeps): Route[] {
       security: 'MARKET_DATA',
       readsProjection: true,
       weight: 25,
+      response: responseOf('PublicTrades'),
       params: [
         symbol,
         limit(500, MAX_LIMIT),
@@ -176,6 +183,7 @@ export function publicRoutes(deps: ApiDeps): Route[] {
       summary: 'Compressed, aggregate trades.',
       security: 'NONE',
       weight: 4,
+      response: responseOf('AggTrades'),
       params: [
         symbol,
         { name: 'fromId', type: 'int', min: 0, description: 'Aggregate trade id to start from.' },
@@ -221,6 +229,7 @@ export function publicRoutes(deps: ApiDeps): Route[] {
       security: 'NONE',
       readsProjection: true,
       weight: 2,
+      response: responseOf('Klines'),
       params: [
         symbol,
         {
@@ -273,6 +282,7 @@ export function publicRoutes(deps: ApiDeps): Route[] {
       summary: 'Volume-weighted average price of the last 5 minutes.',
       security: 'NONE',
       weight: 2,
+      response: responseOf('AvgPrice'),
       params: [symbol],
       handle: (ctx) => {
         const market = catalog.require(ctx.params.str('symbol')!);
@@ -290,6 +300,7 @@ export function publicRoutes(deps: ApiDeps): Route[] {
       summary: '24-hour rolling window statistics.',
       security: 'NONE',
       weight: tickerWeight(2, 80),
+      response: responseOf('Ticker24h'),
       params: [
         optionalSymbol,
         symbols,
@@ -308,6 +319,7 @@ export function publicRoutes(deps: ApiDeps): Route[] {
       summary: 'Latest price.',
       security: 'NONE',
       weight: tickerWeight(2, 4),
+      response: responseOf('PriceTicker'),
       params: [optionalSymbol, symbols],
       handle: (ctx) => {
         const { markets, single } = selectMarkets(deps, ctx.params);
@@ -324,6 +336,7 @@ export function publicRoutes(deps: ApiDeps): Route[] {
       summary: 'Best bid and ask.',
       security: 'NONE',
       weight: tickerWeight(2, 4),
+      response: responseOf('BookTicker'),
       params: [optionalSymbol, symbols],
       handle: (ctx) => {
         const { markets, single } = selectMarkets(deps, ctx.params);

@@ -1,5 +1,6 @@
 import type { ApiKeyIdentity } from '../auth/api-key-lookup.ts';
 import type { ParamSpec, Params } from '../binance/params.ts';
+import type { JsonSchema } from './response-schemas.ts';
 
 /**
  * Binance's endpoint security types: NONE is public; MARKET_DATA and USER_STREAM need an API key
@@ -38,6 +39,8 @@ export interface Route {
   /** Request weight, fixed or depending on the parameters (depth's limit). */
   readonly weight: number | ((params: Params) => number);
   readonly params: readonly ParamSpec[];
+  /** The JSON Schema of a 200 answer, for the OpenAPI document (see response-schemas.ts). */
+  readonly response?: JsonSchema;
   /** Counts against the account's order limits (new orders, cancelReplace). */
   readonly countsOrder?: boolean;
   /**
