@@ -136,6 +136,9 @@ describe('the OpenAPI document describes every answer', () => {
       'GET /api/v3/klines': async () => [
         await api.get('/api/v3/klines', { symbol: 'BTCUSDT', interval: '1m' }),
       ],
+      'GET /api/v3/uiKlines': async () => [
+        await api.get('/api/v3/uiKlines', { symbol: 'BTCUSDT', interval: '1h', timeZone: '8' }),
+      ],
       'GET /api/v3/avgPrice': async () => [await api.get('/api/v3/avgPrice', { symbol: 'BTCUSDT' })],
       'GET /api/v3/ticker/24hr': async () => [
         await api.get('/api/v3/ticker/24hr', { symbol: 'BTCUSDT' }),

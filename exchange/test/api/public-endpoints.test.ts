@@ -277,6 +277,54 @@ describe('public REST endpoints', () => {
     );
   });
 
+  it("klines in a time zone: the local clock's buckets, times still UTC; uiKlines the same", async () => {
+    type K = [number, string, string, string, string, string, number, string, number];
+    const k = async (interval: string, timeZone: string) =>
+      (await api.get<K[]>('/api/v3/klines', { symbol: 'BTCUSDT', interval, timeZone })).body.map((c) => [
+        c[0],
+        c[6],
+        c[8],
+      ]);
+    // UTC-1: Monday 00:00:10 UTC is Sunday 23:00:10 there, so the first four trades fall on Sunday.
+    assert.deepEqual(await k('1d', '-1:00'), [
+      [Date.UTC(2026, 0, 4, 1), Date.UTC(2026, 0, 5, 1) - 1, 4],
+      [Date.UTC(2026, 1, 2, 1), Date.UTC(2026, 1, 3, 1) - 1, 1],
+    ]);
+    // +05:45: hours open at a quarter past the UTC hour (built from 15m candles).
+    assert.deepEqual(await k('1h', '05:45'), [
+      [Date.UTC(2026, 0, 4, 23, 15), Date.UTC(2026, 0, 5, 0, 15) - 1, 4],
+      [Date.UTC(2026, 1, 2, 11, 15), Date.UTC(2026, 1, 2, 12, 15) - 1, 1],
+    ]);
+    // +14:00: Feb 2 12:00 UTC is Feb 3 there, still February, which opens on Jan 31 at 10:00 UTC.
+    assert.deepEqual(await k('1M', '+14:00'), [
+      [Date.UTC(2025, 11, 31, 10), Date.UTC(2026, 0, 31, 10) - 1, 4],
+      [Date.UTC(2026, 0, 31, 10), Date.UTC(2026, 1, 28, 10) - 1, 1],
+    ]);
+    assert.deepEqual(await k('4h', '8'), await k('4h', '0'), 'whole 4 hours apart: the same buckets');
+    assert.deepEqual(await k('12h', '8'), [
+      [Date.UTC(2026, 0, 4, 16), Date.UTC(2026, 0, 5, 4) - 1, 4],
+      [Date.UTC(2026, 1, 2, 4), Date.UTC(2026, 1, 2, 16) - 1, 1],
+    ]);
+    const ui = await api.get<K[]>('/api/v3/uiKlines', {
+      symbol: 'BTCUSDT',
+      interval: '1h',
+      timeZone: '05:45',
+    });
+    assert.deepEqual(
+      ui.body.map((c) => [c[0], c[6], c[8]]),
+      await k('1h', '05:45'),
+    );
+    for (const [timeZone, code] of [
+      ['15', -1130],
+      ['-13:00', -1130],
+      ['+08:60', -1130],
+      ['UTC', -1100],
+    ] as const) {
+      const r = await api.get<ErrorBody>('/api/v3/klines', { symbol: 'BTCUSDT', interval: '1d', timeZone });
+      assert.equal(r.body.code, code, timeZone);
+    }
+  });
+
   it('avgPrice', async () => {
     const r = await api.get<{ mins: number; price: string }>('/api/v3/avgPrice', { symbol: 'BTCUSDT' });
     assert.equal(r.body.mins, 5);

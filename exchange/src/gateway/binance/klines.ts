@@ -5,7 +5,7 @@ import {
   klineCloseTime,
   klineOpenTime,
 } from '../../marketdata/kline-intervals.ts';
-import type { CandleInterval } from '../../storage/candle-intervals.ts';
+import { CANDLE_INTERVAL_MS, CANDLE_INTERVALS, type CandleInterval } from '../../storage/candle-intervals.ts';
 import type { CandleQuery, ReadModelPort } from '../../storage/read-model-port.ts';
 import type { CandleRow, TradeRow } from '../../storage/read-model-rows.ts';
 
@@ -14,7 +14,9 @@ import type { CandleRow, TradeRow } from '../../storage/read-model-rows.ts';
  * 1h, 4h, 1d); the others are exact aggregates of a stored one whose buckets nest in theirs (3m of
  * 1m, 12h of 4h, 1w of 1d, ...), and 1s is bucketed from the trades themselves, found through the
  * trade-id range of the 1m candles. Buckets are UTC and epoch-aligned as on Binance; weeks open on
- * Monday, months on the 1st.
+ * Monday, months on the 1st. With a time zone, buckets are those of the local clock (a +08:00 day
+ * opens at 16:00 UTC), built from the largest stored interval whose UTC buckets nest in them; times
+ * in and out stay UTC milliseconds, as on Binance.
  */
 /** The stored interval each kline interval is built from; 1s is built from the trades themselves. */
 const SOURCE: Readonly<Record<KlineInterval, CandleInterval | undefined>> = {
@@ -38,12 +40,55 @@ const SOURCE: Readonly<Record<KlineInterval, CandleInterval | undefined>> = {
 
 export { isKlineInterval, KLINE_INTERVALS, type KlineInterval };
 
-export function bucketOpen(interval: KlineInterval, ts: number): number {
-  return klineOpenTime(ts, interval);
+/** An interval's buckets on a clock `offsetMs` ahead of UTC, in UTC milliseconds. */
+class Buckets {
+  readonly interval: KlineInterval;
+  readonly offsetMs: number;
+  constructor(interval: KlineInterval, offsetMs: number) {
+    this.interval = interval;
+    this.offsetMs = offsetMs;
+  }
+
+  /** The open time of the bucket holding `ts`. */
+  open(ts: number): number {
+    return klineOpenTime(ts + this.offsetMs, this.interval) - this.offsetMs;
+  }
+
+  /** The open time of the bucket after the one opening at `open`. */
+  next(open: number): number {
+    return klineCloseTime(open + this.offsetMs, this.interval) + 1 - this.offsetMs;
+  }
+
+  /** The first bucket opening at or after `ts`. */
+  ceil(ts: number): number {
+    const open = this.open(ts);
+    return open === ts ? open : this.next(open);
+  }
+
+  /** The stored interval to build from: UTC buckets that nest in these, the largest there is. */
+  source(): CandleInterval | undefined {
+    const best = SOURCE[this.interval];
+    if (best === undefined) return undefined;
+    for (let i = CANDLE_INTERVALS.indexOf(best); i >= 0; i--) {
+      const candidate = CANDLE_INTERVALS[i]!;
+      if (this.offsetMs % CANDLE_INTERVAL_MS[candidate] === 0) return candidate;
+    }
+    return undefined;
+  }
 }
 
-function nextOpen(interval: KlineInterval, open: number): number {
-  return klineCloseTime(open, interval) + 1;
+/**
+ * Binance's timeZone parameter, as milliseconds ahead of UTC: hours ("8", "-1"), or hours and minutes
+ * ("05:45", "+08:00", "-1:00"), from -12:00 to +14:00. Undefined if malformed or out of range.
+ */
+export function parseTimeZone(text: string): number | undefined {
+  const match = /^([+-]?)(\d{1,2})(?::(\d{2}))?$/.exec(text);
+  if (match === null) return undefined;
+  const hours = Number(match[2]);
+  const minutes = match[3] === undefined ? 0 : Number(match[3]);
+  if (minutes > 59) return undefined;
+  const offset = (match[1] === '-' ? -1 : 1) * (hours * 60 + minutes);
+  return offset < -12 * 60 || offset > 14 * 60 ? undefined : offset * 60_000;
 }
 
 export interface Kline {
@@ -66,25 +111,26 @@ export interface KlineQuery {
   readonly startTime?: number;
   readonly endTime?: number;
   readonly limit: number;
+  /** Milliseconds ahead of UTC of the clock whose buckets to use. @default 0 */
+  readonly timeZoneMs?: number;
 }
 
 const PAGE = 1_000;
 
 /** Klines by ascending open time: from startTime on, or else the newest up to endTime (or now). */
 export async function queryKlines(readModel: ReadModelPort, query: KlineQuery): Promise<Kline[]> {
-  const { interval } = query;
+  const buckets = new Buckets(query.interval, query.timeZoneMs ?? 0);
   const endTime = query.endTime ?? Number.MAX_SAFE_INTEGER;
   // A bucket opening at or before endTime is returned whole.
-  const lastTs =
-    query.endTime === undefined ? endTime : nextOpen(interval, bucketOpen(interval, endTime)) - 1;
+  const lastTs = query.endTime === undefined ? endTime : buckets.next(buckets.open(endTime)) - 1;
   if (query.startTime !== undefined && query.startTime > endTime) return [];
-  const buckets = new Map<number, Kline>();
+  const klines = new Map<number, Kline>();
   const add = (ts: number, row: Omit<Kline, 'openTime' | 'closeTime'>, first: boolean) => {
-    const openTime = bucketOpen(interval, ts);
-    const existing = buckets.get(openTime);
+    const openTime = buckets.open(ts);
+    const existing = klines.get(openTime);
     if (existing === undefined) {
-      const closeTime = nextOpen(interval, openTime) - 1;
-      buckets.set(openTime, { openTime, closeTime, ...row });
+      const closeTime = buckets.next(openTime) - 1;
+      klines.set(openTime, { openTime, closeTime, ...row });
     } else if (first) {
       // Rows arrive newest first when walking back: this one opens the bucket.
       existing.open = row.open;
@@ -94,15 +140,15 @@ export async function queryKlines(readModel: ReadModelPort, query: KlineQuery): 
       merge(existing, row);
     }
   };
-  const source = SOURCE[interval];
+  const source = buckets.source();
   const ascending = query.startTime !== undefined;
-  const enough = () => buckets.size > query.limit;
+  const enough = () => klines.size > query.limit;
 
   if (source !== undefined) {
     // Walk the stored candles page by page until one bucket more than asked has started (so the
     // last one asked for is complete) or the data ends.
     const sourceEnd = lastTs;
-    let cursor = ascending ? ceilOpen(interval, query.startTime!) : sourceEnd;
+    let cursor = ascending ? buckets.ceil(query.startTime!) : sourceEnd;
     for (;;) {
       const candleQuery: CandleQuery = ascending
         ? { symbol: query.symbol, interval: source, startTime: cursor, endTime: sourceEnd, limit: PAGE }
@@ -119,7 +165,7 @@ export async function queryKlines(readModel: ReadModelPort, query: KlineQuery): 
   } else {
     await secondKlines(readModel, query, lastTs, ascending, add, enough);
   }
-  const sorted = [...buckets.values()].sort((a, b) => a.openTime - b.openTime);
+  const sorted = [...klines.values()].sort((a, b) => a.openTime - b.openTime);
   return ascending ? sorted.slice(0, query.limit) : sorted.slice(-query.limit);
 }
 
@@ -132,7 +178,7 @@ async function secondKlines(
   add: (ts: number, row: Omit<Kline, 'openTime' | 'closeTime'>, first: boolean) => void,
   enough: () => boolean,
 ): Promise<void> {
-  let cursor = ascending ? bucketOpen('1m', query.startTime!) : lastTs;
+  let cursor = ascending ? new Buckets('1m', 0).open(query.startTime!) : lastTs;
   for (;;) {
     const minutes = await readModel.candles(
       ascending
@@ -144,7 +190,7 @@ async function secondKlines(
       const trades = await tradesOf(readModel, query.symbol, minute);
       const inOrder = ascending ? trades : trades.reverse();
       for (const t of inOrder) {
-        if (t.ts > lastTs || (ascending && t.ts < ceilOpen('1s', query.startTime!))) continue;
+        if (t.ts > lastTs || (ascending && t.ts < new Buckets('1s', 0).ceil(query.startTime!))) continue;
         const takerBuys = t.takerSide === 'BUY';
         const row = {
           open: t.price,
@@ -176,12 +222,6 @@ async function tradesOf(readModel: ReadModelPort, symbol: string, minute: Candle
     fromId = page[page.length - 1]!.tradeId + 1;
   }
   return out;
-}
-
-/** The first bucket opening at or after ts. */
-function ceilOpen(interval: KlineInterval, ts: number): number {
-  const open = bucketOpen(interval, ts);
-  return open === ts ? open : nextOpen(interval, open);
 }
 
 function fromCandle(row: CandleRow): Omit<Kline, 'openTime' | 'closeTime'> {

@@ -3,7 +3,7 @@ import { STP_MODES } from '../../domain/market.ts';
 import { MAX_LIMIT } from '../../storage/read-model-port.ts';
 import { errors } from '../binance/api-error.ts';
 import { formatMinor } from '../binance/decimal.ts';
-import { isKlineInterval, KLINE_INTERVALS, queryKlines } from '../binance/klines.ts';
+import { isKlineInterval, KLINE_INTERVALS, parseTimeZone, queryKlines } from '../binance/klines.ts';
 import type { CatalogMarket } from '../binance/market-catalog.ts';
 import type { ParamSpec, Params } from '../binance/params.ts';
 import { publicTradeJson } from '../binance/wire.ts';
@@ -63,6 +63,78 @@ function selectMarkets(deps: ApiDeps, params: Params): { markets: CatalogMarket[
 
 export function publicRoutes(deps: ApiDeps): Route[] {
   const { catalog, marketData, readModel } = deps;
+  /** klines and uiKlines: Binance serves the same candles under both names. */
+  const klinesRoute = (path: string, summary: string): Route => ({
+    method: 'GET',
+    path,
+    summary,
+    security: 'NONE',
+    readsProjection: true,
+    weight: 2,
+    response: responseOf('Klines'),
+    params: [
+      symbol,
+      {
+        name: 'interval',
+        type: 'enum',
+        required: true,
+        values: KLINE_INTERVALS,
+        invalid: errors.badInterval,
+        description: 'Kline interval.',
+      },
+      time('startTime', 'Klines opening at or after, ms.'),
+      time('endTime', 'Klines opening at or before, ms.'),
+      limit(500, MAX_LIMIT),
+      {
+        name: 'timeZone',
+        type: 'string',
+        pattern: /^[+-]?[0-9]{1,2}(:[0-9]{2})?$/,
+        description:
+          'Buckets of this clock instead of UTC: hours (8, -1) or hours and minutes (05:45, -1:00), from -12:00 to +14:00. startTime, endTime and the times returned stay UTC. Default 0.',
+      },
+    ],
+    handle: async (ctx) => {
+      const market = catalog.require(ctx.params.str('symbol')!);
+      const interval = ctx.params.str('interval')!;
+      if (!isKlineInterval(interval)) throw errors.badInterval();
+      const startTime = ctx.params.int('startTime');
+      const endTime = ctx.params.int('endTime');
+      const zone = ctx.params.str('timeZone');
+      const timeZoneMs = zone === undefined ? 0 : parseTimeZone(zone);
+      if (timeZoneMs === undefined) {
+        throw errors.invalidParameter(
+          'timeZone',
+          'use an offset from -12:00 to +14:00, such as 8, -1:00 or 05:45',
+        );
+      }
+      const klines = await queryKlines(readModel, {
+        timeZoneMs,
+        symbol: market.spec.symbol,
+        interval,
+        limit: ctx.params.int('limit') ?? 500,
+        ...(startTime !== undefined && { startTime }),
+        ...(endTime !== undefined && { endTime }),
+      });
+      const q = market.quoteDecimals;
+      const b = market.baseDecimals;
+      // Binance's last field is unused ("0") there too.
+      return klines.map((k) => [
+        k.openTime,
+        formatMinor(k.open, q),
+        formatMinor(k.high, q),
+        formatMinor(k.low, q),
+        formatMinor(k.close, q),
+        formatMinor(k.volume, b),
+        k.closeTime,
+        formatMinor(k.quoteVolume, q),
+        k.count,
+        formatMinor(k.takerBuyVolume, b),
+        formatMinor(k.takerBuyQuoteVolume, q),
+        '0',
+      ]);
+    },
+  });
+
   return [
     {
       method: 'GET',
@@ -222,60 +294,8 @@ export function publicRoutes(deps: ApiDeps): Route[] {
         }));
       },
     },
-    {
-      method: 'GET',
-      path: '/api/v3/klines',
-      summary: `Candlesticks; intervals ${KLINE_INTERVALS.join(', ')}.`,
-      security: 'NONE',
-      readsProjection: true,
-      weight: 2,
-      response: responseOf('Klines'),
-      params: [
-        symbol,
-        {
-          name: 'interval',
-          type: 'enum',
-          required: true,
-          values: KLINE_INTERVALS,
-          invalid: errors.badInterval,
-          description: 'Kline interval.',
-        },
-        time('startTime', 'Klines opening at or after, ms.'),
-        time('endTime', 'Klines opening at or before, ms.'),
-        limit(500, MAX_LIMIT),
-      ],
-      handle: async (ctx) => {
-        const market = catalog.require(ctx.params.str('symbol')!);
-        const interval = ctx.params.str('interval')!;
-        if (!isKlineInterval(interval)) throw errors.badInterval();
-        const startTime = ctx.params.int('startTime');
-        const endTime = ctx.params.int('endTime');
-        const klines = await queryKlines(readModel, {
-          symbol: market.spec.symbol,
-          interval,
-          limit: ctx.params.int('limit') ?? 500,
-          ...(startTime !== undefined && { startTime }),
-          ...(endTime !== undefined && { endTime }),
-        });
-        const q = market.quoteDecimals;
-        const b = market.baseDecimals;
-        // Binance's last field is unused ("0") there too.
-        return klines.map((k) => [
-          k.openTime,
-          formatMinor(k.open, q),
-          formatMinor(k.high, q),
-          formatMinor(k.low, q),
-          formatMinor(k.close, q),
-          formatMinor(k.volume, b),
-          k.closeTime,
-          formatMinor(k.quoteVolume, q),
-          k.count,
-          formatMinor(k.takerBuyVolume, b),
-          formatMinor(k.takerBuyQuoteVolume, q),
-          '0',
-        ]);
-      },
-    },
+    klinesRoute('/api/v3/klines', `Candlesticks; intervals ${KLINE_INTERVALS.join(', ')}.`),
+    klinesRoute('/api/v3/uiKlines', 'Candlesticks for presentation: the same as klines here.'),
     {
       method: 'GET',
       path: '/api/v3/avgPrice',
