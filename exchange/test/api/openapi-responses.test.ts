@@ -136,6 +136,13 @@ describe('the OpenAPI document describes every answer', () => {
       'GET /api/v3/klines': async () => [
         await api.get('/api/v3/klines', { symbol: 'BTCUSDT', interval: '1m' }),
       ],
+      'GET /api/v3/ticker': async () => [
+        await api.get('/api/v3/ticker', { symbol: 'BTCUSDT', windowSize: '2h' }),
+        await api.get('/api/v3/ticker', { symbols: '["BTCUSDT","ETHUSDT"]', type: 'MINI' }),
+      ],
+      'GET /api/v3/ticker/tradingDay': async () => [
+        await api.get('/api/v3/ticker/tradingDay', { symbol: 'BTCUSDT', timeZone: '8' }),
+      ],
       'GET /api/v3/uiKlines': async () => [
         await api.get('/api/v3/uiKlines', { symbol: 'BTCUSDT', interval: '1h', timeZone: '8' }),
       ],

@@ -325,6 +325,73 @@ describe('public REST endpoints', () => {
     }
   });
 
+  it('rolling-window and trading-day tickers, summed from the candles of the window', async () => {
+    type T = Record<string, string | number>;
+    const ticker = async (path: string, query: Record<string, string>) =>
+      (await api.get<T & ErrorBody>(path, { symbol: 'BTCUSDT', ...query })).body;
+    const now = clock.now;
+    const hour = await ticker('/api/v3/ticker', { windowSize: '1h' });
+    assert.deepEqual(
+      [hour.openTime, hour.closeTime, hour.count, hour.firstId, hour.lastId, hour.lastPrice],
+      [Date.UTC(2026, 1, 2, 11, 1), now, 1, 5, 5, '59990.000000'],
+    );
+    const day = await ticker('/api/v3/ticker', {});
+    const full24h = await ticker('/api/v3/ticker/24hr', {});
+    for (const field of [
+      'count',
+      'firstId',
+      'lastId',
+      'lastPrice',
+      'volume',
+      'quoteVolume',
+      'weightedAvgPrice',
+    ]) {
+      assert.equal(day[field], full24h[field], `windowSize 1d agrees with ticker/24hr on ${field}`);
+    }
+    assert.deepEqual(
+      Object.keys(await ticker('/api/v3/ticker', { type: 'MINI' })).includes('priceChange'),
+      false,
+    );
+    const tradingDay = await ticker('/api/v3/ticker/tradingDay', {});
+    assert.deepEqual(
+      [tradingDay.openTime, tradingDay.closeTime, tradingDay.count],
+      [Date.UTC(2026, 1, 2), Date.UTC(2026, 1, 3) - 1, 1],
+    );
+    const eastern = await ticker('/api/v3/ticker/tradingDay', { timeZone: '-5' });
+    assert.deepEqual([eastern.openTime, eastern.count], [Date.UTC(2026, 1, 2, 5), 1]);
+    try {
+      // A week back from Jan 11 00:02: minutes to the hour, hours to the day, then days, all four trades.
+      clock.now = Date.UTC(2026, 0, 11, 0, 2, 30);
+      const week = await ticker('/api/v3/ticker', { windowSize: '7d' });
+      assert.deepEqual(
+        [week.openTime, week.count, week.firstId, week.lastId],
+        [Date.UTC(2026, 0, 4, 0, 2), 4, 1, 4],
+      );
+      assert.deepEqual(
+        [week.openPrice, week.highPrice, week.lowPrice, week.lastPrice, week.volume],
+        ['60010.000000', '60010.000000', '59990.000000', '60010.000000', '0.40000000'],
+      );
+      // From 00:01 on Monday: the two trades of the first minute fall outside.
+      clock.now = MONDAY + 3_600_000 + 30_000;
+      const late = await ticker('/api/v3/ticker', { windowSize: '59m' });
+      assert.deepEqual(
+        [late.openTime, late.count, late.firstId, late.volume],
+        [MONDAY + 60_000, 2, 3, '0.20000000'],
+      );
+    } finally {
+      clock.now = now;
+    }
+    for (const [path, query, code] of [
+      ['/api/v3/ticker', { windowSize: '8d' }, -1130],
+      ['/api/v3/ticker', { windowSize: '60m' }, -1130],
+      ['/api/v3/ticker', { windowSize: '1w' }, -1100],
+      ['/api/v3/ticker/tradingDay', { timeZone: '-13' }, -1130],
+    ] as const) {
+      assert.equal((await ticker(path, query)).code, code, JSON.stringify(query));
+    }
+    assert.equal((await api.get<ErrorBody>('/api/v3/ticker', {})).body.code, -1102);
+  });
+
   it('avgPrice', async () => {
     const r = await api.get<{ mins: number; price: string }>('/api/v3/avgPrice', { symbol: 'BTCUSDT' });
     assert.equal(r.body.mins, 5);

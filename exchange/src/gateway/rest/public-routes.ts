@@ -6,6 +6,12 @@ import { formatMinor } from '../binance/decimal.ts';
 import { isKlineInterval, KLINE_INTERVALS, parseTimeZone, queryKlines } from '../binance/klines.ts';
 import type { CatalogMarket } from '../binance/market-catalog.ts';
 import type { ParamSpec, Params } from '../binance/params.ts';
+import {
+  parseWindowSize,
+  rollingWindowStart,
+  type WindowStats,
+  windowStats,
+} from '../binance/window-stats.ts';
 import { publicTradeJson } from '../binance/wire.ts';
 import type { ApiDeps } from './api-deps.ts';
 import { responseOf } from './response-schemas.ts';
@@ -47,6 +53,57 @@ function tickerWeight(single: number, all: number) {
     if (list === undefined) return all;
     const count = list.split(',').length;
     return count <= 20 ? single : count <= 100 ? Math.max(single, all / 2) : all;
+  };
+}
+
+const DAY_MS = 86_400_000;
+
+/** 4 per symbol, at most 200, as Binance weighs its rolling-window tickers. */
+function windowTickerWeight(params: Params): number {
+  const list = params.str('symbols');
+  return list === undefined ? 4 : Math.min(200, 4 * list.split(',').length);
+}
+
+/** The rolling-window and trading-day tickers of the named symbols (one is required), FULL or MINI. */
+async function windowTickers(
+  deps: ApiDeps,
+  params: Params,
+  statsOf: (market: CatalogMarket) => Promise<WindowStats>,
+): Promise<unknown> {
+  if (!params.has('symbol') && !params.has('symbols')) throw errors.mandatory('symbol');
+  const { markets, single } = selectMarkets(deps, params);
+  const mini = params.str('type') === 'MINI';
+  const rows = [];
+  for (const market of markets) rows.push(windowTickerJson(market, await statsOf(market), mini));
+  return single ? rows[0] : rows;
+}
+
+function windowTickerJson(m: CatalogMarket, s: WindowStats, mini: boolean): Record<string, unknown> {
+  const q = m.quoteDecimals;
+  const b = m.baseDecimals;
+  const common = {
+    openPrice: formatMinor(s.open, q),
+    highPrice: formatMinor(s.high, q),
+    lowPrice: formatMinor(s.low, q),
+    lastPrice: formatMinor(s.last, q),
+    volume: formatMinor(s.volume, b),
+    quoteVolume: formatMinor(s.quoteVolume, q),
+    openTime: s.openTime,
+    closeTime: s.closeTime,
+    firstId: s.firstId,
+    lastId: s.lastId,
+    count: s.count,
+  };
+  if (mini) return { symbol: m.spec.symbol, ...common };
+  const change = s.last - s.open;
+  // The price per whole base unit, exactly: quote minor units * 10^baseDecimals / base minor units.
+  const weighted = s.volume === 0 ? 0 : mulDiv(s.quoteVolume, 10 ** b, s.volume, false);
+  return {
+    symbol: m.spec.symbol,
+    priceChange: formatMinor(change, q),
+    priceChangePercent: s.open === 0 ? '0.000' : ((change / s.open) * 100).toFixed(3),
+    weightedAvgPrice: formatMinor(weighted, q),
+    ...common,
   };
 }
 
@@ -331,6 +388,65 @@ export function publicRoutes(deps: ApiDeps): Route[] {
         const mini = ctx.params.str('type') === 'MINI';
         const rows = markets.map((m) => ticker24h(deps, m, ctx.nowMs, mini));
         return single ? rows[0] : rows;
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/v3/ticker',
+      summary:
+        'Rolling window statistics over windowSize (1m to 59m, 1h to 23h, 1d to 7d), from the start of a minute until now.',
+      security: 'NONE',
+      readsProjection: true,
+      weight: windowTickerWeight,
+      response: responseOf('WindowTicker'),
+      params: [
+        optionalSymbol,
+        symbols,
+        { name: 'windowSize', type: 'string', pattern: /^[0-9]{1,2}[mhd]$/, description: 'Default 1d.' },
+        { name: 'type', type: 'enum', values: ['FULL', 'MINI'], description: 'Default FULL.' },
+      ],
+      handle: async (ctx) => {
+        const windowMs = parseWindowSize(ctx.params.str('windowSize') ?? '1d');
+        if (windowMs === undefined) {
+          throw errors.invalidParameter('windowSize', 'use 1m to 59m, 1h to 23h or 1d to 7d');
+        }
+        const from = rollingWindowStart(ctx.nowMs, windowMs);
+        return windowTickers(deps, ctx.params, (m) => windowStats(readModel, m.spec.symbol, from, ctx.nowMs));
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/v3/ticker/tradingDay',
+      summary: "Statistics of the current trading day, in the timeZone's calendar.",
+      security: 'NONE',
+      readsProjection: true,
+      weight: windowTickerWeight,
+      response: responseOf('WindowTicker'),
+      params: [
+        optionalSymbol,
+        symbols,
+        {
+          name: 'timeZone',
+          type: 'string',
+          pattern: /^[+-]?[0-9]{1,2}(:[0-9]{2})?$/,
+          description:
+            'The day of this clock: hours (8, -1) or hours and minutes (05:45), from -12:00 to +14:00. Default 0 (UTC).',
+        },
+        { name: 'type', type: 'enum', values: ['FULL', 'MINI'], description: 'Default FULL.' },
+      ],
+      handle: async (ctx) => {
+        const zone = ctx.params.str('timeZone');
+        const offset = zone === undefined ? 0 : parseTimeZone(zone);
+        if (offset === undefined) {
+          throw errors.invalidParameter(
+            'timeZone',
+            'use an offset from -12:00 to +14:00, such as 8, -1:00 or 05:45',
+          );
+        }
+        const from = Math.floor((ctx.nowMs + offset) / DAY_MS) * DAY_MS - offset;
+        return windowTickers(deps, ctx.params, (m) =>
+          windowStats(readModel, m.spec.symbol, from, from + DAY_MS - 1),
+        );
       },
     },
     {

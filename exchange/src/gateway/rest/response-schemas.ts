@@ -163,6 +163,12 @@ export const RESPONSE_SCHEMAS = {
   }),
   AvgPrice: exactly({ mins: int, price: dec, closeTime: int }),
   Ticker24h: oneOrMany({ oneOf: [ticker24h, exactly(miniTicker)] }),
+  WindowTicker: oneOrMany({
+    oneOf: [
+      exactly({ ...miniTicker, priceChange: dec, priceChangePercent: dec, weightedAvgPrice: dec }),
+      exactly(miniTicker),
+    ],
+  }),
   PriceTicker: oneOrMany(exactly({ symbol: str, price: dec })),
   BookTicker: oneOrMany(exactly({ symbol: str, bidPrice: dec, bidQty: dec, askPrice: dec, askQty: dec })),
   NewOrder: newOrder,
