@@ -95,6 +95,12 @@ describe('the OpenAPI document describes every answer', () => {
         await api.signed('DELETE', '/api/v3/openOrders', alice, { symbol: 'BTCUSDT' }),
       ],
       'GET /api/v3/account': async () => [await api.signed('GET', '/api/v3/account', alice, {})],
+      'GET /api/v3/account/commission': async () => [
+        await api.signed('GET', '/api/v3/account/commission', alice, { symbol: 'ETHBTC' }),
+      ],
+      'GET /api/v3/rateLimit/order': async () => [
+        await api.signed('GET', '/api/v3/rateLimit/order', alice, {}),
+      ],
       'GET /api/v3/myTrades': async () => [
         await api.signed('GET', '/api/v3/myTrades', bob, { symbol: 'BTCUSDT' }),
       ],

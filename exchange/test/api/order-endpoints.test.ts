@@ -96,6 +96,32 @@ describe('trading and account endpoints', () => {
     });
   });
 
+  it("reports the account's commission rates and how much of its order limits it has used", async () => {
+    const commission = await api.signed<Record<string, unknown>>('GET', '/api/v3/account/commission', carol, {
+      symbol: 'BTCUSDT',
+    });
+    assert.deepEqual(commission.body.standardCommission, {
+      maker: '0.00100000',
+      taker: '0.00100000',
+      buyer: '0.00000000',
+      seller: '0.00000000',
+    });
+    const placed = await place(carol, limit('BUY', '1000', '0.001'));
+    const usage = await api.signed<{ interval: string; limit: number; count: number }[]>(
+      'GET',
+      '/api/v3/rateLimit/order',
+      carol,
+    );
+    assert.deepEqual(
+      usage.body.map((u) => [u.interval, u.count]),
+      [
+        ['SECOND', Number(placed.headers.get('x-mbx-order-count-10s'))],
+        ['DAY', Number(placed.headers.get('x-mbx-order-count-1d'))],
+      ],
+    );
+    assert.ok(usage.body[1]!.count >= 1);
+  });
+
   it('answers ACK and RESULT shapes when asked', async () => {
     const ack = await place(alice, limit('BUY', '40000', '0.01', { newOrderRespType: 'ACK' }));
     assert.deepEqual(Object.keys(ack.body).sort(), [

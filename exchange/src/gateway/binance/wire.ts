@@ -203,3 +203,11 @@ export function userTradeJson(t: UserTradeRow, market: CatalogMarket): Record<st
 export function feeRate(ppm: number): string {
   return formatMinor(ppm * 100, 8);
 }
+
+/** Bourse has no fee discounts (Binance's BNB discount): what its commission answers say of them. */
+export const NO_DISCOUNT = {
+  enabledForAccount: false,
+  enabledForSymbol: false,
+  discountAsset: '',
+  discount: feeRate(0),
+} as const;

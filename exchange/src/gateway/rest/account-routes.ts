@@ -2,7 +2,7 @@ import { MAX_LIMIT } from '../../storage/read-model-port.ts';
 import { errors } from '../binance/api-error.ts';
 import { formatMinor } from '../binance/decimal.ts';
 import type { ParamSpec } from '../binance/params.ts';
-import { feeRate, userTradeJson } from '../binance/wire.ts';
+import { feeRate, NO_DISCOUNT, userTradeJson } from '../binance/wire.ts';
 import type { ApiDeps } from './api-deps.ts';
 import { responseOf } from './response-schemas.ts';
 import type { Route } from './route.ts';
@@ -18,6 +18,41 @@ const listenKey: ParamSpec = {
 export function accountRoutes(deps: ApiDeps): Route[] {
   const { catalog, readModel } = deps;
   return [
+    {
+      method: 'GET',
+      path: '/api/v3/account/commission',
+      summary: "The account's commission rates on a symbol.",
+      security: 'USER_DATA',
+      weight: 20,
+      response: responseOf('Commission'),
+      params: [{ name: 'symbol', type: 'symbol', required: true, description: 'Symbol, e.g. BTCUSDT.' }],
+      handle: (ctx) => {
+        const { spec } = catalog.require(ctx.params.str('symbol')!);
+        const none = { maker: feeRate(0), taker: feeRate(0), buyer: feeRate(0), seller: feeRate(0) };
+        return {
+          symbol: spec.symbol,
+          standardCommission: {
+            maker: feeRate(spec.makerFeePpm),
+            taker: feeRate(spec.takerFeePpm),
+            buyer: feeRate(0),
+            seller: feeRate(0),
+          },
+          specialCommission: none,
+          taxCommission: none,
+          discount: NO_DISCOUNT,
+        };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/v3/rateLimit/order',
+      summary: "The account's order limits and how much of each it has used.",
+      security: 'USER_DATA',
+      weight: 40,
+      response: responseOf('OrderRateLimits'),
+      params: [],
+      handle: (ctx) => deps.limiter.orderUsage(ctx.identity!.userId, ctx.nowMs),
+    },
     {
       method: 'GET',
       path: '/api/v3/account',

@@ -7,7 +7,14 @@ import { ApiError, BinanceCode, errors, rejectionError } from '../binance/api-er
 import type { CatalogMarket } from '../binance/market-catalog.ts';
 import type { ParamSpec, Params } from '../binance/params.ts';
 import { symbolFilterFailure } from '../binance/symbol-filters.ts';
-import { cancelJson, newOrderResponse, orderJson, orderOutcome } from '../binance/wire.ts';
+import {
+  cancelJson,
+  feeRate,
+  NO_DISCOUNT,
+  newOrderResponse,
+  orderJson,
+  orderOutcome,
+} from '../binance/wire.ts';
 import type { ApiDeps } from './api-deps.ts';
 import { CLIENT_ORDER_ID, NEW_ORDER_PARAMS, parseNewOrder } from './order-params.ts';
 import { responseOf } from './response-schemas.ts';
@@ -127,19 +134,13 @@ export function orderRoutes(deps: ApiDeps): Route[] {
         const violation = symbolFilterFailure(order, market.spec, market.baseDecimals);
         if (violation !== null) throw rejectionError(violation, 'NEW_ORDER');
         if (ctx.params.bool('computeCommissionRates') !== true) return {};
-        const rate = (ppm: number) => (ppm / 1_000_000).toFixed(8);
         return {
           standardCommissionForOrder: {
-            maker: rate(market.spec.makerFeePpm),
-            taker: rate(market.spec.takerFeePpm),
+            maker: feeRate(market.spec.makerFeePpm),
+            taker: feeRate(market.spec.takerFeePpm),
           },
-          taxCommissionForOrder: { maker: rate(0), taker: rate(0) },
-          discount: {
-            enabledForAccount: false,
-            enabledForSymbol: false,
-            discountAsset: '',
-            discount: rate(0),
-          },
+          taxCommissionForOrder: { maker: feeRate(0), taker: feeRate(0) },
+          discount: NO_DISCOUNT,
         };
       },
     },

@@ -122,19 +122,7 @@ export class RateLimiter {
   countOrder(userId: number, nowMs: number): OrderVerdict {
     const w10 = Math.floor(nowMs / TEN_SECONDS_MS);
     const wDay = Math.floor(nowMs / DAY_MS);
-    let state = this.#accounts.get(userId);
-    if (state === undefined) {
-      state = { window10s: w10, count10s: 0, windowDay: wDay, countDay: 0 };
-      this.#accounts.set(userId, state);
-    }
-    if (state.window10s !== w10) {
-      state.window10s = w10;
-      state.count10s = 0;
-    }
-    if (state.windowDay !== wDay) {
-      state.windowDay = wDay;
-      state.countDay = 0;
-    }
+    const state = this.#orderState(userId, nowMs);
     if (state.count10s >= this.options.ordersPer10s) {
       return {
         ok: false,
@@ -156,6 +144,36 @@ export class RateLimiter {
     state.count10s++;
     state.countDay++;
     return { ok: true, count10s: state.count10s, countDay: state.countDay };
+  }
+
+  /** The account's order limits with what it has used of them now (Binance's rateLimit/order). */
+  orderUsage(userId: number, nowMs: number): object[] {
+    const state = this.#orderState(userId, nowMs);
+    const [per10s, perDay] = this.published().slice(1);
+    return [
+      { ...per10s, count: state.count10s },
+      { ...perDay, count: state.countDay },
+    ];
+  }
+
+  /** The account's order counts, their windows moved on to `nowMs`. */
+  #orderState(userId: number, nowMs: number): OrderState {
+    const w10 = Math.floor(nowMs / TEN_SECONDS_MS);
+    const wDay = Math.floor(nowMs / DAY_MS);
+    let state = this.#accounts.get(userId);
+    if (state === undefined) {
+      state = { window10s: w10, count10s: 0, windowDay: wDay, countDay: 0 };
+      this.#accounts.set(userId, state);
+    }
+    if (state.window10s !== w10) {
+      state.window10s = w10;
+      state.count10s = 0;
+    }
+    if (state.windowDay !== wDay) {
+      state.windowDay = wDay;
+      state.countDay = 0;
+    }
+    return state;
   }
 
   /** Binance's rateLimits array for exchangeInfo. */

@@ -257,6 +257,16 @@ export const RESPONSE_SCHEMAS = {
     }),
   ),
   ListenKey: exactly({ listenKey: str }),
+  Commission: exactly({
+    symbol: str,
+    standardCommission: commissionRates,
+    specialCommission: commissionRates,
+    taxCommission: commissionRates,
+    discount: exactly({ enabledForAccount: bool, enabledForSymbol: bool, discountAsset: str, discount: dec }),
+  }),
+  OrderRateLimits: arrayOf(
+    exactly({ rateLimitType: str, interval: str, intervalNum: int, limit: int, count: int }),
+  ),
 } as const satisfies Record<string, JsonSchema>;
 
 export type SchemaName = keyof typeof RESPONSE_SCHEMAS;
