@@ -22,9 +22,14 @@ const CHILD = join(import.meta.dirname, 'crash-child.ts');
 /** A running child with a line protocol on its stdio. */
 class Child {
   readonly process: ChildProcessWithoutNullStreams;
-  private readonly waiting: ((line: Record<string, unknown>) => boolean)[] = [];
+  private readonly waiting: {
+    readonly accept: (line: Record<string, unknown>) => boolean;
+    readonly reject: (error: Error) => void;
+  }[] = [];
   readonly acks: { id: number; seq: number }[] = [];
   readonly exited: Promise<void>;
+  /** Set when the child died of something other than the test's SIGKILL. */
+  private death: Error | undefined;
 
   constructor(dataDir: string) {
     this.process = spawn(process.execPath, [CHILD, dataDir], { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -32,31 +37,55 @@ class Child {
     this.process.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
     });
-    this.exited = new Promise((resolve) => this.process.on('exit', () => resolve()));
-    this.process.on('exit', (code, signal) => {
-      if (signal !== 'SIGKILL' && code !== 0) console.error(`child exited ${code}: ${stderr}`);
-    });
+    this.exited = new Promise((resolve) =>
+      this.process.on('exit', (code, signal) => {
+        // Let stderr drain first: it holds the reason the child died, if any.
+        setImmediate(() => {
+          if (signal !== 'SIGKILL') {
+            this.death = new Error(`the child exited on its own (code ${code}, signal ${signal}): ${stderr}`);
+            for (const waiter of this.waiting.splice(0)) waiter.reject(this.death);
+          }
+          resolve();
+        });
+      }),
+    );
+    // A write to a child that died is reported through the waits and the sends, not as an EPIPE.
+    this.process.stdin.on('error', () => undefined);
     createInterface({ input: this.process.stdout }).on('line', (text) => {
       const line = JSON.parse(text) as Record<string, unknown>;
       if (typeof line.id === 'number' && typeof line.seq === 'number')
         this.acks.push({ id: line.id, seq: line.seq });
       if (typeof line.error === 'string') throw new Error(`child refused a command: ${line.error}`);
-      const index = this.waiting.findIndex((accept) => accept(line));
+      const index = this.waiting.findIndex((waiter) => waiter.accept(line));
       if (index >= 0) this.waiting.splice(index, 1);
     });
   }
 
+  /** The next line that matches; rejects if the child dies first, so that the test fails, not hangs. */
   next(predicate: (line: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
-    return new Promise((resolve) => {
-      this.waiting.push((line) => {
-        if (!predicate(line)) return false;
-        resolve(line);
-        return true;
+    return new Promise((resolve, reject) => {
+      if (this.death !== undefined) {
+        reject(this.death);
+        return;
+      }
+      this.waiting.push({
+        accept: (line) => {
+          if (!predicate(line)) return false;
+          resolve(line);
+          return true;
+        },
+        reject,
       });
     });
   }
 
+  /** Throws if the child died before the test killed it. */
+  assertKilledByTest(): void {
+    if (this.death !== undefined) throw this.death;
+  }
+
   send(message: object): void {
+    if (this.death !== undefined) throw this.death;
     this.process.stdin.write(`${JSON.stringify(message)}\n`);
   }
 }
@@ -184,11 +213,17 @@ describe('crash recovery', () => {
       }
       // Kill at a random moment: after a random share of the burst was acknowledged, or right away.
       const killAfter = random.int(0, burst);
-      while (child.acks.length < Math.min(killAfter, flow.length) && child.process.exitCode === null) {
+      // A child that dies before the kill ends the wait too; assertKilledByTest then reports it.
+      while (
+        child.acks.length < Math.min(killAfter, flow.length) &&
+        child.process.exitCode === null &&
+        child.process.signalCode === null
+      ) {
         await new Promise((resolve) => setTimeout(resolve, 1));
       }
       child.process.kill('SIGKILL');
       await child.exited;
+      child.assertKilledByTest();
       for (const ack of child.acks) acknowledged.set(ack.seq, sent.get(ack.id)!);
     }
     assert.ok(acknowledged.size > CRASHES * 50, `only ${acknowledged.size} commands were acknowledged`);
