@@ -2,18 +2,26 @@ import type { MarketDataView } from '../../marketdata/market-data-view.ts';
 import { formatMinor } from '../binance/decimal.ts';
 import type { CatalogMarket } from '../binance/market-catalog.ts';
 
+/** A serialized depth answer: its levels, and the whole answer as last stamped. */
+interface Cached {
+  /** `"bids":[...],"asks":[...]}` */
+  readonly levels: string;
+  stampedId: number;
+  text: string;
+}
+
 /**
- * Serialized depth answers per (symbol, limit), dropped when the symbol's book changes. Only the
- * levels are cached: each answer is stamped with the lastUpdateId of the moment it is served. An
- * unchanged book is the book at that id too, and the id must be current, or a client keeping a local
- * book by Binance's procedure finds the first diff of a quiet symbol starting past lastUpdateId + 1
- * (ids are the global command seq, which other symbols move on) and fetches the snapshot again and
- * again (ccxt gives up with a checksum error).
+ * Serialized depth answers per (symbol, limit), dropped when the symbol's book changes. An answer
+ * is stamped with the lastUpdateId of the moment it is served: an unchanged book is the book at that
+ * id too, and the id must be current, or a client keeping a local book by Binance's procedure finds
+ * the first diff of a quiet symbol starting past lastUpdateId + 1 (ids are the global command seq,
+ * which other symbols move on) and fetches the snapshot again and again (ccxt gives up with a
+ * checksum error). The stamped text is kept until the id moves, so polling a still exchange costs
+ * no string building at all.
  */
 export class DepthCache {
   readonly #view: MarketDataView;
-  /** `"bids":[...],"asks":[...]}` by symbol and limit. */
-  readonly #bySymbol = new Map<string, Map<number, string>>();
+  readonly #bySymbol = new Map<string, Map<number, Cached>>();
 
   constructor(view: MarketDataView) {
     this.#view = view;
@@ -28,7 +36,14 @@ export class DepthCache {
     const symbol = market.spec.symbol;
     let perLimit = this.#bySymbol.get(symbol);
     const cached = perLimit?.get(limit);
-    if (cached !== undefined) return `{"lastUpdateId":${this.#view.lastUpdateId},${cached}`;
+    if (cached !== undefined) {
+      const id = this.#view.lastUpdateId;
+      if (cached.stampedId !== id) {
+        cached.stampedId = id;
+        cached.text = `{"lastUpdateId":${id},${cached.levels}`;
+      }
+      return cached.text;
+    }
     const depth = this.#view.depth(symbol, limit);
     if (depth === undefined) return undefined;
     const q = market.quoteDecimals;
@@ -48,7 +63,8 @@ export class DepthCache {
       perLimit = new Map();
       this.#bySymbol.set(symbol, perLimit);
     }
-    perLimit.set(limit, text);
-    return `{"lastUpdateId":${depth.lastUpdateId},${text}`;
+    const stamped = `{"lastUpdateId":${depth.lastUpdateId},${text}`;
+    perLimit.set(limit, { levels: text, stampedId: depth.lastUpdateId, text: stamped });
+    return stamped;
   }
 }
