@@ -29,6 +29,19 @@ const symbols: ParamSpec = {
   type: 'symbols',
   description: 'JSON array of symbols, e.g. ["BTCUSDT","ETHUSDT"].',
 };
+const tickerType: ParamSpec = {
+  name: 'type',
+  type: 'enum',
+  values: ['FULL', 'MINI'],
+  description: 'Default FULL.',
+};
+/** Binance's timeZone: a clock `purpose` follows instead of UTC. */
+const timeZone = (purpose: string): ParamSpec => ({
+  name: 'timeZone',
+  type: 'string',
+  pattern: /^[+-]?[0-9]{1,2}(:[0-9]{2})?$/,
+  description: `${purpose}: hours (8, -1) or hours and minutes (05:45, -1:00), from -12:00 to +14:00. Default 0 (UTC).`,
+});
 const limit = (fallback: number, max: number): ParamSpec => ({
   name: 'limit',
   type: 'int',
@@ -57,6 +70,19 @@ function tickerWeight(single: number, all: number) {
 }
 
 const DAY_MS = 86_400_000;
+
+/** The timeZone parameter in milliseconds ahead of UTC; 0 when absent. */
+function timeZoneOf(params: Params): number {
+  const zone = params.str('timeZone');
+  const offset = zone === undefined ? 0 : parseTimeZone(zone);
+  if (offset === undefined) {
+    throw errors.invalidParameter(
+      'timeZone',
+      'use an offset from -12:00 to +14:00, such as 8, -1:00 or 05:45',
+    );
+  }
+  return offset;
+}
 
 /** 4 per symbol, at most 200, as Binance weighs its rolling-window tickers. */
 function windowTickerWeight(params: Params): number {
@@ -142,13 +168,7 @@ export function publicRoutes(deps: ApiDeps): Route[] {
       time('startTime', 'Klines opening at or after, ms.'),
       time('endTime', 'Klines opening at or before, ms.'),
       limit(500, MAX_LIMIT),
-      {
-        name: 'timeZone',
-        type: 'string',
-        pattern: /^[+-]?[0-9]{1,2}(:[0-9]{2})?$/,
-        description:
-          'Buckets of this clock instead of UTC: hours (8, -1) or hours and minutes (05:45, -1:00), from -12:00 to +14:00. startTime, endTime and the times returned stay UTC. Default 0.',
-      },
+      timeZone('Buckets of this clock instead of UTC; startTime, endTime and the times returned stay UTC'),
     ],
     handle: async (ctx) => {
       const market = catalog.require(ctx.params.str('symbol')!);
@@ -156,14 +176,7 @@ export function publicRoutes(deps: ApiDeps): Route[] {
       if (!isKlineInterval(interval)) throw errors.badInterval();
       const startTime = ctx.params.int('startTime');
       const endTime = ctx.params.int('endTime');
-      const zone = ctx.params.str('timeZone');
-      const timeZoneMs = zone === undefined ? 0 : parseTimeZone(zone);
-      if (timeZoneMs === undefined) {
-        throw errors.invalidParameter(
-          'timeZone',
-          'use an offset from -12:00 to +14:00, such as 8, -1:00 or 05:45',
-        );
-      }
+      const timeZoneMs = timeZoneOf(ctx.params);
       const klines = await queryKlines(readModel, {
         timeZoneMs,
         symbol: market.spec.symbol,
@@ -378,11 +391,7 @@ export function publicRoutes(deps: ApiDeps): Route[] {
       security: 'NONE',
       weight: tickerWeight(2, 80),
       response: responseOf('Ticker24h'),
-      params: [
-        optionalSymbol,
-        symbols,
-        { name: 'type', type: 'enum', values: ['FULL', 'MINI'], description: 'Default FULL.' },
-      ],
+      params: [optionalSymbol, symbols, tickerType],
       handle: (ctx) => {
         const { markets, single } = selectMarkets(deps, ctx.params);
         const mini = ctx.params.str('type') === 'MINI';
@@ -403,7 +412,7 @@ export function publicRoutes(deps: ApiDeps): Route[] {
         optionalSymbol,
         symbols,
         { name: 'windowSize', type: 'string', pattern: /^[0-9]{1,2}[mhd]$/, description: 'Default 1d.' },
-        { name: 'type', type: 'enum', values: ['FULL', 'MINI'], description: 'Default FULL.' },
+        tickerType,
       ],
       handle: async (ctx) => {
         const windowMs = parseWindowSize(ctx.params.str('windowSize') ?? '1d');
@@ -422,27 +431,9 @@ export function publicRoutes(deps: ApiDeps): Route[] {
       readsProjection: true,
       weight: windowTickerWeight,
       response: responseOf('WindowTicker'),
-      params: [
-        optionalSymbol,
-        symbols,
-        {
-          name: 'timeZone',
-          type: 'string',
-          pattern: /^[+-]?[0-9]{1,2}(:[0-9]{2})?$/,
-          description:
-            'The day of this clock: hours (8, -1) or hours and minutes (05:45), from -12:00 to +14:00. Default 0 (UTC).',
-        },
-        { name: 'type', type: 'enum', values: ['FULL', 'MINI'], description: 'Default FULL.' },
-      ],
+      params: [optionalSymbol, symbols, timeZone('The day of this clock'), tickerType],
       handle: async (ctx) => {
-        const zone = ctx.params.str('timeZone');
-        const offset = zone === undefined ? 0 : parseTimeZone(zone);
-        if (offset === undefined) {
-          throw errors.invalidParameter(
-            'timeZone',
-            'use an offset from -12:00 to +14:00, such as 8, -1:00 or 05:45',
-          );
-        }
+        const offset = timeZoneOf(ctx.params);
         const from = Math.floor((ctx.nowMs + offset) / DAY_MS) * DAY_MS - offset;
         return windowTickers(deps, ctx.params, (m) =>
           windowStats(readModel, m.spec.symbol, from, from + DAY_MS - 1),

@@ -45,24 +45,9 @@ const orderResult = {
   selfTradePreventionMode: str,
 };
 const fill = exactly({ price: dec, qty: dec, commission: dec, commissionAsset: str, tradeId: int });
-const cancel = exactly({
-  symbol: str,
-  origClientOrderId: str,
-  orderId: int,
-  orderListId: int,
-  clientOrderId: str,
-  transactTime: int,
-  price: dec,
-  origQty: dec,
-  executedQty: dec,
-  origQuoteOrderQty: dec,
-  cummulativeQuoteQty: dec,
-  status: str,
-  timeInForce: str,
-  type: str,
-  side: str,
-  selfTradePreventionMode: str,
-});
+// A cancel's answer: the order as the cancel left it, with the cancel's own client id.
+const { workingTime: _notOnCancels, ...canceledOrder } = orderResult;
+const cancel = exactly({ ...canceledOrder, origClientOrderId: str });
 const newOrder: JsonSchema = {
   oneOf: [exactly(orderAck), exactly(orderResult), exactly({ ...orderResult, fills: arrayOf(fill) })],
 };
