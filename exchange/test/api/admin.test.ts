@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseCommand } from '../../src/app/admin.ts';
+import { signParams } from '../support/memory-api-keys.ts';
+import { TestClient } from '../support/ws-client.ts';
 import { ApiHarness, type ErrorBody } from './support/api-harness.ts';
 
 const ADMIN_CLI = fileURLToPath(new URL('../../src/app/admin.ts', import.meta.url));
@@ -291,6 +293,38 @@ describe('admin API and CLI', () => {
     assert.equal((await api.admin('DELETE', `/admin/api-keys/${user.apiKey}`)).status, 404);
     const users = await api.admin<{ name: string; apiKeys: unknown[] }[]>('GET', '/admin/users');
     assert.deepEqual(users.body.find((u) => u.name === 'ivan')!.apiKeys, []);
+  });
+
+  it("ends a revoked key's WebSocket API subscription at its next event, and refuses the key there too", async () => {
+    const user = await api.user('wendy', ['READ'], { USDT: '10' });
+    const ws = await TestClient.open(`${api.server.baseUrl.replace(/^http/, 'ws')}/ws-api/v3`);
+    try {
+      const subscribe = () =>
+        ws.request({
+          id: Math.random(),
+          method: 'userDataStream.subscribe.signature',
+          params: signParams({ apiKey: user.apiKey, timestamp: Date.now() }, user.secretKey),
+        });
+      const subscribed = await subscribe();
+      assert.equal(subscribed.status, 200, JSON.stringify(subscribed));
+      const deposit = () =>
+        api.admin('POST', '/admin/deposits', { userId: user.userId, asset: 'USDT', amount: '1' });
+      await deposit();
+      const update = await ws.next((m) => m.event?.e === 'balanceUpdate');
+      assert.equal(update.subscriptionId, subscribed.result.subscriptionId);
+      await ws.next((m) => m.event?.e === 'outboundAccountPosition');
+
+      assert.equal((await api.admin('DELETE', `/admin/api-keys/${user.apiKey}`)).status, 200);
+      await deposit();
+      const last = await ws.next((m) => m.event !== undefined);
+      assert.deepEqual(
+        [last.subscriptionId, last.event.e],
+        [subscribed.result.subscriptionId, 'eventStreamTerminated'],
+      );
+      assert.notEqual((await subscribe()).status, 200);
+    } finally {
+      await ws.close();
+    }
   });
 
   it('the CLI creates a user with an API key and credits a deposit, one line each', async () => {

@@ -22,6 +22,8 @@ type RequestId = string | number | null;
 
 interface Subscription {
   readonly userId: number;
+  /** The key that opened it: revoking the key ends it. */
+  readonly apiKey: string;
   /** Set when the subscription came from the logged-on session; logout ends it. */
   readonly viaSession: boolean;
   readonly unsubscribe: () => void;
@@ -89,6 +91,7 @@ export class WsApiSession {
           "Parameter 'params' must be an object.",
         );
       }
+      this.dropRevoked();
       const result = this.dispatch(method, params as Record<string, unknown>);
       this.reply(id, 200, result);
       this.announceTerminations();
@@ -148,11 +151,11 @@ export class WsApiSession {
             401,
           );
         }
-        return { subscriptionId: this.subscribe(this.identity.userId, true) };
+        return { subscriptionId: this.subscribe(this.identity, true) };
       }
       case 'userDataStream.subscribe.signature': {
         const identity = verifySignedParams(params, this.deps.apiKeys, now);
-        return { subscriptionId: this.subscribe(identity.userId, false) };
+        return { subscriptionId: this.subscribe(identity, false) };
       }
       case 'userDataStream.unsubscribe': {
         const { subscriptionId } = params;
@@ -190,7 +193,24 @@ export class WsApiSession {
     }
   }
 
-  private subscribe(userId: number, viaSession: boolean): number {
+  /**
+   * Forgets what a revoked key opened: the logon, and its subscriptions (each told with
+   * eventStreamTerminated). Runs before every request and every delivery, so a revoked key's session
+   * and streams end at their next use, as its REST requests are refused at theirs.
+   */
+  private dropRevoked(): void {
+    const keys = this.deps.apiKeys;
+    if (this.identity !== undefined && keys.identify(this.identity.apiKey) === undefined) {
+      this.identity = undefined;
+      this.authorizedSince = undefined;
+    }
+    for (const [id, sub] of this.subscriptions) {
+      if (keys.identify(sub.apiKey) === undefined) this.end(id, sub);
+    }
+  }
+
+  private subscribe(identity: ApiKeyIdentity, viaSession: boolean): number {
+    const { userId, apiKey } = identity;
     for (const sub of this.subscriptions.values()) {
       if (sub.userId === userId) {
         throw new WsApiError(SUBSCRIPTION_ACTIVE, 'User Data Stream subscription already active.');
@@ -205,9 +225,14 @@ export class WsApiSession {
     const subscriptionId = this.nextSubscriptionId++;
     const prefix = `{"subscriptionId":${subscriptionId},"event":`;
     const unsubscribe = this.deps.userData.subscribe(userId, (events: readonly UserEvent[]) => {
+      if (this.deps.apiKeys.identify(apiKey) === undefined) {
+        this.dropRevoked();
+        this.announceTerminations();
+        return;
+      }
       for (const event of events) this.socket.deliver(Buffer.from(`${prefix}${event.json}}`));
     });
-    this.subscriptions.set(subscriptionId, { userId, viaSession, unsubscribe });
+    this.subscriptions.set(subscriptionId, { userId, apiKey, viaSession, unsubscribe });
     return subscriptionId;
   }
 
