@@ -65,10 +65,10 @@ export interface ServerConfig {
   /** Trust X-Forwarded-For for the client IP (behind a load balancer). @default false */
   readonly trustProxy: boolean;
   /**
-   * The journal's group-commit window. 0 starts a durable write at the end of the event loop's turn:
-   * every request read in that turn joins it, and appends arriving during a write form the next batch
-   * anyway. A window only delays clients whose requests arrive while the disk is idle (measured with
-   * bench:api: 1 ms made signed orders 15-25% slower at 64 connections). @default 0
+   * The journal's group-commit window (see FileJournalOptions). 0 starts a durable write at the end of
+   * the event loop's turn: every request read in that turn joins it, and appends arriving during a
+   * write form the next batch anyway. A window only delays clients whose requests arrive while the
+   * disk is idle (bench:api: 1 ms made signed orders 15-25% slower at 64 connections). @default 0
    */
   readonly batchWindowMs: number;
 }

@@ -7,7 +7,7 @@ export interface FileJournalOptions {
   /**
    * How long the first append to an idle journal waits for others to join its batch before its durable
    * write. Appends arriving while a write runs always form the next batch without waiting.
-   * 0 writes on the next turn of the event loop. @default 1
+   * 0 writes at the end of the event loop's turn, with every append made in that turn. @default 0
    */
   readonly batchWindowMs?: number;
   /** Largest payload accepted; also bounds what the reader trusts in a length field. @default 16 MiB */
@@ -32,7 +32,7 @@ export function resolveFileJournalOptions(options: FileJournalOptions): Resolved
   const resolved: ResolvedFileJournalOptions = {
     dir: options.dir,
     segmentBytes: options.segmentBytes ?? 64 * MIB,
-    batchWindowMs: options.batchWindowMs ?? 1,
+    batchWindowMs: options.batchWindowMs ?? 0,
     maxPayloadBytes: options.maxPayloadBytes ?? 16 * MIB,
     readChunkBytes: options.readChunkBytes ?? 256 * 1024,
     verifySealedSegments: options.verifySealedSegments ?? true,

@@ -4,14 +4,11 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { EngineEvent } from '../../domain/events.ts';
-import { runInBackground } from '../../runtime/thread-priority.ts';
 import type { ApplyResult } from '../read-model-port.ts';
 import { SqliteReadModel, type SqliteReadModelOptions } from './sqlite-read-model.ts';
 import type { WriterReply, WriterRequest } from './sqlite-writer-protocol.ts';
 
 const port = parentPort!;
-// The read model may lag the exchange (readers wait for it where they must); orders may not.
-runInBackground();
 let model: SqliteReadModel;
 try {
   model = SqliteReadModel.open(workerData as SqliteReadModelOptions);
