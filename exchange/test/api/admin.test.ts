@@ -221,6 +221,7 @@ describe('admin API and CLI', () => {
       [{ tickSize: 'abc' }, 400],
       [{ tickSize: '0.0000001' }, 400],
       [{ makerFee: '1.5' }, 400],
+      [{ makerFee: '1' }, 400],
       [{ selfTradePreventionMode: 'SOMETIMES' }, 400],
       [{ maxQty: undefined }, 400],
     ] as const) {

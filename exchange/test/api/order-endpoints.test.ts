@@ -112,13 +112,12 @@ describe('trading and account endpoints', () => {
       '/api/v3/rateLimit/order',
       carol,
     );
+    // The 10-second window may turn between the two requests; the day's count cannot (on this clock).
     assert.deepEqual(
-      usage.body.map((u) => [u.interval, u.count]),
-      [
-        ['SECOND', Number(placed.headers.get('x-mbx-order-count-10s'))],
-        ['DAY', Number(placed.headers.get('x-mbx-order-count-1d'))],
-      ],
+      usage.body.map((u) => u.interval),
+      ['SECOND', 'DAY'],
     );
+    assert.equal(usage.body[1]!.count, Number(placed.headers.get('x-mbx-order-count-1d')));
     assert.ok(usage.body[1]!.count >= 1);
   });
 

@@ -155,7 +155,8 @@ export class AdminApi {
     const lotSize = decimal('lotSize', body.lotSize, b);
     const fee = (name: string): number => {
       const ppm = decimal(name, body[name] ?? DEFAULT_FEE, FEE_DECIMALS);
-      if (ppm > FEE_RATE_SCALE) throw new AdminError(400, `${name} must be a fraction of at most 1`);
+      // The engine takes rates below the whole amount only.
+      if (ppm >= FEE_RATE_SCALE) throw new AdminError(400, `${name} must be a fraction less than 1`);
       return ppm;
     };
     const stp = body.selfTradePreventionMode ?? 'EXPIRE_MAKER';
