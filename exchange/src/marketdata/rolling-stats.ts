@@ -86,7 +86,7 @@ export class RollingStats {
    * The last trade before it gives prevClosePrice (and the price of a window without trades).
    */
   static windowStart(nowMs: number): number {
-    return Math.floor((nowMs - DAY_MS) / MINUTE_MS) * MINUTE_MS;
+    return minuteWindowStart(nowMs, DAY_MS);
   }
 
   /** Binance's rolling 24-hour ticker ending at `nowMs`. */
@@ -178,4 +178,12 @@ export class RollingStats {
       this.head = 0;
     }
   }
+}
+
+/**
+ * Where a rolling window of `windowMs` ending at `nowMs` starts, as Binance opens its rolling windows:
+ * on a minute, so the window is up to 59,999 ms wider than asked.
+ */
+export function minuteWindowStart(nowMs: number, windowMs: number): number {
+  return Math.floor((nowMs - windowMs) / MINUTE_MS) * MINUTE_MS;
 }

@@ -106,8 +106,3 @@ export function parseWindowSize(text: string): number | undefined {
   const unit = WINDOW_UNITS[match[2]!]!;
   return count >= 1 && count <= unit.max ? count * unit.ms : undefined;
 }
-
-/** Where a rolling window of `windowMs` ending now starts: on a minute, so up to 59,999 ms wider. */
-export function rollingWindowStart(nowMs: number, windowMs: number): number {
-  return Math.floor((nowMs - windowMs) / MINUTE) * MINUTE;
-}

@@ -1,3 +1,4 @@
+import { mulDiv } from '../../domain/amount.ts';
 import type { EngineEvent, OrderAccepted, Trade } from '../../domain/events.ts';
 import type { OrderType, TimeInForce } from '../../domain/market.ts';
 import { finalStatus } from '../../storage/order-status.ts';
@@ -211,3 +212,21 @@ export const NO_DISCOUNT = {
   discountAsset: '',
   discount: feeRate(0),
 } as const;
+
+/** A ticker's change fields as Binance writes them: change, its percent (3 places), weighted price. */
+export function priceChangeJson(
+  market: { readonly baseDecimals: number; readonly quoteDecimals: number },
+  open: number,
+  last: number,
+  volume: number,
+  quoteVolume: number,
+): { priceChange: string; priceChangePercent: string; weightedAvgPrice: string } {
+  const change = last - open;
+  // The price per whole base unit, exactly: quote minor units * 10^baseDecimals / base minor units.
+  const weighted = volume === 0 ? 0 : mulDiv(quoteVolume, 10 ** market.baseDecimals, volume, false);
+  return {
+    priceChange: formatMinor(change, market.quoteDecimals),
+    priceChangePercent: open === 0 ? '0.000' : ((change * 100) / open).toFixed(3),
+    weightedAvgPrice: formatMinor(weighted, market.quoteDecimals),
+  };
+}

@@ -1,18 +1,13 @@
-import { mulDiv } from '../../domain/amount.ts';
 import { STP_MODES } from '../../domain/market.ts';
+import { minuteWindowStart } from '../../marketdata/rolling-stats.ts';
 import { MAX_LIMIT } from '../../storage/read-model-port.ts';
 import { errors } from '../binance/api-error.ts';
 import { formatMinor } from '../binance/decimal.ts';
 import { isKlineInterval, KLINE_INTERVALS, parseTimeZone, queryKlines } from '../binance/klines.ts';
 import type { CatalogMarket } from '../binance/market-catalog.ts';
 import type { ParamSpec, Params } from '../binance/params.ts';
-import {
-  parseWindowSize,
-  rollingWindowStart,
-  type WindowStats,
-  windowStats,
-} from '../binance/window-stats.ts';
-import { publicTradeJson } from '../binance/wire.ts';
+import { parseWindowSize, type WindowStats, windowStats } from '../binance/window-stats.ts';
+import { priceChangeJson, publicTradeJson } from '../binance/wire.ts';
 import type { ApiDeps } from './api-deps.ts';
 import { responseOf } from './response-schemas.ts';
 import { RawBody, type Route } from './route.ts';
@@ -121,14 +116,9 @@ function windowTickerJson(m: CatalogMarket, s: WindowStats, mini: boolean): Reco
     count: s.count,
   };
   if (mini) return { symbol: m.spec.symbol, ...common };
-  const change = s.last - s.open;
-  // The price per whole base unit, exactly: quote minor units * 10^baseDecimals / base minor units.
-  const weighted = s.volume === 0 ? 0 : mulDiv(s.quoteVolume, 10 ** b, s.volume, false);
   return {
     symbol: m.spec.symbol,
-    priceChange: formatMinor(change, q),
-    priceChangePercent: s.open === 0 ? '0.000' : ((change / s.open) * 100).toFixed(3),
-    weightedAvgPrice: formatMinor(weighted, q),
+    ...priceChangeJson(m, s.open, s.last, s.volume, s.quoteVolume),
     ...common,
   };
 }
@@ -419,7 +409,7 @@ export function publicRoutes(deps: ApiDeps): Route[] {
         if (windowMs === undefined) {
           throw errors.invalidParameter('windowSize', 'use 1m to 59m, 1h to 23h or 1d to 7d');
         }
-        const from = rollingWindowStart(ctx.nowMs, windowMs);
+        const from = minuteWindowStart(ctx.nowMs, windowMs);
         return windowTickers(deps, ctx.params, (m) => windowStats(readModel, m.spec.symbol, from, ctx.nowMs));
       },
     },
@@ -508,14 +498,9 @@ function ticker24h(deps: ApiDeps, m: CatalogMarket, nowMs: number, mini: boolean
   };
   if (mini) return common;
   const book = deps.marketData.bookTicker(symbol);
-  const change = last - open;
-  // The price per whole base unit, exactly: quote minor units * 10^baseDecimals / base minor units.
-  const weighted = volume === 0 ? 0 : mulDiv(quoteVolume, 10 ** b, volume, false);
   return {
     symbol,
-    priceChange: formatMinor(change, q),
-    priceChangePercent: open === 0 ? '0.000' : ((change / open) * 100).toFixed(3),
-    weightedAvgPrice: formatMinor(weighted, q),
+    ...priceChangeJson(m, open, last, volume, quoteVolume),
     prevClosePrice: formatMinor(t?.prevClosePrice ?? 0, q),
     lastPrice: common.lastPrice,
     lastQty: formatMinor(t?.lastQty ?? 0, b),

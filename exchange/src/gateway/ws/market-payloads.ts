@@ -1,4 +1,4 @@
-import { type Amount, mulDiv } from '../../domain/amount.ts';
+import type { Amount } from '../../domain/amount.ts';
 import type { Trade } from '../../domain/events.ts';
 import type { Kline } from '../../marketdata/klines.ts';
 import type { MarketInfo } from '../../marketdata/market-data.ts';
@@ -10,6 +10,7 @@ import type {
   Ticker24h,
 } from '../../marketdata/market-data-view.ts';
 import { formatMinor } from '../binance/decimal.ts';
+import { priceChangeJson } from '../binance/wire.ts';
 
 /** Binance's stream payloads, amounts as decimal strings in each asset's precision. */
 
@@ -123,15 +124,14 @@ export function tickerPayload(
 ): Record<string, unknown> {
   const price = (v: Amount) => formatMinor(v, market.quoteDecimals);
   const qty = (v: Amount) => formatMinor(v, market.baseDecimals);
-  const change = t.lastPrice - t.openPrice;
-  const weighted = t.volume === 0 ? 0 : mulDiv(t.quoteVolume, 10 ** market.baseDecimals, t.volume, false);
+  const change = priceChangeJson(market, t.openPrice, t.lastPrice, t.volume, t.quoteVolume);
   return {
     e: '24hrTicker',
     E: eventTime,
     s: t.symbol,
-    p: price(change),
-    P: t.openPrice === 0 ? '0.000' : ((change * 100) / t.openPrice).toFixed(3),
-    w: price(weighted),
+    p: change.priceChange,
+    P: change.priceChangePercent,
+    w: change.weightedAvgPrice,
     x: price(t.prevClosePrice),
     c: price(t.lastPrice),
     Q: qty(t.lastQty),
