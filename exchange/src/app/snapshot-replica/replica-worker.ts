@@ -9,7 +9,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { MatchingEngine } from '../../engine/engine.ts';
 import { FileJournal } from '../../journal/file/file-journal.ts';
 import { SnapshotStore } from '../../journal/snapshots/snapshot-store.ts';
-import { runInBackground } from '../../runtime/thread-priority.ts';
+import { stepBack, THREAD_NICE } from '../../runtime/thread-priority.ts';
 import { recoverEngine } from '../../sequencer/recover.ts';
 import { inThreadSnapshots, type SnapshotSource } from '../../sequencer/snapshot-source.ts';
 import { forEachCommand } from './command-frames.ts';
@@ -19,7 +19,7 @@ const port = parentPort!;
 const start = workerData as ReplicaStart;
 const post = (message: FromReplica) => port.postMessage(message);
 // Snapshots may run late; the exchange's thread and its clients may not.
-runInBackground();
+stepBack(THREAD_NICE.BACKGROUND);
 
 interface Replica {
   readonly engine: MatchingEngine;

@@ -4,11 +4,14 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { EngineEvent } from '../../domain/events.ts';
+import { stepBack, THREAD_NICE } from '../../runtime/thread-priority.ts';
 import type { ApplyResult } from '../read-model-port.ts';
 import { SqliteReadModel, type SqliteReadModelOptions } from './sqlite-read-model.ts';
 import type { WriterReply, WriterRequest } from './sqlite-writer-protocol.ts';
 
 const port = parentPort!;
+// The projection may trail the exchange (routes that must not see the lag wait for it); orders may not.
+stepBack(THREAD_NICE.LAGGING);
 let model: SqliteReadModel;
 try {
   model = SqliteReadModel.open(workerData as SqliteReadModelOptions);
