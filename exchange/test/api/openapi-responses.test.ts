@@ -49,6 +49,12 @@ describe('the OpenAPI document describes every answer', () => {
       quantity: '0.001',
     });
     assert.equal(traded.status, 200, JSON.stringify(traded.body));
+    /** Keeps alive or closes a listen key made for the purpose. */
+    const onNewListenKey = async (method: 'PUT' | 'DELETE') => {
+      const apiKey = { apiKey: alice.apiKey };
+      const made = await api.raw<{ listenKey: string }>('POST', '/api/v3/userDataStream', '', apiKey);
+      return api.raw(method, '/api/v3/userDataStream', `listenKey=${made.body.listenKey}`, apiKey);
+    };
     const samples: Record<string, () => Promise<Answer[]>> = {
       'POST /api/v3/order': async () => [
         placed,
@@ -115,26 +121,8 @@ describe('the OpenAPI document describes every answer', () => {
       'POST /api/v3/userDataStream': async () => [
         await api.raw('POST', '/api/v3/userDataStream', '', { apiKey: alice.apiKey }),
       ],
-      'PUT /api/v3/userDataStream': async () => {
-        const { body } = await api.raw<{ listenKey: string }>('POST', '/api/v3/userDataStream', '', {
-          apiKey: alice.apiKey,
-        });
-        return [
-          await api.raw('PUT', '/api/v3/userDataStream', `listenKey=${body.listenKey}`, {
-            apiKey: alice.apiKey,
-          }),
-        ];
-      },
-      'DELETE /api/v3/userDataStream': async () => {
-        const { body } = await api.raw<{ listenKey: string }>('POST', '/api/v3/userDataStream', '', {
-          apiKey: alice.apiKey,
-        });
-        return [
-          await api.raw('DELETE', '/api/v3/userDataStream', `listenKey=${body.listenKey}`, {
-            apiKey: alice.apiKey,
-          }),
-        ];
-      },
+      'PUT /api/v3/userDataStream': async () => [await onNewListenKey('PUT')],
+      'DELETE /api/v3/userDataStream': async () => [await onNewListenKey('DELETE')],
       'GET /api/v3/ping': async () => [await api.get('/api/v3/ping')],
       'GET /api/v3/time': async () => [await api.get('/api/v3/time')],
       'GET /api/v3/exchangeInfo': async () => [

@@ -41,7 +41,7 @@ const SOURCE: Readonly<Record<KlineInterval, CandleInterval | undefined>> = {
 export { isKlineInterval, KLINE_INTERVALS, type KlineInterval };
 
 /** An interval's buckets on a clock `offsetMs` ahead of UTC, in UTC milliseconds. */
-class Buckets {
+export class KlineBuckets {
   readonly interval: KlineInterval;
   readonly offsetMs: number;
   constructor(interval: KlineInterval, offsetMs: number) {
@@ -119,7 +119,7 @@ const PAGE = 1_000;
 
 /** Klines by ascending open time: from startTime on, or else the newest up to endTime (or now). */
 export async function queryKlines(readModel: ReadModelPort, query: KlineQuery): Promise<Kline[]> {
-  const buckets = new Buckets(query.interval, query.timeZoneMs ?? 0);
+  const buckets = new KlineBuckets(query.interval, query.timeZoneMs ?? 0);
   const endTime = query.endTime ?? Number.MAX_SAFE_INTEGER;
   // A bucket opening at or before endTime is returned whole.
   const lastTs = query.endTime === undefined ? endTime : buckets.next(buckets.open(endTime)) - 1;
@@ -178,7 +178,7 @@ async function secondKlines(
   add: (ts: number, row: Omit<Kline, 'openTime' | 'closeTime'>, first: boolean) => void,
   enough: () => boolean,
 ): Promise<void> {
-  let cursor = ascending ? new Buckets('1m', 0).open(query.startTime!) : lastTs;
+  let cursor = ascending ? new KlineBuckets('1m', 0).open(query.startTime!) : lastTs;
   for (;;) {
     const minutes = await readModel.candles(
       ascending
@@ -190,7 +190,7 @@ async function secondKlines(
       const trades = await tradesOf(readModel, query.symbol, minute);
       const inOrder = ascending ? trades : trades.reverse();
       for (const t of inOrder) {
-        if (t.ts > lastTs || (ascending && t.ts < new Buckets('1s', 0).ceil(query.startTime!))) continue;
+        if (t.ts > lastTs || (ascending && t.ts < new KlineBuckets('1s', 0).ceil(query.startTime!))) continue;
         const takerBuys = t.takerSide === 'BUY';
         const row = {
           open: t.price,

@@ -3,7 +3,13 @@ import { minuteWindowStart } from '../../marketdata/rolling-stats.ts';
 import { MAX_LIMIT } from '../../storage/read-model-port.ts';
 import { errors } from '../binance/api-error.ts';
 import { formatMinor } from '../binance/decimal.ts';
-import { isKlineInterval, KLINE_INTERVALS, parseTimeZone, queryKlines } from '../binance/klines.ts';
+import {
+  isKlineInterval,
+  KLINE_INTERVALS,
+  KlineBuckets,
+  parseTimeZone,
+  queryKlines,
+} from '../binance/klines.ts';
 import type { CatalogMarket } from '../binance/market-catalog.ts';
 import type { ParamSpec, Params } from '../binance/params.ts';
 import { parseWindowSize, type WindowStats, windowStats } from '../binance/window-stats.ts';
@@ -63,8 +69,6 @@ function tickerWeight(single: number, all: number) {
     return count <= 20 ? single : count <= 100 ? Math.max(single, all / 2) : all;
   };
 }
-
-const DAY_MS = 86_400_000;
 
 /** The timeZone parameter in milliseconds ahead of UTC; 0 when absent. */
 function timeZoneOf(params: Params): number {
@@ -424,9 +428,10 @@ export function publicRoutes(deps: ApiDeps): Route[] {
       params: [optionalSymbol, symbols, timeZone('The day of this clock'), tickerType],
       handle: async (ctx) => {
         const offset = timeZoneOf(ctx.params);
-        const from = Math.floor((ctx.nowMs + offset) / DAY_MS) * DAY_MS - offset;
+        const day = new KlineBuckets('1d', offset);
+        const from = day.open(ctx.nowMs);
         return windowTickers(deps, ctx.params, (m) =>
-          windowStats(readModel, m.spec.symbol, from, from + DAY_MS - 1),
+          windowStats(readModel, m.spec.symbol, from, day.next(from) - 1),
         );
       },
     },
