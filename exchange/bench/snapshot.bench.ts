@@ -13,6 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { EmbeddedExchange } from '../src/app/embedded-exchange.ts';
 import type { UnstampedCommand } from '../src/domain/commands.ts';
 import { LOT, setupCommands as marketSetup, SYMBOL, TICK } from './engine/workloads.ts';
+import { percentile } from './support/latency.ts';
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 100_000);
 const USERS = Number(process.env.BENCH_USERS ?? 2_000);
@@ -72,7 +73,11 @@ async function measure(exchange: EmbeddedExchange) {
 }
 
 const round = (ms: number) => Math.round(ms * 10) / 10;
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const median = (values: number[]) =>
+  percentile(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
 
 async function run(offThread: boolean) {
   const dataDir = await mkdtemp(join(os.tmpdir(), 'bourse-bench-snapshot-'));

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { DEFAULT_BATCH_WINDOW_MS } from '../journal/file/file-journal-options.ts';
 
 /**
  * The server's configuration: defaults, overridden by a JSON file (path in BOURSE_CONFIG), overridden
@@ -156,7 +157,12 @@ export const CONFIG_FIELDS: readonly Field[] = [
   { key: 'shutdownTimeoutMs', env: 'BOURSE_SHUTDOWN_TIMEOUT_MS', type: int(0, 600_000), fallback: 10_000 },
   { key: 'maxInFlight', env: 'BOURSE_MAX_IN_FLIGHT', type: int(1, 10_000_000), fallback: 10_000 },
   { key: 'trustProxy', env: 'BOURSE_TRUST_PROXY', type: BOOL, fallback: false },
-  { key: 'batchWindowMs', env: 'BOURSE_BATCH_WINDOW_MS', type: int(0, 1000), fallback: 0 },
+  {
+    key: 'batchWindowMs',
+    env: 'BOURSE_BATCH_WINDOW_MS',
+    type: int(0, 1000),
+    fallback: DEFAULT_BATCH_WINDOW_MS,
+  },
 ];
 
 export class ConfigError extends Error {

@@ -19,7 +19,7 @@ import { SnapshotReplica } from './snapshot-replica/snapshot-replica.ts';
 export interface EmbeddedExchangeOptions {
   /** Holds journal/, snapshots/ and read-model.sqlite; created if missing. */
   readonly dataDir: string;
-  /** Group-commit window of the journal. @default 1 */
+  /** Group-commit window of the journal. @default 0 (see FileJournalOptions) */
   readonly batchWindowMs?: number;
   /** Journal segment size. @default 64 MiB */
   readonly segmentBytes?: number;
@@ -128,7 +128,7 @@ export class EmbeddedExchange {
               onFailure: options.onSnapshotReplicaFailure,
             }),
           });
-    const snapshotter = new Snapshotter(engine, snapshots, journal, {
+    const snapshotter = new Snapshotter(snapshots, journal, {
       ...options.snapshots,
       prune: options.pruneJournal ?? true,
       clock,

@@ -151,7 +151,7 @@ export class RollingStats {
 
   /** Volume-weighted average price of the last `minutes`, or the last price when nothing traded. */
   averagePrice(nowMs: number, minutes: number): { readonly price: Amount; readonly closeTime: number } {
-    const fromMinute = Math.floor((nowMs - minutes * MINUTE_MS) / MINUTE_MS) * MINUTE_MS + MINUTE_MS;
+    const fromMinute = minuteWindowStart(nowMs, minutes * MINUTE_MS) + MINUTE_MS;
     let volume = 0;
     let quoteVolume = 0;
     let closeTime = this.lastTradeTs;

@@ -8,6 +8,7 @@ import { FileJournal } from '../journal/file/file-journal.ts';
 import { SnapshotStore } from '../journal/snapshots/snapshot-store.ts';
 import { encodeCommand } from './command-codec.ts';
 import { RecoveryError, recoverEngine } from './recover.ts';
+import { inThreadSnapshots } from './snapshot-source.ts';
 import { Snapshotter } from './snapshotter.ts';
 
 let dir = '';
@@ -26,7 +27,8 @@ async function history(): Promise<{
   const journal = await FileJournal.open({ dir: join(dir, 'journal'), segmentBytes: 4096 });
   const store = await SnapshotStore.open(join(dir, 'snapshots'));
   const driver = EngineDriver.withMarket();
-  const snapshotter = new Snapshotter(driver.engine, store, journal, {
+  const snapshotter = new Snapshotter(store, journal, {
+    source: inThreadSnapshots(driver.engine, store),
     everyCommands: 1e9,
     consumedSeq: () => driver.engine.lastSeq,
     clock: () => 0,
@@ -139,7 +141,8 @@ describe('Snapshotter pruning', () => {
     const store = await SnapshotStore.open(join(dir, 'snapshots'));
     const driver = EngineDriver.withMarket();
     let consumed = 0;
-    const snapshotter = new Snapshotter(driver.engine, store, journal, {
+    const snapshotter = new Snapshotter(store, journal, {
+      source: inThreadSnapshots(driver.engine, store),
       everyCommands: 50,
       consumedSeq: () => consumed,
       clock: () => 0,

@@ -1,7 +1,6 @@
-import type { MatchingEngine } from '../engine/engine.ts';
 import type { Log } from '../journal/log-port.ts';
 import type { SnapshotStore } from '../journal/snapshots/snapshot-store.ts';
-import { inThreadSnapshots, type SnapshotSource } from './snapshot-source.ts';
+import type { SnapshotSource } from './snapshot-source.ts';
 
 export interface SnapshotPolicy {
   /** Snapshot after this many commands since the last one. @default 100000 */
@@ -34,7 +33,6 @@ export class Snapshotter {
   private failure: unknown = null;
 
   constructor(
-    engine: MatchingEngine,
     store: SnapshotStore,
     log: Log,
     options: SnapshotPolicy & {
@@ -42,11 +40,11 @@ export class Snapshotter {
       readonly clock: () => number;
       /** Delete what newer snapshots make redundant. @default true */
       readonly prune?: boolean;
-      /** Who captures and writes the state. @default the engine, on this thread */
-      readonly source?: SnapshotSource;
+      /** Who captures and writes the state: `inThreadSnapshots`, or the snapshot replica. */
+      readonly source: SnapshotSource;
     },
   ) {
-    this.source = options.source ?? inThreadSnapshots(engine, store);
+    this.source = options.source;
     this.store = store;
     this.log = log;
     this.consumedSeq = options.consumedSeq;

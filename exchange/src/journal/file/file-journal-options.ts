@@ -27,12 +27,14 @@ export interface FileJournalOptions {
 export type ResolvedFileJournalOptions = Required<FileJournalOptions>;
 
 const MIB = 1024 * 1024;
+/** Write at the end of the event loop's turn: see batchWindowMs. */
+export const DEFAULT_BATCH_WINDOW_MS = 0;
 
 export function resolveFileJournalOptions(options: FileJournalOptions): ResolvedFileJournalOptions {
   const resolved: ResolvedFileJournalOptions = {
     dir: options.dir,
     segmentBytes: options.segmentBytes ?? 64 * MIB,
-    batchWindowMs: options.batchWindowMs ?? 0,
+    batchWindowMs: options.batchWindowMs ?? DEFAULT_BATCH_WINDOW_MS,
     maxPayloadBytes: options.maxPayloadBytes ?? 16 * MIB,
     readChunkBytes: options.readChunkBytes ?? 256 * 1024,
     verifySealedSegments: options.verifySealedSegments ?? true,
