@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { signParams, signParamsEd25519 } from '../support/memory-api-keys.ts';
+import { signEd25519, signParams, signParamsEd25519 } from '../support/memory-api-keys.ts';
 import { TestClient } from '../support/ws-client.ts';
 import {
   ApiHarness,
@@ -9,7 +9,6 @@ import {
   type ErrorBody,
   encode,
   sign,
-  signEd25519,
 } from './support/api-harness.ts';
 
 describe('authentication: API keys, signatures, timestamps, permissions', () => {

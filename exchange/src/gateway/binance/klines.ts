@@ -179,6 +179,7 @@ async function secondKlines(
   enough: () => boolean,
 ): Promise<void> {
   let cursor = ascending ? new KlineBuckets('1m', 0).open(query.startTime!) : lastTs;
+  const firstSecond = ascending ? new KlineBuckets('1s', 0).ceil(query.startTime!) : 0;
   for (;;) {
     const minutes = await readModel.candles(
       ascending
@@ -190,7 +191,7 @@ async function secondKlines(
       const trades = await tradesOf(readModel, query.symbol, minute);
       const inOrder = ascending ? trades : trades.reverse();
       for (const t of inOrder) {
-        if (t.ts > lastTs || (ascending && t.ts < new KlineBuckets('1s', 0).ceil(query.startTime!))) continue;
+        if (t.ts > lastTs || t.ts < firstSecond) continue;
         const takerBuys = t.takerSide === 'BUY';
         const row = {
           open: t.price,

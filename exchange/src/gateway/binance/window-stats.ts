@@ -54,7 +54,8 @@ export async function windowStats(
   let cursor = from;
   for (const [interval, upTo] of STEPS) {
     const boundary = upTo === undefined ? Number.MAX_SAFE_INTEGER : ceilTo(cursor, CANDLE_INTERVAL_MS[upTo]);
-    for (;;) {
+    // Already on the boundary (a window opening on the hour or the day): nothing to read at this step.
+    while (cursor < boundary) {
       const page = await readModel.candles({
         symbol,
         interval,

@@ -205,6 +205,14 @@ export function feeRate(ppm: number): string {
   return formatMinor(ppm * 100, 8);
 }
 
+/** Binance's commission rates of an account: maker and taker; Bourse charges no buyer or seller extra. */
+export function commissionRates(makerPpm: number, takerPpm: number) {
+  return { maker: feeRate(makerPpm), taker: feeRate(takerPpm), buyer: feeRate(0), seller: feeRate(0) };
+}
+
+/** Bourse has no special or tax commissions. */
+export const NO_COMMISSION = commissionRates(0, 0);
+
 /** Bourse has no fee discounts (Binance's BNB discount): what its commission answers say of them. */
 export const NO_DISCOUNT = {
   enabledForAccount: false,

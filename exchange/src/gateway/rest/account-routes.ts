@@ -2,7 +2,7 @@ import { MAX_LIMIT } from '../../storage/read-model-port.ts';
 import { errors } from '../binance/api-error.ts';
 import { formatMinor } from '../binance/decimal.ts';
 import type { ParamSpec } from '../binance/params.ts';
-import { feeRate, NO_DISCOUNT, userTradeJson } from '../binance/wire.ts';
+import { commissionRates, NO_COMMISSION, NO_DISCOUNT, userTradeJson } from '../binance/wire.ts';
 import type { ApiDeps } from './api-deps.ts';
 import { responseOf } from './response-schemas.ts';
 import type { Route } from './route.ts';
@@ -28,17 +28,11 @@ export function accountRoutes(deps: ApiDeps): Route[] {
       params: [{ name: 'symbol', type: 'symbol', required: true, description: 'Symbol, e.g. BTCUSDT.' }],
       handle: (ctx) => {
         const { spec } = catalog.require(ctx.params.str('symbol')!);
-        const none = { maker: feeRate(0), taker: feeRate(0), buyer: feeRate(0), seller: feeRate(0) };
         return {
           symbol: spec.symbol,
-          standardCommission: {
-            maker: feeRate(spec.makerFeePpm),
-            taker: feeRate(spec.takerFeePpm),
-            buyer: feeRate(0),
-            seller: feeRate(0),
-          },
-          specialCommission: none,
-          taxCommission: none,
+          standardCommission: commissionRates(spec.makerFeePpm, spec.takerFeePpm),
+          specialCommission: NO_COMMISSION,
+          taxCommission: NO_COMMISSION,
           discount: NO_DISCOUNT,
         };
       },
@@ -90,12 +84,7 @@ export function accountRoutes(deps: ApiDeps): Route[] {
           takerCommission: Math.round(taker / 100),
           buyerCommission: 0,
           sellerCommission: 0,
-          commissionRates: {
-            maker: feeRate(maker),
-            taker: feeRate(taker),
-            buyer: feeRate(0),
-            seller: feeRate(0),
-          },
+          commissionRates: commissionRates(maker, taker),
           canTrade,
           canWithdraw: false,
           canDeposit: false,

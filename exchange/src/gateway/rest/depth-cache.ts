@@ -33,17 +33,20 @@ export class DepthCache {
   }
 
   get(market: CatalogMarket, limit: number): string | undefined {
-    const symbol = market.spec.symbol;
-    let perLimit = this.#bySymbol.get(symbol);
-    const cached = perLimit?.get(limit);
-    if (cached !== undefined) {
-      const id = this.#view.lastUpdateId;
-      if (cached.stampedId !== id) {
-        cached.stampedId = id;
-        cached.text = `{"lastUpdateId":${id},${cached.levels}`;
-      }
-      return cached.text;
+    const perLimit = this.#bySymbol.get(market.spec.symbol);
+    const cached = perLimit?.get(limit) ?? this.#build(market, limit);
+    if (cached === undefined) return undefined;
+    const id = this.#view.lastUpdateId;
+    if (cached.stampedId !== id) {
+      cached.stampedId = id;
+      cached.text = `{"lastUpdateId":${id},${cached.levels}`;
     }
+    return cached.text;
+  }
+
+  /** Serializes the levels and caches them, not yet stamped. */
+  #build(market: CatalogMarket, limit: number): Cached | undefined {
+    const symbol = market.spec.symbol;
     const depth = this.#view.depth(symbol, limit);
     if (depth === undefined) return undefined;
     const q = market.quoteDecimals;
@@ -59,12 +62,13 @@ export class DepthCache {
       text += `${i === 0 ? '' : ','}["${formatMinor(price, q)}","${formatMinor(qty, b)}"]`;
     }
     text += ']}';
+    let perLimit = this.#bySymbol.get(symbol);
     if (perLimit === undefined) {
       perLimit = new Map();
       this.#bySymbol.set(symbol, perLimit);
     }
-    const stamped = `{"lastUpdateId":${depth.lastUpdateId},${text}`;
-    perLimit.set(limit, { levels: text, stampedId: depth.lastUpdateId, text: stamped });
-    return stamped;
+    const entry: Cached = { levels: text, stampedId: -1, text: '' };
+    perLimit.set(limit, entry);
+    return entry;
   }
 }

@@ -120,15 +120,13 @@ export class RateLimiter {
 
   /** Counts one new order against the account. */
   countOrder(userId: number, nowMs: number): OrderVerdict {
-    const w10 = Math.floor(nowMs / TEN_SECONDS_MS);
-    const wDay = Math.floor(nowMs / DAY_MS);
     const state = this.#orderState(userId, nowMs);
     if (state.count10s >= this.options.ordersPer10s) {
       return {
         ok: false,
         count10s: state.count10s,
         countDay: state.countDay,
-        retryAfterS: Math.ceil(((w10 + 1) * TEN_SECONDS_MS - nowMs) / 1000),
+        retryAfterS: Math.ceil(((state.window10s + 1) * TEN_SECONDS_MS - nowMs) / 1000),
         msg: `Too many new orders; current limit is ${this.options.ordersPer10s} orders per 10 SECOND.`,
       };
     }
@@ -137,7 +135,7 @@ export class RateLimiter {
         ok: false,
         count10s: state.count10s,
         countDay: state.countDay,
-        retryAfterS: Math.ceil(((wDay + 1) * DAY_MS - nowMs) / 1000),
+        retryAfterS: Math.ceil(((state.windowDay + 1) * DAY_MS - nowMs) / 1000),
         msg: `Too many new orders; current limit is ${this.options.ordersPerDay} orders per 1 DAY.`,
       };
     }

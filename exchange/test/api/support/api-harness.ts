@@ -250,8 +250,6 @@ export class ApiHarness {
   }
 }
 
-export { signEd25519 };
-
 export function encode(params: Record<string, string | number>): string {
   return Object.entries(params)
     .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
