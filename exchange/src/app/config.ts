@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_BATCH_WINDOW_MS } from '../journal/file/file-journal-options.ts';
+import { DEFAULT_WEB_ROOT } from './web-pages.ts';
 
 /**
  * The server's configuration: defaults, overridden by a JSON file (path in BOURSE_CONFIG), overridden
@@ -72,6 +73,8 @@ export interface ServerConfig {
    * disk is idle (bench:api: 1 ms made signed orders 15-25% slower at 64 connections). @default 0
    */
   readonly batchWindowMs: number;
+  /** The built web pages (the trading page at /, the operator console on the admin port at /console). @default the repository's web/dist */
+  readonly webRoot: string;
 }
 
 type Kind =
@@ -163,6 +166,7 @@ export const CONFIG_FIELDS: readonly Field[] = [
     type: int(0, 1000),
     fallback: DEFAULT_BATCH_WINDOW_MS,
   },
+  { key: 'webRoot', env: 'BOURSE_WEB_ROOT', type: { kind: 'string' }, fallback: DEFAULT_WEB_ROOT },
 ];
 
 export class ConfigError extends Error {

@@ -32,6 +32,7 @@ import { EmbeddedExchange } from './embedded-exchange.ts';
 import { MarketMaker } from './market-maker.ts';
 import { restoreMarketStats } from './restore-market-stats.ts';
 import { loadTls } from './tls.ts';
+import { operatorConsole, tradingPage } from './web-pages.ts';
 
 export interface RunningServer {
   readonly port: number;
@@ -145,7 +146,14 @@ export async function startServer(
   const apiRoutes = [...publicRoutes(deps), ...orderRoutes(deps), ...accountRoutes(deps)];
   const http = new HttpGateway(
     [...apiRoutes, ...docsRoutes(apiRoutes)],
-    { keys: accounts, limiter, logger, clock, caughtUp: port.caughtUp },
+    {
+      keys: accounts,
+      limiter,
+      logger,
+      clock,
+      caughtUp: port.caughtUp,
+      site: tradingPage(config.webRoot, logger),
+    },
     {
       host: config.host,
       port: config.port,
@@ -168,7 +176,15 @@ export async function startServer(
     },
   );
   const adminApi = new AdminApi(
-    { accounts, exchange: port, readModel, catalog, logger, clock },
+    {
+      accounts,
+      exchange: port,
+      readModel,
+      catalog,
+      logger,
+      clock,
+      console: operatorConsole(config.webRoot, logger),
+    },
     { host: '127.0.0.1', port: config.adminPort, token: admin.token },
   );
   const listenPort = await http.listen();

@@ -14,6 +14,7 @@ import type { AccountStore } from '../auth/account-store.ts';
 import type { ApiKeyPermission } from '../auth/api-key-lookup.ts';
 import type { MarketCatalog } from '../binance/market-catalog.ts';
 import type { ExchangePort } from '../rest/exchange-port.ts';
+import type { StaticSite } from '../web/static-site.ts';
 
 export interface AdminApiDeps {
   readonly accounts: AccountStore;
@@ -22,6 +23,8 @@ export interface AdminApiDeps {
   readonly catalog: MarketCatalog;
   readonly logger: Logger;
   readonly clock: () => number;
+  /** The operator console's files (/console and its assets), served without the token: they hold no data. @default - no console */
+  readonly console?: StaticSite;
 }
 
 export interface AdminApiOptions {
@@ -100,6 +103,9 @@ export class AdminApi {
         'admin request',
       );
     };
+    // The console page and its scripts carry no data; everything they show comes from /admin/*, which
+    // needs the token like any other client.
+    if (this.#deps.console?.serve(req.method, url.pathname, res) === true) return;
     try {
       if (!this.#authorized(req.headers.authorization))
         throw new AdminError(401, 'missing or wrong admin token');

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { ApiKeyIdentity, ApiKeyLookup } from '../auth/api-key-lookup.ts';
 import { ApiError, errors } from '../binance/api-error.ts';
 import { type ParamSpec, Params, parseForm, validateParams } from '../binance/params.ts';
+import type { StaticSite } from '../web/static-site.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 import { RawBody, type RequestContext, type Route, SIGNED_PARAMS } from './route.ts';
 import { authorize, identify, verifySigned } from './signed-request.ts';
@@ -40,6 +41,8 @@ export interface HttpGatewayDeps {
   readonly clock: () => number;
   /** Resolves once the read model holds every command acknowledged so far (see Route.readsProjection). */
   readonly caughtUp: () => Promise<void>;
+  /** The trading page's files, served at paths no API route takes. @default - no page */
+  readonly site?: StaticSite;
 }
 
 interface CompiledRoute {
@@ -196,6 +199,10 @@ export class HttpGateway {
       if (!verdict.ok) {
         extraHeaders['retry-after'] = verdict.retryAfterS;
         throw errors.tooManyRequests(verdict.status, verdict.msg);
+      }
+      if (compiled === undefined && this.#deps.site?.serve(req.method, path, res) === true) {
+        this.#active--;
+        return;
       }
       if (compiled === undefined)
         throw this.#paths.has(path) ? errors.methodNotAllowed() : errors.unknownPath();
