@@ -16,15 +16,15 @@ export interface ReconnectingSocketOptions {
  * maxRetryMs), and reports each state so the page can show that it is offline and resync on return.
  */
 export class ReconnectingSocket {
-  readonly #url: () => string;
+  readonly #url: () => string | Promise<string>;
   readonly #options: ReconnectingSocketOptions;
   #socket: WebSocket | undefined;
   #retryMs: number;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #stopped = false;
 
-  /** `url` is asked again at each attempt (a listen key may have been renewed). */
-  constructor(url: () => string, options: ReconnectingSocketOptions) {
+  /** `url` is asked again at each attempt (a user-data stream needs a fresh listen key after a drop). */
+  constructor(url: () => string | Promise<string>, options: ReconnectingSocketOptions) {
     this.#url = url;
     this.#options = options;
     this.#retryMs = options.firstRetryMs ?? 500;
@@ -39,7 +39,28 @@ export class ReconnectingSocket {
 
   #connect(): void {
     this.#options.onState('connecting');
-    const socket = new WebSocket(this.#url());
+    Promise.resolve()
+      .then(() => this.#url())
+      .then(
+        (url) => {
+          if (!this.#stopped) this.#open(url);
+        },
+        (error: unknown) => {
+          console.error('cannot connect', error);
+          this.#retry();
+        },
+      );
+  }
+
+  #retry(): void {
+    this.#options.onState('closed');
+    if (this.#stopped) return;
+    this.#timer = setTimeout(() => this.#connect(), this.#retryMs);
+    this.#retryMs = Math.min(this.#retryMs * 2, this.#options.maxRetryMs ?? 8000);
+  }
+
+  #open(url: string): void {
+    const socket = new WebSocket(url);
     this.#socket = socket;
     socket.onopen = () => {
       this.#retryMs = this.#options.firstRetryMs ?? 500;
@@ -53,11 +74,7 @@ export class ReconnectingSocket {
       }
     };
     socket.onclose = () => {
-      if (this.#socket !== socket) return;
-      this.#options.onState('closed');
-      if (this.#stopped) return;
-      this.#timer = setTimeout(() => this.#connect(), this.#retryMs);
-      this.#retryMs = Math.min(this.#retryMs * 2, this.#options.maxRetryMs ?? 8000);
+      if (this.#socket === socket) this.#retry();
     };
   }
 }

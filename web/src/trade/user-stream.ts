@@ -25,7 +25,12 @@ export class UserStream {
   ) {
     this.#listenKey = listenKey;
     let reconnecting = false;
-    this.#socket = new ReconnectingSocket(() => wsUrl(apiOrigin, `/ws/${this.#listenKey}`), {
+    const url = async () => {
+      // After a drop the server may have forgotten the key (a restart): ask for one again.
+      if (reconnecting) this.#listenKey = (await newListenKey(rest, credentials)).listenKey;
+      return wsUrl(apiOrigin, `/ws/${this.#listenKey}`);
+    };
+    this.#socket = new ReconnectingSocket(url, {
       onMessage: (data) => onEvent(data as { e?: string }),
       onState: (state) => {
         onState(state);
@@ -34,8 +39,7 @@ export class UserStream {
       },
     });
     this.#timer = setInterval(() => {
-      rest
-        .keyed<{ listenKey: string }>('POST', '/api/v3/userDataStream', {}, credentials)
+      newListenKey(rest, credentials)
         .then((answer) => {
           this.#listenKey = answer.listenKey;
         })
@@ -50,12 +54,7 @@ export class UserStream {
     onEvent: (event: { e?: string }) => void,
     onState: (state: SocketState) => void,
   ): Promise<UserStream> {
-    const { listenKey } = await rest.keyed<{ listenKey: string }>(
-      'POST',
-      '/api/v3/userDataStream',
-      {},
-      credentials,
-    );
+    const { listenKey } = await newListenKey(rest, credentials);
     return new UserStream(rest, credentials, apiOrigin, listenKey, onEvent, onState);
   }
 
@@ -63,4 +62,8 @@ export class UserStream {
     clearInterval(this.#timer);
     this.#socket.close();
   }
+}
+
+function newListenKey(rest: RestClient, credentials: Credentials): Promise<{ listenKey: string }> {
+  return rest.keyed<{ listenKey: string }>('POST', '/api/v3/userDataStream', {}, credentials);
 }
