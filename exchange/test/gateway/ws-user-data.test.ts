@@ -69,7 +69,16 @@ describe('user data over the WebSocket API and listen keys', () => {
 
   it('answers ping, time and session.status', async () => {
     const api = await TestClient.open(`${h.base}/ws-api/v3`);
-    assert.deepEqual(await api.request({ id: ++id, method: 'ping' }), { id, status: 200, result: {} });
+    const pong = await api.request({ id: ++id, method: 'ping' });
+    // Binance's answer carries the IP's request weight by default: ping weighs 1, connecting 2.
+    assert.deepEqual(pong, {
+      id,
+      status: 200,
+      result: {},
+      rateLimits: [
+        { rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: 6000, count: 3 },
+      ],
+    });
     const time = await api.request({ id: ++id, method: 'time' });
     assert.ok(Math.abs(time.result.serverTime - Date.now()) < 5_000);
     const status = await api.request({ id: ++id, method: 'session.status' });
@@ -186,7 +195,7 @@ describe('user data over the WebSocket API and listen keys', () => {
       method: 'userDataStream.unsubscribe',
       params: { subscriptionId },
     });
-    assert.deepEqual(unsubscribed, { id, status: 200, result: {} });
+    assert.deepEqual([unsubscribed.id, unsubscribed.status, unsubscribed.result], [id, 200, {}]);
     const terminated = await api.next((m) => m.event?.e === 'eventStreamTerminated');
     assert.deepEqual(Object.keys(terminated.event).sort(), ['E', 'e']);
     assert.equal(terminated.subscriptionId, subscriptionId);
@@ -316,9 +325,9 @@ describe('user data over the WebSocket API and listen keys', () => {
   });
 
   it('streams the same events as plain payloads at /ws/<listenKey>, and tells the client when the key ends', async () => {
-    const listenKey = h.listenKeys.create(1);
+    const listenKey = h.listenKeys.create(1, KEY);
     assert.match(listenKey, /^[A-Za-z0-9]{60}$/);
-    assert.equal(h.listenKeys.create(1), listenKey, 'a live key is reused');
+    assert.equal(h.listenKeys.create(1, KEY), listenKey, 'a live key is reused');
     const client = await TestClient.open(`${h.base}/ws/${listenKey}`);
     const combined = await TestClient.open(`${h.base}/stream?streams=${listenKey}/btcusdt@trade`);
     h.send(limit(1, 'BUY', usdt(29_000), btc(0.1)));
