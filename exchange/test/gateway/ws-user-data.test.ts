@@ -250,6 +250,64 @@ describe('user data over the WebSocket API and listen keys', () => {
     await api.close();
   });
 
+  it('reads every parameter sent as a string as Binance does: timestamps, recvWindow, subscriptionId, returnRateLimits', async () => {
+    const api = await TestClient.open(`${h.base}/ws-api/v3`);
+    const asText = { timestamp: String(Date.now()), recvWindow: '10000' };
+    const logon = await api.request({
+      id: ++id,
+      method: 'session.logon',
+      params: signParamsEd25519({ apiKey: ED_KEY, ...asText }, ED_PAIR.privateKey),
+    });
+    assert.equal(logon.status, 200, JSON.stringify(logon.error));
+    const viaSession = await api.request({ id: ++id, method: 'userDataStream.subscribe' });
+    assert.equal(viaSession.status, 200);
+    const bySignature = await api.request({
+      id: ++id,
+      method: 'userDataStream.subscribe.signature',
+      params: signParams({ apiKey: OTHER_KEY, ...asText }, OTHER_SECRET),
+    });
+    assert.equal(bySignature.status, 200, JSON.stringify(bySignature.error));
+    for (const method of ['ping', 'time', 'session.status', 'session.subscriptions']) {
+      const quiet = await api.request({ id: ++id, method, params: { returnRateLimits: 'false' } });
+      assert.deepEqual([quiet.status, 'rateLimits' in quiet], [200, false], method);
+    }
+    // The connector's unsubscribe: the id as a string ("0"), while that subscription is active.
+    const first = String(viaSession.result.subscriptionId);
+    const unsubscribed = await api.request({
+      id: ++id,
+      method: 'userDataStream.unsubscribe',
+      params: { subscriptionId: first },
+    });
+    assert.equal(unsubscribed.status, 200, JSON.stringify(unsubscribed.error));
+    const again = await api.request({
+      id: ++id,
+      method: 'userDataStream.unsubscribe',
+      params: { subscriptionId: first },
+    });
+    assert.equal(again.error.code, -2036, 'ended once');
+    // What REST refuses, this refuses the same way: a fraction, text, an object.
+    for (const subscriptionId of ['1.5', 'one', 1.5]) {
+      const bad = await api.request({
+        id: ++id,
+        method: 'userDataStream.unsubscribe',
+        params: { subscriptionId },
+      });
+      assert.equal(bad.error.code, -1100, JSON.stringify(subscriptionId));
+    }
+    const nested = await api.request({
+      id: ++id,
+      method: 'userDataStream.unsubscribe',
+      params: { subscriptionId: [0] },
+    });
+    assert.equal(nested.error.code, -1100);
+    const unknown = await api.request({ id: ++id, method: 'time', params: { symbol: 'BTCUSDT' } });
+    assert.equal(unknown.error.code, -1103);
+    assert.deepEqual((await api.request({ id: ++id, method: 'session.subscriptions' })).result, [
+      { subscriptionId: bySignature.result.subscriptionId },
+    ]);
+    await api.close();
+  });
+
   it('session.logon refuses an HMAC key with -1002, and a bad Ed25519 signature with -1022', async () => {
     const api = await TestClient.open(`${h.base}/ws-api/v3`);
     const hmac = await api.request({ id: ++id, method: 'session.logon', params: signed() });
