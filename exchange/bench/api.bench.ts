@@ -79,6 +79,9 @@ async function main(): Promise<void> {
       requestWeightPerMinute: unlimited,
       ordersPer10s: unlimited,
       ordersPerDay: unlimited,
+      // 1,000 WebSocket connections from one IP, and signed requests by the hundred thousand.
+      wsConnectionsPer5Min: 1_000_000,
+      failedAuthPerMinute: unlimited,
       maxInFlight: 1_000_000,
     },
   );

@@ -20,7 +20,8 @@ const USAGE = `usage: npm run admin -- <command>
   withdraw <userId> <asset> <amount> [--id ID] request a withdrawal (locks the amount)
   withdraw-complete <withdrawalId>             the withdrawal went out
   withdraw-fail <withdrawalId>                 it did not: unlock the amount
-  set-permissions <apiKey> --permissions READ  replace an API key's permissions
+  set-permissions <apiKey> --permissions READ  replace an API key's permissions (READ or READ,TRADE:
+                                               every key can read, as on Binance)
   revoke-key <apiKey>                          delete an API key: requests made with it are refused
   markets                                      list markets and their status
   halt <symbol> | resume <symbol>              stop or restart trading on a market

@@ -43,6 +43,10 @@ export interface ServerConfig {
   readonly banAfterRejected: number;
   /** @default 120 */
   readonly banSeconds: number;
+  /** WebSocket connections (streams and API) one IP may open in each five minutes. @default 300, as Binance */
+  readonly wsConnectionsPer5Min: number;
+  /** Failed authentications (bad signature, unknown key) one IP may make in a minute. @default 30 */
+  readonly failedAuthPerMinute: number;
   /**
    * Messages a market-stream WebSocket (/ws, /stream) may send in any second (requests, pings,
    * unsolicited pongs); one more closes it. @default 5, as Binance
@@ -135,6 +139,13 @@ export const CONFIG_FIELDS: readonly Field[] = [
   { key: 'ordersPerDay', env: 'BOURSE_ORDERS_PER_DAY', type: int(1, MAX), fallback: 200_000 },
   { key: 'banAfterRejected', env: 'BOURSE_BAN_AFTER_REJECTED', type: int(0, MAX), fallback: 50 },
   { key: 'banSeconds', env: 'BOURSE_BAN_SECONDS', type: int(1, 3 * 86_400), fallback: 120 },
+  {
+    key: 'wsConnectionsPer5Min',
+    env: 'BOURSE_WS_CONNECTIONS_PER_5MIN',
+    type: int(1, 1_000_000),
+    fallback: 300,
+  },
+  { key: 'failedAuthPerMinute', env: 'BOURSE_FAILED_AUTH_PER_MINUTE', type: int(1, MAX), fallback: 30 },
   {
     key: 'wsMessagesPerSecond',
     env: 'BOURSE_WS_MESSAGES_PER_SECOND',

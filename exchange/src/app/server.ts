@@ -11,6 +11,7 @@ import type { NewApiKey } from '../gateway/auth/account-store.ts';
 import { SecretBox } from '../gateway/auth/secret-box.ts';
 import { SqliteAccountStore } from '../gateway/auth/sqlite/sqlite-account-store.ts';
 import { MarketCatalog } from '../gateway/binance/market-catalog.ts';
+import { RateLimiter } from '../gateway/limits/rate-limiter.ts';
 import { accountRoutes } from '../gateway/rest/account-routes.ts';
 import type { ApiDeps } from '../gateway/rest/api-deps.ts';
 import { DepthCache } from '../gateway/rest/depth-cache.ts';
@@ -20,7 +21,6 @@ import { docsRoutes } from '../gateway/rest/openapi.ts';
 import { OrderIndex } from '../gateway/rest/order-index.ts';
 import { orderRoutes } from '../gateway/rest/order-routes.ts';
 import { publicRoutes } from '../gateway/rest/public-routes.ts';
-import { RateLimiter } from '../gateway/rest/rate-limiter.ts';
 import { ListenKeyRegistry } from '../gateway/ws/listen-keys.ts';
 import { UserDataFeed } from '../gateway/ws/user-data-feed.ts';
 import { attachWebSocketGateway, type WebSocketGateway } from '../gateway/ws/ws-gateway.ts';
@@ -128,6 +128,8 @@ export async function startServer(
     ordersPerDay: config.ordersPerDay,
     banAfterRejected: config.banAfterRejected,
     banSeconds: config.banSeconds,
+    connectionsPer5Min: config.wsConnectionsPer5Min,
+    failedAuthPerMinute: config.failedAuthPerMinute,
   });
   const listenKeys = new ListenKeyRegistry({ clock });
   const sweep = setInterval(() => listenKeys.sweep(), 60_000);
@@ -168,11 +170,12 @@ export async function startServer(
   );
   const ws: WebSocketGateway = attachWebSocketGateway(
     http.server,
-    { marketData, userData, apiKeys: accounts, listenKeys },
+    { marketData, userData, apiKeys: accounts, listenKeys, limiter },
     {
       clock,
       maxIncomingMessagesPerSecond: config.wsMessagesPerSecond,
       maxStreamsPerConnection: config.wsStreamsPerConnection,
+      trustProxy: config.trustProxy,
     },
   );
   const adminApi = new AdminApi(

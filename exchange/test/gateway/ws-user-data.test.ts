@@ -69,7 +69,16 @@ describe('user data over the WebSocket API and listen keys', () => {
 
   it('answers ping, time and session.status', async () => {
     const api = await TestClient.open(`${h.base}/ws-api/v3`);
-    assert.deepEqual(await api.request({ id: ++id, method: 'ping' }), { id, status: 200, result: {} });
+    const pong = await api.request({ id: ++id, method: 'ping' });
+    // Binance's answer carries the IP's request weight by default: ping weighs 1, connecting 2.
+    assert.deepEqual(pong, {
+      id,
+      status: 200,
+      result: {},
+      rateLimits: [
+        { rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: 6000, count: 3 },
+      ],
+    });
     const time = await api.request({ id: ++id, method: 'time' });
     assert.ok(Math.abs(time.result.serverTime - Date.now()) < 5_000);
     const status = await api.request({ id: ++id, method: 'session.status' });
@@ -186,7 +195,7 @@ describe('user data over the WebSocket API and listen keys', () => {
       method: 'userDataStream.unsubscribe',
       params: { subscriptionId },
     });
-    assert.deepEqual(unsubscribed, { id, status: 200, result: {} });
+    assert.deepEqual([unsubscribed.id, unsubscribed.status, unsubscribed.result], [id, 200, {}]);
     const terminated = await api.next((m) => m.event?.e === 'eventStreamTerminated');
     assert.deepEqual(Object.keys(terminated.event).sort(), ['E', 'e']);
     assert.equal(terminated.subscriptionId, subscriptionId);
@@ -238,6 +247,64 @@ describe('user data over the WebSocket API and listen keys', () => {
     const terminated = await api.next((m) => m.event?.e === 'eventStreamTerminated');
     assert.equal(terminated.subscriptionId, sub.result.subscriptionId);
     assert.deepEqual((await api.request({ id: ++id, method: 'session.subscriptions' })).result, []);
+    await api.close();
+  });
+
+  it('reads every parameter sent as a string as Binance does: timestamps, recvWindow, subscriptionId, returnRateLimits', async () => {
+    const api = await TestClient.open(`${h.base}/ws-api/v3`);
+    const asText = { timestamp: String(Date.now()), recvWindow: '10000' };
+    const logon = await api.request({
+      id: ++id,
+      method: 'session.logon',
+      params: signParamsEd25519({ apiKey: ED_KEY, ...asText }, ED_PAIR.privateKey),
+    });
+    assert.equal(logon.status, 200, JSON.stringify(logon.error));
+    const viaSession = await api.request({ id: ++id, method: 'userDataStream.subscribe' });
+    assert.equal(viaSession.status, 200);
+    const bySignature = await api.request({
+      id: ++id,
+      method: 'userDataStream.subscribe.signature',
+      params: signParams({ apiKey: OTHER_KEY, ...asText }, OTHER_SECRET),
+    });
+    assert.equal(bySignature.status, 200, JSON.stringify(bySignature.error));
+    for (const method of ['ping', 'time', 'session.status', 'session.subscriptions']) {
+      const quiet = await api.request({ id: ++id, method, params: { returnRateLimits: 'false' } });
+      assert.deepEqual([quiet.status, 'rateLimits' in quiet], [200, false], method);
+    }
+    // The connector's unsubscribe: the id as a string ("0"), while that subscription is active.
+    const first = String(viaSession.result.subscriptionId);
+    const unsubscribed = await api.request({
+      id: ++id,
+      method: 'userDataStream.unsubscribe',
+      params: { subscriptionId: first },
+    });
+    assert.equal(unsubscribed.status, 200, JSON.stringify(unsubscribed.error));
+    const again = await api.request({
+      id: ++id,
+      method: 'userDataStream.unsubscribe',
+      params: { subscriptionId: first },
+    });
+    assert.equal(again.error.code, -2036, 'ended once');
+    // What REST refuses, this refuses the same way: a fraction, text, an object.
+    for (const subscriptionId of ['1.5', 'one', 1.5]) {
+      const bad = await api.request({
+        id: ++id,
+        method: 'userDataStream.unsubscribe',
+        params: { subscriptionId },
+      });
+      assert.equal(bad.error.code, -1100, JSON.stringify(subscriptionId));
+    }
+    const nested = await api.request({
+      id: ++id,
+      method: 'userDataStream.unsubscribe',
+      params: { subscriptionId: [0] },
+    });
+    assert.equal(nested.error.code, -1100);
+    const unknown = await api.request({ id: ++id, method: 'time', params: { symbol: 'BTCUSDT' } });
+    assert.equal(unknown.error.code, -1103);
+    assert.deepEqual((await api.request({ id: ++id, method: 'session.subscriptions' })).result, [
+      { subscriptionId: bySignature.result.subscriptionId },
+    ]);
     await api.close();
   });
 
@@ -316,9 +383,9 @@ describe('user data over the WebSocket API and listen keys', () => {
   });
 
   it('streams the same events as plain payloads at /ws/<listenKey>, and tells the client when the key ends', async () => {
-    const listenKey = h.listenKeys.create(1);
+    const listenKey = h.listenKeys.create(1, KEY);
     assert.match(listenKey, /^[A-Za-z0-9]{60}$/);
-    assert.equal(h.listenKeys.create(1), listenKey, 'a live key is reused');
+    assert.equal(h.listenKeys.create(1, KEY), listenKey, 'a live key is reused');
     const client = await TestClient.open(`${h.base}/ws/${listenKey}`);
     const combined = await TestClient.open(`${h.base}/stream?streams=${listenKey}/btcusdt@trade`);
     h.send(limit(1, 'BUY', usdt(29_000), btc(0.1)));

@@ -77,3 +77,30 @@ export function cutOff(client: TestClient, id: number): Promise<{ closed: number
   client.send({ method: 'LIST_SUBSCRIPTIONS', id });
   return Promise.race([client.closed.then(({ code }) => ({ closed: code })), answered]);
 }
+
+/** An upgrade the server refused: its HTTP status, Retry-After and body. */
+export function refusedUpgrade(
+  url: string,
+): Promise<{ status: number; retryAfter: string | undefined; body: { code: number; msg: string } }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    ws.on('open', () => {
+      ws.close();
+      reject(new Error('the connection was accepted'));
+    });
+    ws.on('unexpected-response', (_req, res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => {
+        text += chunk.toString();
+      });
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          retryAfter: res.headers['retry-after'] as string | undefined,
+          body: JSON.parse(text) as { code: number; msg: string },
+        }),
+      );
+    });
+    ws.on('error', () => {});
+  });
+}

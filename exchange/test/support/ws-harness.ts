@@ -2,6 +2,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { UnstampedCommand } from '../../src/domain/commands.ts';
 import type { EngineEvent } from '../../src/domain/events.ts';
+import {
+  DEFAULT_RATE_LIMITS,
+  RateLimiter,
+  type RateLimitOptions,
+} from '../../src/gateway/limits/rate-limiter.ts';
 import { ListenKeyRegistry } from '../../src/gateway/ws/listen-keys.ts';
 import { UserDataFeed } from '../../src/gateway/ws/user-data-feed.ts';
 import {
@@ -23,12 +28,14 @@ export class WsHarness {
   readonly userData = new UserDataFeed();
   readonly apiKeys = new MemoryApiKeys();
   readonly listenKeys: ListenKeyRegistry;
+  readonly limiter: RateLimiter;
   readonly server: Server;
   gateway!: WebSocketGateway;
   base = '';
 
-  private constructor(listenKeys: ListenKeyRegistry) {
+  private constructor(listenKeys: ListenKeyRegistry, limits: RateLimitOptions) {
     this.listenKeys = listenKeys;
+    this.limiter = new RateLimiter(limits);
     this.server = createServer((_req, res) => {
       res.statusCode = 404;
       res.end();
@@ -45,8 +52,9 @@ export class WsHarness {
   static async start(
     options: WebSocketGatewayOptions = {},
     listenKeys = new ListenKeyRegistry(),
+    limits: Partial<RateLimitOptions> = {},
   ): Promise<WsHarness> {
-    const harness = new WsHarness(listenKeys);
+    const harness = new WsHarness(listenKeys, { ...DEFAULT_RATE_LIMITS, ...limits });
     harness.gateway = attachWebSocketGateway(
       harness.server,
       {
@@ -54,6 +62,7 @@ export class WsHarness {
         userData: harness.userData,
         apiKeys: harness.apiKeys,
         listenKeys: harness.listenKeys,
+        limiter: harness.limiter,
       },
       options,
     );

@@ -12,6 +12,7 @@ import {
 import type { ReadModelPort } from '../../storage/read-model-port.ts';
 import type { AccountStore } from '../auth/account-store.ts';
 import type { ApiKeyPermission } from '../auth/api-key-lookup.ts';
+import { requirePermissions } from '../auth/permission-policy.ts';
 import type { MarketCatalog } from '../binance/market-catalog.ts';
 import type { ExchangePort } from '../rest/exchange-port.ts';
 import type { StaticSite } from '../web/static-site.ts';
@@ -193,18 +194,23 @@ export class AdminApi {
       }
       return id;
     };
+    const invalid = (error: unknown): never => {
+      throw new AdminError(400, error instanceof Error ? error.message : String(error));
+    };
     const permissions = (value: unknown): ApiKeyPermission[] => {
       if (value === undefined) return ['READ', 'TRADE'];
-      if (!Array.isArray(value) || !value.every((p) => p === 'READ' || p === 'TRADE')) {
+      if (!Array.isArray(value)) {
         throw new AdminError(
           400,
           `permissions ${JSON.stringify(value)} are invalid: use a list of READ and TRADE`,
         );
       }
-      return value as ApiKeyPermission[];
-    };
-    const invalid = (error: unknown): never => {
-      throw new AdminError(400, error instanceof Error ? error.message : String(error));
+      // The one rule of what a key may hold (READ always), checked here for a clear 400.
+      try {
+        return requirePermissions(value);
+      } catch (error) {
+        return invalid(error);
+      }
     };
     const publicKey = (value: unknown): string | undefined => {
       if (value === undefined) return undefined;
@@ -256,7 +262,7 @@ export class AdminApi {
         pattern: /^\/admin\/api-keys\/([A-Za-z0-9]{1,128})$/,
         handle: async (body, match) => {
           if (body.permissions === undefined)
-            throw new AdminError(400, 'give permissions, a list of READ and TRADE');
+            throw new AdminError(400, 'give permissions, a list of READ and TRADE (READ always among them)');
           const apiKey = match[1]!;
           if (accounts.identify(apiKey) === undefined)
             throw new AdminError(404, `API key ${apiKey} does not exist`);

@@ -153,7 +153,7 @@ export function accountRoutes(deps: ApiDeps): Route[] {
       weight: 2,
       response: responseOf('ListenKey'),
       params: [],
-      handle: (ctx) => ({ listenKey: deps.listenKeys.create(ctx.identity!.userId) }),
+      handle: (ctx) => ({ listenKey: deps.listenKeys.create(ctx.identity!.userId, ctx.identity!.apiKey) }),
     },
     {
       method: 'PUT',

@@ -1,11 +1,11 @@
 import type { MarketDataView } from '../../marketdata/market-data-view.ts';
 import type { ReadModelPort } from '../../storage/read-model-port.ts';
 import type { MarketCatalog } from '../binance/market-catalog.ts';
+import type { RateLimiter } from '../limits/rate-limiter.ts';
 import type { ListenKeyRegistry } from '../ws/listen-keys.ts';
 import type { DepthCache } from './depth-cache.ts';
 import type { ExchangePort } from './exchange-port.ts';
 import type { OrderIndex } from './order-index.ts';
-import type { RateLimiter } from './rate-limiter.ts';
 
 /** Everything the REST handlers read or call; built by the server's composition root. */
 export interface ApiDeps {

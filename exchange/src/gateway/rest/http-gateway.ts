@@ -7,12 +7,17 @@ import {
 import { createServer as createHttpsServer } from 'node:https';
 import type { Logger } from 'pino';
 import type { ApiKeyIdentity, ApiKeyLookup } from '../auth/api-key-lookup.ts';
+import { authorize } from '../auth/permission-policy.ts';
 import { ApiError, errors } from '../binance/api-error.ts';
 import { type ParamSpec, Params, parseForm, validateParams } from '../binance/params.ts';
+import { inMicroseconds, parseTimeUnit, type TimePlan, timePlanOf } from '../binance/time-unit.ts';
+import { clientIp } from '../limits/client-ip.ts';
+import { enforce, guardAuthentication, RateLimitError } from '../limits/rate-limit-error.ts';
+import type { RateLimiter } from '../limits/rate-limiter.ts';
 import type { StaticSite } from '../web/static-site.ts';
-import type { RateLimiter } from './rate-limiter.ts';
+import { RESPONSE_SCHEMAS } from './response-schemas.ts';
 import { RawBody, type RequestContext, type Route, SIGNED_PARAMS } from './route.ts';
-import { authorize, identify, verifySigned } from './signed-request.ts';
+import { identify, verifySigned } from './signed-request.ts';
 
 export interface HttpGatewayOptions {
   readonly host: string;
@@ -49,6 +54,8 @@ interface CompiledRoute {
   readonly route: Route;
   readonly specs: ReadonlyMap<string, ParamSpec>;
   readonly signed: boolean;
+  /** Where the answer's times are (from its response schema), for X-MBX-TIME-UNIT: MICROSECOND. */
+  readonly times: TimePlan | undefined;
 }
 
 const JSON_TYPE = 'application/json;charset=UTF-8';
@@ -81,7 +88,8 @@ export class HttpGateway {
       const specs = new Map<string, ParamSpec>();
       for (const spec of route.params) specs.set(spec.name, spec);
       if (signed) for (const spec of SIGNED_PARAMS) specs.set(spec.name, spec);
-      this.#routes.set(`${route.method} ${route.path}`, { route, specs, signed });
+      const times = route.response === undefined ? undefined : timePlanOf(route.response, RESPONSE_SCHEMAS);
+      this.#routes.set(`${route.method} ${route.path}`, { route, specs, signed, times });
       this.#paths.add(route.path);
     }
     const headersTimeout = options.headersTimeoutMs ?? 10_000;
@@ -147,7 +155,7 @@ export class HttpGateway {
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
     const rawQuery = q === -1 ? '' : url.slice(q + 1);
-    const ip = this.#clientIp(req);
+    const ip = clientIp(req, this.#options.trustProxy === true);
     const nowMs = this.#deps.clock();
     const extraHeaders: Record<string, string | number> = { 'x-request-id': reqId };
     if (this.#closing) extraHeaders.connection = 'close';
@@ -183,9 +191,8 @@ export class HttpGateway {
         apiError = errors.internal();
       }
       if (apiError.status === 413) extraHeaders.connection = 'close';
-      if (apiError.status === 429 || apiError.status === 418) {
-        extraHeaders['retry-after'] = extraHeaders['retry-after'] ?? 1;
-      }
+      if (apiError instanceof RateLimitError) extraHeaders['retry-after'] = apiError.retryAfterS;
+      else if (apiError.status === 429) extraHeaders['retry-after'] = extraHeaders['retry-after'] ?? 1;
       done(apiError.status, JSON.stringify(apiError.body()), JSON_TYPE, apiError.code);
     };
 
@@ -196,20 +203,23 @@ export class HttpGateway {
       const weight = compiled === undefined ? 1 : weightOf(compiled.route, queryParams);
       const verdict = this.#deps.limiter.weigh(ip, weight, nowMs);
       used = verdict.used;
-      if (!verdict.ok) {
-        extraHeaders['retry-after'] = verdict.retryAfterS;
-        throw errors.tooManyRequests(verdict.status, verdict.msg);
-      }
+      enforce(verdict);
       if (compiled === undefined && this.#deps.site?.serve(req.method, path, res) === true) {
         this.#active--;
         return;
       }
       if (compiled === undefined)
         throw this.#paths.has(path) ? errors.methodNotAllowed() : errors.unknownPath();
+      const unitHeader = req.headers['x-mbx-time-unit'];
+      const times =
+        parseTimeUnit(Array.isArray(unitHeader) ? unitHeader[0] : unitHeader) === 'MICROSECOND'
+          ? compiled.times
+          : undefined;
+      const respond = (result: unknown) => this.#respond(result, times, done);
       if (req.method === 'GET' || req.method === 'HEAD' || !hasBody(req)) {
         // Nothing to read (most signed orders and cancels carry everything in the query string).
         this.#dispatch(compiled, req, queryParams, rawQuery, '', ip, nowMs, reqId, extraHeaders)
-          .then((result) => this.#respond(result, done))
+          .then(respond)
           .catch(fail);
       } else {
         this.#readBody(req)
@@ -218,7 +228,7 @@ export class HttpGateway {
             parseForm(rawBody, all, queryParams);
             return this.#dispatch(compiled, req, all, rawQuery, rawBody, ip, nowMs, reqId, extraHeaders);
           })
-          .then((result) => this.#respond(result, done))
+          .then(respond)
           .catch(fail);
       }
     } catch (error) {
@@ -226,8 +236,19 @@ export class HttpGateway {
     }
   }
 
-  #respond(result: unknown, done: (status: number, body: string, contentType: string) => void): void {
-    if (result instanceof RawBody) done(200, result.text, result.contentType);
+  /**
+   * Writes a 200 answer; with `times` (the client asked for microseconds) every time of the answer
+   * scaled, whichever route made it: the plan comes from the route's response schema.
+   */
+  #respond(
+    result: unknown,
+    times: TimePlan | undefined,
+    done: (status: number, body: string, contentType: string) => void,
+  ): void {
+    if (times !== undefined) {
+      const value = result instanceof RawBody ? JSON.parse(result.text) : result;
+      done(200, JSON.stringify(inMicroseconds(value, times)), JSON_TYPE);
+    } else if (result instanceof RawBody) done(200, result.text, result.contentType);
     else done(200, JSON.stringify(result), JSON_TYPE);
   }
 
@@ -243,16 +264,21 @@ export class HttpGateway {
     headers: Record<string, string | number>,
   ): Promise<unknown> {
     const { route } = compiled;
+    const { keys, limiter } = this.#deps;
     let identity: ApiKeyIdentity | undefined;
     if (route.security !== 'NONE') {
       const header = req.headers['x-mbx-apikey'];
-      identity = identify(this.#deps.keys, Array.isArray(header) ? header[0] : header);
+      identity = guardAuthentication(limiter, ip, nowMs, () =>
+        identify(keys, Array.isArray(header) ? header[0] : header),
+      );
     }
     const params = validateParams(raw, compiled.specs, compiled.signed ? SIGNATURE_ONLY : NOTHING);
     if (compiled.signed) {
-      verifySigned(this.#deps.keys, identity!, params, rawQuery, rawBody, nowMs);
+      guardAuthentication(limiter, ip, nowMs, () =>
+        verifySigned(keys, identity!, params, rawQuery, rawBody, nowMs),
+      );
     }
-    if (identity !== undefined) authorize(identity, route.security);
+    if (identity !== undefined && route.security !== 'NONE') authorize(identity, route.security);
     if (route.countsOrder === true) {
       const verdict = this.#deps.limiter.countOrder(identity!.userId, nowMs);
       headers['x-mbx-order-count-10s'] = verdict.count10s;
@@ -301,15 +327,6 @@ export class HttpGateway {
       );
       req.on('error', reject);
     });
-  }
-
-  #clientIp(req: IncomingMessage): string {
-    if (this.#options.trustProxy === true) {
-      const forwarded = req.headers['x-forwarded-for'];
-      const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
-      if (first) return first;
-    }
-    return req.socket.remoteAddress ?? 'unknown';
   }
 }
 

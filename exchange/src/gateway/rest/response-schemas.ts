@@ -3,11 +3,22 @@
  * `response`; the document lists them under components. Objects admit no undocumented field, and a
  * test checks every route's real answers against these, so the document cannot drift from the server.
  */
+import { TIMESTAMP_FORMAT } from '../binance/time-unit.ts';
+
 export type JsonSchema = Readonly<Record<string, unknown>>;
 
 const str: JsonSchema = { type: 'string' };
 const int: JsonSchema = { type: 'integer' };
 const bool: JsonSchema = { type: 'boolean' };
+/**
+ * A time: ms since the epoch, or µs when the request has `X-MBX-TIME-UNIT: MICROSECOND`. The
+ * gateway scales exactly the fields marked so (binance/time-unit.ts), so every time is one of these.
+ */
+const time: JsonSchema = {
+  type: 'integer',
+  format: TIMESTAMP_FORMAT,
+  description: 'ms since the epoch; µs with X-MBX-TIME-UNIT: MICROSECOND',
+};
 /** Amounts are decimal strings, never numbers, so that no client parses them into a float by accident. */
 const dec: JsonSchema = { type: 'string', pattern: '^-?[0-9]+(\\.[0-9]+)?$' };
 const arrayOf = (items: JsonSchema): JsonSchema => ({ type: 'array', items });
@@ -28,7 +39,7 @@ const orderAck = {
   orderId: int,
   orderListId: int,
   clientOrderId: str,
-  transactTime: int,
+  transactTime: time,
 };
 const orderResult = {
   ...orderAck,
@@ -41,7 +52,7 @@ const orderResult = {
   timeInForce: str,
   type: str,
   side: str,
-  workingTime: int,
+  workingTime: time,
   selfTradePreventionMode: str,
 };
 const fill = exactly({ price: dec, qty: dec, commission: dec, commissionAsset: str, tradeId: int });
@@ -59,8 +70,8 @@ const miniTicker = {
   lastPrice: dec,
   volume: dec,
   quoteVolume: dec,
-  openTime: int,
-  closeTime: int,
+  openTime: time,
+  closeTime: time,
   firstId: int,
   lastId: int,
   count: int,
@@ -120,7 +131,7 @@ const publicTrade = exactly({
   price: dec,
   qty: dec,
   quoteQty: dec,
-  time: int,
+  time: time,
   isBuyerMaker: bool,
   isBestMatch: bool,
 });
@@ -128,25 +139,25 @@ const oneOrMany = (one: JsonSchema): JsonSchema => ({ oneOf: [one, arrayOf(one)]
 
 export const RESPONSE_SCHEMAS = {
   Empty: exactly({}),
-  ServerTime: exactly({ serverTime: int }),
+  ServerTime: exactly({ serverTime: time }),
   ExchangeInfo: exactly({
     timezone: str,
-    serverTime: int,
+    serverTime: time,
     rateLimits: arrayOf(exactly({ rateLimitType: str, interval: str, intervalNum: int, limit: int })),
     exchangeFilters: arrayOf({ type: 'object' }),
     symbols: arrayOf(symbolInfo),
   }),
   Depth: exactly({ lastUpdateId: int, bids: arrayOf(priceLevel), asks: arrayOf(priceLevel) }),
   PublicTrades: arrayOf(publicTrade),
-  AggTrades: arrayOf(exactly({ a: int, p: dec, q: dec, f: int, l: int, T: int, m: bool, M: bool })),
+  AggTrades: arrayOf(exactly({ a: int, p: dec, q: dec, f: int, l: int, T: time, m: bool, M: bool })),
   /** Open time, open, high, low, close, volume, close time, quote volume, trades, taker buy base and quote volumes, and an unused "0". */
   Klines: arrayOf({
     type: 'array',
-    prefixItems: [int, dec, dec, dec, dec, dec, int, dec, int, dec, dec, str],
+    prefixItems: [time, dec, dec, dec, dec, dec, time, dec, int, dec, dec, str],
     items: false,
     minItems: 12,
   }),
-  AvgPrice: exactly({ mins: int, price: dec, closeTime: int }),
+  AvgPrice: exactly({ mins: int, price: dec, closeTime: time }),
   Ticker24h: oneOrMany({ oneOf: [ticker24h, exactly(miniTicker)] }),
   WindowTicker: oneOrMany({
     oneOf: [
@@ -187,10 +198,10 @@ export const RESPONSE_SCHEMAS = {
     side: str,
     stopPrice: dec,
     icebergQty: dec,
-    time: int,
-    updateTime: int,
+    time: time,
+    updateTime: time,
     isWorking: bool,
-    workingTime: int,
+    workingTime: time,
     origQuoteOrderQty: dec,
     selfTradePreventionMode: str,
   }),
@@ -218,7 +229,7 @@ export const RESPONSE_SCHEMAS = {
     brokered: bool,
     requireSelfTradePrevention: bool,
     preventSor: bool,
-    updateTime: int,
+    updateTime: time,
     accountType: str,
     balances: arrayOf(exactly({ asset: str, free: dec, locked: dec })),
     permissions: arrayOf(str),
@@ -235,7 +246,7 @@ export const RESPONSE_SCHEMAS = {
       quoteQty: dec,
       commission: dec,
       commissionAsset: str,
-      time: int,
+      time: time,
       isBuyer: bool,
       isMaker: bool,
       isBestMatch: bool,

@@ -1,13 +1,9 @@
 import type { ApiKeyIdentity, ApiKeyLookup } from '../auth/api-key-lookup.ts';
+import { checkRequestTime } from '../auth/request-timing.ts';
 import { errors } from '../binance/api-error.ts';
 import type { Params } from '../binance/params.ts';
-import type { Security } from './route.ts';
 
 const API_KEY = /^[A-Za-z0-9]{1,128}$/;
-const DEFAULT_RECV_WINDOW_MS = 5_000;
-const MAX_RECV_WINDOW_MS = 60_000;
-/** Binance refuses a timestamp more than one second in its future. */
-const MAX_AHEAD_MS = 1_000;
 
 /** The key's owner, or -2014 (malformed or missing key) / -2015 (unknown key). */
 export function identify(keys: ApiKeyLookup, apiKey: string | undefined): ApiKeyIdentity {
@@ -31,22 +27,11 @@ export function verifySigned(
   rawBody: string,
   nowMs: number,
 ): void {
-  const recvWindow = params.int('recvWindow') ?? DEFAULT_RECV_WINDOW_MS;
-  if (recvWindow <= 0 || recvWindow > MAX_RECV_WINDOW_MS) throw errors.badRecvWindow();
-  const timestamp = params.int('timestamp')!;
-  if (timestamp > nowMs + MAX_AHEAD_MS) throw errors.timestampAhead();
-  if (nowMs - timestamp > recvWindow) throw errors.timestampOutside();
+  checkRequestTime(params, nowMs);
   const signature = params.str('signature');
   if (signature === undefined) throw errors.mandatory('signature');
   const payload = withoutSignature(rawQuery) + withoutSignature(rawBody);
   if (!keys.verifySignature(identity.apiKey, payload, signature)) throw errors.badSignature();
-}
-
-/** Permissions: READ for USER_DATA, TRADE for TRADE, none for a key-only type; -2015 otherwise. */
-export function authorize(identity: ApiKeyIdentity, security: Security): void {
-  const needed = security === 'TRADE' ? 'TRADE' : 'READ';
-  if (security === 'USER_STREAM' || security === 'MARKET_DATA') return;
-  if (!identity.permissions.includes(needed)) throw errors.rejectedKey();
 }
 
 function withoutSignature(raw: string): string {

@@ -1,4 +1,5 @@
 import { WebSocket } from 'ws';
+import type { TimeUnit } from '../binance/time-unit.ts';
 import type { MessageRate } from './message-rate.ts';
 import type { StreamClient } from './stream-hub.ts';
 
@@ -19,6 +20,7 @@ export interface IncomingLimit {
 export class ClientSocket implements StreamClient {
   readonly ws: WebSocket;
   combined: boolean;
+  readonly timeUnit: TimeUnit;
   /** Pings sent since the last pong: the peer is gone when they pile up. */
   private unanswered = 0;
   /** Pings sent less pongs received: a pong beyond them is the peer's own, and counts as a message. */
@@ -33,6 +35,7 @@ export class ClientSocket implements StreamClient {
   constructor(
     ws: WebSocket,
     combined: boolean,
+    timeUnit: TimeUnit,
     limits: {
       readonly maxBufferedBytes: number;
       readonly maxUnansweredPings: number;
@@ -42,6 +45,7 @@ export class ClientSocket implements StreamClient {
   ) {
     this.ws = ws;
     this.combined = combined;
+    this.timeUnit = timeUnit;
     this.maxBufferedBytes = limits.maxBufferedBytes;
     this.maxUnanswered = limits.maxUnansweredPings;
     this.incoming = limits.incoming;

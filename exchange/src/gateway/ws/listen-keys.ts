@@ -9,6 +9,8 @@ export interface ListenKeyOptions {
 
 interface Entry {
   readonly userId: number;
+  /** The API key that created (or last re-created) it: its streams carry data while that key may. */
+  apiKey: string;
   expiresAt: number;
 }
 
@@ -51,12 +53,15 @@ export class ListenKeyRegistry {
     this.clock = options.clock ?? Date.now;
   }
 
-  /** The user's live key, extended, or a new one. */
-  create(userId: number): string {
+  /** The user's live key, extended, or a new one; `apiKey` is the key that asked. */
+  create(userId: number, apiKey: string): string {
     const existing = this.byUser.get(userId);
-    if (existing !== undefined && this.keepalive(existing, userId)) return existing;
+    if (existing !== undefined && this.keepalive(existing, userId)) {
+      this.keys.get(existing)!.apiKey = apiKey;
+      return existing;
+    }
     const key = newKey();
-    this.keys.set(key, { userId, expiresAt: this.clock() + this.ttlMs });
+    this.keys.set(key, { userId, apiKey, expiresAt: this.clock() + this.ttlMs });
     this.byUser.set(userId, key);
     return key;
   }
@@ -77,9 +82,9 @@ export class ListenKeyRegistry {
     return true;
   }
 
-  /** The user a live key belongs to. */
-  resolve(listenKey: string): number | undefined {
-    return this.live(listenKey)?.userId;
+  /** The user a live key belongs to, and the API key that created it. */
+  resolve(listenKey: string): { readonly userId: number; readonly apiKey: string } | undefined {
+    return this.live(listenKey);
   }
 
   /** Called for every key that ends, by expiry or close, so its streams can be told and closed. */

@@ -1,7 +1,11 @@
+import { eventInMicroseconds, type TimeUnit } from '../binance/time-unit.ts';
+
 /** A connection as the hub sees it: how it wants payloads framed, and where they go. */
 export interface StreamClient {
   /** Combined streams wrap each payload as {"stream":..,"data":..}. */
   readonly combined: boolean;
+  /** The unit of the payloads' times (the URL's timeUnit). */
+  readonly timeUnit: TimeUnit;
   deliver(frame: Buffer): void;
 }
 
@@ -12,8 +16,9 @@ interface Topic<T> {
 
 /**
  * Who listens to which stream, and the fan-out. A payload is serialized once per publish (and once
- * more, lazily, for combined-stream clients), then the same Buffer goes to every connection: the cost
- * of a fan-out grows with the number of sockets, not with the size of the JSON times that number.
+ * more, lazily, for combined-stream clients, and for clients that asked for microseconds), then the
+ * same Buffer goes to every connection: the cost of a fan-out grows with the number of sockets, not
+ * with the size of the JSON times that number.
  */
 export class StreamHub<T> {
   private readonly topics = new Map<string, Topic<T>>();
@@ -52,18 +57,24 @@ export class StreamHub<T> {
 
   /** Like publish, for a payload already serialized. */
   publishJson(topic: Topic<T>, name: string, json: string): number {
-    let raw: Buffer | undefined;
-    let wrapped: Buffer | undefined;
+    // Frames by [microseconds][combined], each made when a client first needs it.
+    const frames: (Buffer | undefined)[] = [undefined, undefined, undefined, undefined];
+    let microJson: string | undefined;
     let sent = 0;
     // Deleting from a Set while iterating it is safe, should a delivery drop a client.
     for (const client of topic.clients) {
-      if (client.combined) {
-        wrapped ??= Buffer.from(`{"stream":${JSON.stringify(name)},"data":${json}}`);
-        client.deliver(wrapped);
-      } else {
-        raw ??= Buffer.from(json);
-        client.deliver(raw);
+      const micro = client.timeUnit === 'MICROSECOND';
+      const slot = (micro ? 2 : 0) + (client.combined ? 1 : 0);
+      let frame = frames[slot];
+      if (frame === undefined) {
+        if (micro) microJson ??= JSON.stringify(eventInMicroseconds(JSON.parse(json)));
+        const payload = micro ? microJson! : json;
+        frame = Buffer.from(
+          client.combined ? `{"stream":${JSON.stringify(name)},"data":${payload}}` : payload,
+        );
+        frames[slot] = frame;
       }
+      client.deliver(frame);
       sent++;
     }
     return sent;

@@ -1,28 +1,42 @@
 import type { ApiKeyIdentity, ApiKeyLookup } from '../auth/api-key-lookup.ts';
-import { BinanceCode } from '../binance/api-error.ts';
+import { authorize, mayUse } from '../auth/permission-policy.ts';
+import { ApiError, BinanceCode } from '../binance/api-error.ts';
+import { type Params, paramsFromJson, validateParams } from '../binance/params.ts';
+import { inMicroseconds, type TimePlan, type TimeUnit } from '../binance/time-unit.ts';
+import { enforce, guardAuthentication, RateLimitError } from '../limits/rate-limit-error.ts';
+import type { RateLimiter } from '../limits/rate-limiter.ts';
 import type { ClientSocket } from './client-socket.ts';
-import { verifySignedParams, WsApiError } from './signed-params.ts';
+import { verifySignedParams } from './signed-params.ts';
 import type { UserDataFeed, UserEvent } from './user-data-feed.ts';
+import { eventFrame, userEvent } from './wire-time.ts';
+import { ERROR_DATA_TIMES, paramSpecs, UNKNOWN_METHOD_WEIGHT, WS_API_METHODS } from './ws-api-methods.ts';
 
-/** Binance: "User Data Stream subscription already active." / "... not active." */
-const SUBSCRIPTION_ACTIVE = -2035;
-const SUBSCRIPTION_NOT_ACTIVE = -2036;
-/** session.logon with a key other than Ed25519: Binance allows only Ed25519 there; -1002 is its documented "not authorized". */
-const HMAC_KEY_NOT_SUPPORTED = -1002;
 /** Binance allows up to 1,000 live subscriptions per session. */
 const MAX_SUBSCRIPTIONS = 1_000;
+const NOTHING: ReadonlySet<string> = new Set();
 
 export interface WsApiDeps {
   readonly apiKeys: ApiKeyLookup;
   readonly userData: UserDataFeed;
+  readonly limiter: RateLimiter;
   readonly clock: () => number;
+}
+
+/** What the connection's URL and peer settle for the whole session. */
+export interface WsApiConnection {
+  /** The IP every request counts against, with REST's requests from it. */
+  readonly ip: string;
+  /** `timeUnit` of the URL. */
+  readonly timeUnit: TimeUnit;
+  /** `returnRateLimits` of the URL: whether answers carry `rateLimits` by default. */
+  readonly returnRateLimits: boolean;
 }
 
 type RequestId = string | number | null;
 
 interface Subscription {
   readonly userId: number;
-  /** The key that opened it: revoking the key ends it. */
+  /** The key that opened it: the permission policy is asked for it at every delivery. */
   readonly apiKey: string;
   /** Set when the subscription came from the logged-on session; logout ends it. */
   readonly viaSession: boolean;
@@ -31,15 +45,21 @@ interface Subscription {
 
 /**
  * One connection to /ws-api/v3: Binance's WebSocket API requests ({id, method, params} in, {id,
- * status, result} or {id, status, error} out) for sessions and user data streams. User data events
- * arrive as {subscriptionId, event}, Binance's current format.
+ * status, result, rateLimits} or {id, status, error, rateLimits} out) for sessions and user data
+ * streams. User data events arrive as {subscriptionId, event}, Binance's current format.
+ *
+ * Each request is weighed against its IP by the limiter REST uses (a 429 carries `retryAfter`; a
+ * 418, the IP banned, closes the connection); its parameters go through REST's parser, so a number
+ * sent as a string is read as Binance reads it; signatures go through the failed-authentication
+ * guard; what a key may do is the permission policy's answer, asked again at every delivery.
  *
  * session.logon takes only Ed25519 keys, as on Binance: the request is verified like any signed one
- * (so a bad signature is still -1022), then an HMAC key is refused with -1002 (Binance: only Ed25519 keys may log on).
+ * (so a bad signature is still -1022), then an HMAC key is refused with -1002.
  */
 export class WsApiSession {
   private readonly socket: ClientSocket;
   private readonly deps: WsApiDeps;
+  private readonly connection: WsApiConnection;
   private readonly connectedSince: number;
   private identity: ApiKeyIdentity | undefined;
   private authorizedSince: number | undefined;
@@ -48,65 +68,68 @@ export class WsApiSession {
   /** Subscriptions the current request ended: each hears eventStreamTerminated after the answer. */
   private readonly terminated: number[] = [];
 
-  constructor(socket: ClientSocket, deps: WsApiDeps) {
+  constructor(socket: ClientSocket, deps: WsApiDeps, connection: WsApiConnection) {
     this.socket = socket;
     this.deps = deps;
+    this.connection = connection;
     this.connectedSince = deps.clock();
   }
 
   handle(text: string): void {
+    const now = this.deps.clock();
     let request: unknown;
     try {
       request = JSON.parse(text);
     } catch {
-      this.reply(
-        null,
-        400,
-        undefined,
-        new WsApiError(BinanceCode.ILLEGAL_CHARS, 'Malformed request: not valid JSON.'),
-      );
-      return;
+      request = undefined;
     }
-    if (typeof request !== 'object' || request === null || Array.isArray(request)) {
-      this.reply(
-        null,
-        400,
-        undefined,
-        new WsApiError(BinanceCode.ILLEGAL_CHARS, 'Malformed request: expected an object.'),
-      );
-      return;
-    }
-    const { id: rawId, method, params = {} } = request as Record<string, unknown>;
+    const fields =
+      typeof request === 'object' && request !== null && !Array.isArray(request)
+        ? (request as Record<string, unknown>)
+        : undefined;
+    const rawId = fields?.id;
     const id: RequestId = typeof rawId === 'string' || typeof rawId === 'number' ? rawId : null;
+    const method = typeof fields?.method === 'string' ? WS_API_METHODS.get(fields.method) : undefined;
+    const verdict = this.deps.limiter.weigh(this.connection.ip, method?.weight ?? UNKNOWN_METHOD_WEIGHT, now);
+    let withRateLimits = this.connection.returnRateLimits;
     try {
-      if (typeof method !== 'string') {
-        throw new WsApiError(
+      enforce(verdict);
+      if (fields === undefined) {
+        throw new ApiError(
+          BinanceCode.ILLEGAL_CHARS,
+          request === undefined
+            ? 'Malformed request: not valid JSON.'
+            : 'Malformed request: expected an object.',
+        );
+      }
+      const { method: name, params = {} } = fields;
+      if (typeof name !== 'string') {
+        throw new ApiError(
           BinanceCode.MANDATORY_PARAM_EMPTY_OR_MALFORMED,
           "Mandatory parameter 'method' was not sent, was empty/null, or malformed.",
         );
       }
+      if (method === undefined) {
+        throw new ApiError(BinanceCode.ILLEGAL_CHARS, `Unknown method '${name.slice(0, 64)}'.`);
+      }
       if (typeof params !== 'object' || params === null || Array.isArray(params)) {
-        throw new WsApiError(
+        throw new ApiError(
           BinanceCode.MANDATORY_PARAM_EMPTY_OR_MALFORMED,
           "Parameter 'params' must be an object.",
         );
       }
-      this.dropRevoked();
-      const result = this.dispatch(method, params as Record<string, unknown>);
-      this.reply(id, 200, result);
+      const parsed = validateParams(
+        paramsFromJson(params as Record<string, unknown>),
+        paramSpecs(method),
+        NOTHING,
+      );
+      withRateLimits = parsed.bool('returnRateLimits') ?? withRateLimits;
+      this.dropUnauthorized();
+      const result = this.dispatch(name, parsed, now);
+      this.reply(id, 200, { result }, method.times, withRateLimits, verdict.used);
       this.announceTerminations();
     } catch (error) {
-      // Anything but a WsApiError is a fault of the server; the client gets Binance's generic answer
-      // and the connection, like every other, goes on.
-      const answer =
-        error instanceof WsApiError
-          ? error
-          : new WsApiError(
-              BinanceCode.UNKNOWN,
-              'An unknown error occurred while processing the request.',
-              500,
-            );
-      this.reply(id, answer.status, undefined, answer);
+      this.fail(id, error, now, withRateLimits, verdict.used);
     }
   }
 
@@ -116,18 +139,22 @@ export class WsApiSession {
     this.subscriptions.clear();
   }
 
-  private dispatch(method: string, params: Record<string, unknown>): unknown {
-    const now = this.deps.clock();
+  private dispatch(method: string, params: Params, now: number): unknown {
+    const { apiKeys, limiter } = this.deps;
+    const ip = this.connection.ip;
     switch (method) {
       case 'ping':
         return {};
       case 'time':
         return { serverTime: now };
       case 'session.logon': {
-        const identity = verifySignedParams(params, this.deps.apiKeys, now);
+        const identity = guardAuthentication(limiter, ip, now, () =>
+          verifySignedParams(params, apiKeys, now),
+        );
+        authorize(identity, 'USER_DATA');
         if (identity.keyType !== 'ED25519') {
-          throw new WsApiError(
-            HMAC_KEY_NOT_SUPPORTED,
+          throw new ApiError(
+            BinanceCode.UNAUTHORIZED,
             'You are not authorized to execute this request. session.logon takes Ed25519 API keys only.',
           );
         }
@@ -145,35 +172,40 @@ export class WsApiSession {
       }
       case 'userDataStream.subscribe': {
         if (this.identity === undefined) {
-          throw new WsApiError(
+          throw new ApiError(
             BinanceCode.UNAUTHORIZED,
             'You are not authorized to execute this request.',
             401,
           );
         }
+        authorize(this.identity, 'USER_STREAM');
         return { subscriptionId: this.subscribe(this.identity, true) };
       }
       case 'userDataStream.subscribe.signature': {
-        const identity = verifySignedParams(params, this.deps.apiKeys, now);
+        const identity = guardAuthentication(limiter, ip, now, () =>
+          verifySignedParams(params, apiKeys, now),
+        );
+        authorize(identity, 'USER_STREAM');
         return { subscriptionId: this.subscribe(identity, false) };
       }
       case 'userDataStream.unsubscribe': {
-        const { subscriptionId } = params;
+        const subscriptionId = params.int('subscriptionId');
         if (subscriptionId === undefined) {
           for (const [id, sub] of this.subscriptions) this.end(id, sub);
           return {};
         }
-        const sub = typeof subscriptionId === 'number' ? this.subscriptions.get(subscriptionId) : undefined;
+        const sub = this.subscriptions.get(subscriptionId);
         if (sub === undefined) {
-          throw new WsApiError(SUBSCRIPTION_NOT_ACTIVE, 'User Data Stream subscription not active.');
+          throw new ApiError(BinanceCode.SUBSCRIPTION_INACTIVE, 'User Data Stream subscription not active.');
         }
-        this.end(subscriptionId as number, sub);
+        this.end(subscriptionId, sub);
         return {};
       }
       case 'session.subscriptions':
         return [...this.subscriptions.keys()].map((subscriptionId) => ({ subscriptionId }));
       default:
-        throw new WsApiError(BinanceCode.ILLEGAL_CHARS, `Unknown method '${method.slice(0, 64)}'.`);
+        // Every method of WS_API_METHODS has a case above.
+        throw new Error(`WebSocket API method ${method} has no handler`);
     }
   }
 
@@ -189,23 +221,31 @@ export class WsApiSession {
     if (this.terminated.length === 0) return;
     const now = this.deps.clock();
     for (const subscriptionId of this.terminated.splice(0)) {
-      this.socket.sendJson({ subscriptionId, event: { e: 'eventStreamTerminated', E: now } });
+      const event = userEvent({ e: 'eventStreamTerminated', E: now });
+      this.socket.deliver(
+        eventFrame(`{"subscriptionId":${subscriptionId},"event":`, event, this.connection.timeUnit),
+      );
     }
   }
 
   /**
-   * Forgets what a revoked key opened: the logon, and its subscriptions (each told with
-   * eventStreamTerminated). Runs before every request and every delivery, so a revoked key's session
-   * and streams end at their next use, as its REST requests are refused at theirs.
+   * Forgets what a key may no longer do (revoked, or without the permission now): the logon, and
+   * its subscriptions (each told with eventStreamTerminated). Runs before every request and every
+   * delivery, so the session and its streams end at their next use, as REST refuses at the next request.
    */
-  private dropRevoked(): void {
+  private dropUnauthorized(): void {
     const keys = this.deps.apiKeys;
-    if (this.identity !== undefined && keys.identify(this.identity.apiKey) === undefined) {
-      this.identity = undefined;
-      this.authorizedSince = undefined;
+    if (this.identity !== undefined) {
+      const current = keys.identify(this.identity.apiKey);
+      if (current === undefined || !mayUse(current, 'USER_DATA')) {
+        this.identity = undefined;
+        this.authorizedSince = undefined;
+      } else {
+        this.identity = current;
+      }
     }
     for (const [id, sub] of this.subscriptions) {
-      if (keys.identify(sub.apiKey) === undefined) this.end(id, sub);
+      if (!mayUse(keys.identify(sub.apiKey), 'USER_STREAM')) this.end(id, sub);
     }
   }
 
@@ -213,11 +253,11 @@ export class WsApiSession {
     const { userId, apiKey } = identity;
     for (const sub of this.subscriptions.values()) {
       if (sub.userId === userId) {
-        throw new WsApiError(SUBSCRIPTION_ACTIVE, 'User Data Stream subscription already active.');
+        throw new ApiError(BinanceCode.SUBSCRIPTION_ACTIVE, 'User Data Stream subscription already active.');
       }
     }
     if (this.subscriptions.size >= MAX_SUBSCRIPTIONS) {
-      throw new WsApiError(
+      throw new ApiError(
         BinanceCode.TOO_MANY_REQUESTS,
         'Too many User Data Stream subscriptions on this session.',
       );
@@ -225,12 +265,12 @@ export class WsApiSession {
     const subscriptionId = this.nextSubscriptionId++;
     const prefix = `{"subscriptionId":${subscriptionId},"event":`;
     const unsubscribe = this.deps.userData.subscribe(userId, (events: readonly UserEvent[]) => {
-      if (this.deps.apiKeys.identify(apiKey) === undefined) {
-        this.dropRevoked();
+      if (!mayUse(this.deps.apiKeys.identify(apiKey), 'USER_STREAM')) {
+        this.dropUnauthorized();
         this.announceTerminations();
         return;
       }
-      for (const event of events) this.socket.deliver(Buffer.from(`${prefix}${event.json}}`));
+      for (const event of events) this.socket.deliver(eventFrame(prefix, event, this.connection.timeUnit));
     });
     this.subscriptions.set(subscriptionId, { userId, apiKey, viaSession, unsubscribe });
     return subscriptionId;
@@ -241,17 +281,51 @@ export class WsApiSession {
       apiKey: this.identity?.apiKey ?? null,
       authorizedSince: this.authorizedSince ?? null,
       connectedSince: this.connectedSince,
-      returnRateLimits: false,
+      returnRateLimits: this.connection.returnRateLimits,
       serverTime: now,
       userDataStream: [...this.subscriptions.values()].some((s) => s.viaSession),
     };
   }
 
-  private reply(id: RequestId, status: number, result: unknown, error?: WsApiError): void {
-    if (error !== undefined) {
-      this.socket.sendJson({ id, status, error: { code: error.code, msg: error.message } });
-    } else {
-      this.socket.sendJson({ id, status, result });
+  /**
+   * Binance's error answer. A rate limit's carries `data` with the server time and when to retry;
+   * a ban (418) closes the connection after it. Anything but an ApiError is a fault of the server:
+   * the client gets Binance's generic answer and the connection goes on.
+   */
+  private fail(id: RequestId, error: unknown, now: number, withRateLimits: boolean, used: number): void {
+    const answer =
+      error instanceof ApiError
+        ? error
+        : new ApiError(BinanceCode.UNKNOWN, 'An unknown error occurred while processing the request.', 500);
+    const body: Record<string, unknown> = { code: answer.code, msg: answer.message };
+    if (answer instanceof RateLimitError) {
+      const data = { serverTime: now, retryAfter: answer.retryAtMs };
+      body.data = this.connection.timeUnit === 'MICROSECOND' ? inMicroseconds(data, ERROR_DATA_TIMES) : data;
     }
+    this.reply(id, answer.status, { error: body }, undefined, withRateLimits, used);
+    if (answer instanceof RateLimitError && answer.status === 418) {
+      this.socket.ws.close(1008, 'IP banned for too many requests');
+    }
+  }
+
+  private reply(
+    id: RequestId,
+    status: number,
+    outcome: { result: unknown } | { error: unknown },
+    times: TimePlan | undefined,
+    withRateLimits: boolean,
+    used: number,
+  ): void {
+    const answer: Record<string, unknown> = { id, status };
+    if ('result' in outcome) {
+      answer.result =
+        times !== undefined && this.connection.timeUnit === 'MICROSECOND'
+          ? inMicroseconds(outcome.result, times)
+          : outcome.result;
+    } else {
+      answer.error = outcome.error;
+    }
+    if (withRateLimits) answer.rateLimits = [this.deps.limiter.weightUsage(used)];
+    this.socket.sendJson(answer);
   }
 }

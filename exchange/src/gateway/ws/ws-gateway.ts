@@ -4,6 +4,12 @@ import type { Duplex } from 'node:stream';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import type { MarketData } from '../../marketdata/market-data.ts';
 import type { ApiKeyLookup } from '../auth/api-key-lookup.ts';
+import { mayUse } from '../auth/permission-policy.ts';
+import { ApiError } from '../binance/api-error.ts';
+import { parseTimeUnit, type TimeUnit } from '../binance/time-unit.ts';
+import { clientIp } from '../limits/client-ip.ts';
+import { RateLimitError } from '../limits/rate-limit-error.ts';
+import type { RateLimiter } from '../limits/rate-limiter.ts';
 import { ClientSocket } from './client-socket.ts';
 import type { ListenKeyRegistry } from './listen-keys.ts';
 import { MarketConnection } from './market-connection.ts';
@@ -12,13 +18,19 @@ import { MessageRate } from './message-rate.ts';
 import { StreamHub } from './stream-hub.ts';
 import { type MarketStream, parseStreamName } from './stream-names.ts';
 import type { UserDataFeed, UserEvent } from './user-data-feed.ts';
+import { eventJson } from './wire-time.ts';
 import { WsApiSession } from './ws-api-session.ts';
+
+/** Binance: "Connecting to WebSocket API costs 2 weight." */
+const WS_API_CONNECT_WEIGHT = 2;
 
 export interface WebSocketGatewayDeps {
   readonly marketData: MarketData;
   readonly userData: UserDataFeed;
   readonly apiKeys: ApiKeyLookup;
   readonly listenKeys: ListenKeyRegistry;
+  /** REST's limiter: connections, the WebSocket API's requests and failed logons count with REST's. */
+  readonly limiter: RateLimiter;
 }
 
 export interface WebSocketGatewayOptions {
@@ -39,6 +51,8 @@ export interface WebSocketGatewayOptions {
   readonly maxMessageBytes?: number;
   /** Server time for payloads, signatures and listen keys. @default Date.now */
   readonly clock?: () => number;
+  /** Take the client IP from X-Forwarded-For (behind a load balancer), as REST does. @default false */
+  readonly trustProxy?: boolean;
 }
 
 export interface WebSocketGatewayStats {
@@ -105,10 +119,10 @@ export function attachWebSocketGateway(
     maxStreams,
   };
 
-  const track = (ws: WebSocket, combined: boolean, rate?: MessageRate): ClientSocket => {
+  const track = (ws: WebSocket, combined: boolean, timeUnit: TimeUnit, rate?: MessageRate): ClientSocket => {
     const incoming = rate === undefined ? undefined : { rate, clock };
     const limits = { maxBufferedBytes, maxUnansweredPings, ...(incoming !== undefined && { incoming }) };
-    const socket = new ClientSocket(ws, combined, limits, () => {
+    const socket = new ClientSocket(ws, combined, timeUnit, limits, () => {
       slowConsumersDropped++;
     });
     sockets.add(socket);
@@ -117,14 +131,23 @@ export function attachWebSocketGateway(
     return socket;
   };
 
-  const attachListenKey = (ws: WebSocket, socket: ClientSocket, listenKey: string, userId: number) => {
-    const unsubscribe = userData.subscribe(userId, (events: readonly UserEvent[]) => {
+  const attachListenKey = (
+    ws: WebSocket,
+    socket: ClientSocket,
+    listenKey: string,
+    owner: { readonly userId: number; readonly apiKey: string },
+  ) => {
+    const unsubscribe = userData.subscribe(owner.userId, (events: readonly UserEvent[]) => {
+      // The key that opened the listen key must still be allowed to read, at every delivery.
+      if (!mayUse(deps.apiKeys.identify(owner.apiKey), 'USER_STREAM')) {
+        listenKeys.close(listenKey, owner.userId);
+        return;
+      }
       for (const event of events) {
-        if (socket.combined) {
-          socket.deliver(Buffer.from(`{"stream":${JSON.stringify(listenKey)},"data":${event.json}}`));
-        } else {
-          socket.deliver(Buffer.from(event.json));
-        }
+        const json = eventJson(event, socket.timeUnit);
+        socket.deliver(
+          Buffer.from(socket.combined ? `{"stream":${JSON.stringify(listenKey)},"data":${json}}` : json),
+        );
       }
     });
     let set = byListenKey.get(listenKey);
@@ -140,12 +163,14 @@ export function attachWebSocketGateway(
     });
   };
 
-  const openMarket = (ws: WebSocket, names: readonly string[], combined: boolean) => {
-    const socket = track(ws, combined, new MessageRate(maxIncoming, 1_000));
+  const openMarket = (ws: WebSocket, names: readonly string[], combined: boolean, timeUnit: TimeUnit) => {
+    const socket = track(ws, combined, timeUnit, new MessageRate(maxIncoming, 1_000));
     const connection = new MarketConnection(socket, marketDeps);
     for (const name of names) {
-      const userId = listenKeys.resolve(name);
-      if (userId !== undefined) attachListenKey(ws, socket, name, userId);
+      const owner = listenKeys.resolve(name);
+      if (owner !== undefined && mayUse(deps.apiKeys.identify(owner.apiKey), 'USER_STREAM')) {
+        attachListenKey(ws, socket, name, owner);
+      }
       // Binance opens the socket even when the path names no stream (ccxt connects to /ws/0 and
       // subscribes afterwards): an unknown name just adds nothing.
       else connection.add(name);
@@ -157,9 +182,13 @@ export function attachWebSocketGateway(
     ws.on('close', () => connection.close());
   };
 
-  const openApi = (ws: WebSocket) => {
-    const socket = track(ws, false);
-    const session = new WsApiSession(socket, { apiKeys: deps.apiKeys, userData, clock });
+  const openApi = (ws: WebSocket, timeUnit: TimeUnit, ip: string, returnRateLimits: boolean) => {
+    const socket = track(ws, false, timeUnit);
+    const session = new WsApiSession(
+      socket,
+      { apiKeys: deps.apiKeys, userData, limiter: deps.limiter, clock },
+      { ip, timeUnit, returnRateLimits },
+    );
     ws.on('message', (data: RawData, isBinary: boolean) => {
       if (isBinary) return;
       session.handle(data.toString());
@@ -167,36 +196,76 @@ export function attachWebSocketGateway(
     ws.on('close', () => session.close());
   };
 
-  const route = (rawUrl: string): ((ws: WebSocket) => void) | undefined => {
+  interface Door {
+    readonly api: boolean;
+    /** Throws an ApiError for a bad URL parameter (timeUnit). */
+    open(ws: WebSocket, ip: string): void;
+  }
+
+  const route = (rawUrl: string): Door | undefined => {
     const url = new URL(rawUrl, 'http://localhost');
     const path = url.pathname;
-    if (path === '/ws' || path === '/ws/') return (ws) => openMarket(ws, [], false);
+    const timeUnit = () => parseTimeUnit(url.searchParams.get('timeUnit') ?? undefined);
+    if (path === '/ws' || path === '/ws/') {
+      const unit = timeUnit();
+      return { api: false, open: (ws) => openMarket(ws, [], false, unit) };
+    }
     if (path.startsWith('/ws/')) {
       const name = decodeURIComponent(path.slice(4));
-      return (ws) => openMarket(ws, [name], false);
+      const unit = timeUnit();
+      return { api: false, open: (ws) => openMarket(ws, [name], false, unit) };
     }
     if (path === '/stream') {
       const names = (url.searchParams.get('streams') ?? '').split('/').filter((n) => n.length > 0);
-      return (ws) => openMarket(ws, names, true);
+      const unit = timeUnit();
+      return { api: false, open: (ws) => openMarket(ws, names, true, unit) };
     }
-    if (path === '/ws-api/v3') return openApi;
+    if (path === '/ws-api/v3') {
+      const unit = timeUnit();
+      const returnRateLimits = url.searchParams.get('returnRateLimits') !== 'false';
+      return { api: true, open: (ws, ip) => openApi(ws, unit, ip, returnRateLimits) };
+    }
     return undefined;
   };
 
+  /** Refuses an upgrade with Binance's {code, msg} body (and Retry-After for a rate limit). */
+  const refuse = (socket: Duplex, error: ApiError) => {
+    const body = JSON.stringify(error.body());
+    const retry = error instanceof RateLimitError ? `Retry-After: ${error.retryAfterS}\r\n` : '';
+    socket.end(
+      `HTTP/1.1 ${error.status} ${error.status === 400 ? 'Bad Request' : 'Too Many Requests'}\r\n` +
+        `Connection: close\r\nContent-Type: application/json;charset=UTF-8\r\n${retry}` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+  };
+
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    let open: ((ws: WebSocket) => void) | undefined;
+    let door: Door | undefined;
     try {
-      open = route(request.url ?? '/');
-    } catch {
+      door = route(request.url ?? '/');
+    } catch (error) {
+      if (error instanceof ApiError) {
+        refuse(socket, error);
+        return;
+      }
       // A malformed URL (bad percent-encoding): refused like an unknown path.
-      open = undefined;
+      door = undefined;
     }
-    if (open === undefined) {
+    if (door === undefined) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    const accept = open;
-    wss.handleUpgrade(request, socket, head, (ws) => accept(ws));
+    // Every connection counts against its IP, with REST's requests: a banned IP cannot connect.
+    const ip = clientIp(request, options.trustProxy === true);
+    const now = clock();
+    let verdict = deps.limiter.connect(ip, now);
+    if (verdict.ok && door.api) verdict = deps.limiter.weigh(ip, WS_API_CONNECT_WEIGHT, now);
+    if (!verdict.ok) {
+      refuse(socket, new RateLimitError(verdict));
+      return;
+    }
+    const accepted = door;
+    wss.handleUpgrade(request, socket, head, (ws) => accepted.open(ws, ip));
   };
   server.on('upgrade', onUpgrade);
 

@@ -202,7 +202,7 @@ export class ApiHarness {
     path: string,
     key: ApiKey,
     params: Record<string, string | number> = {},
-    options: { secret?: string; signature?: string; inBody?: boolean } = {},
+    options: { secret?: string; signature?: string; inBody?: boolean; headers?: Record<string, string> } = {},
   ): Promise<Reply<T>> {
     return this.#signedWith<T>(
       method,
@@ -211,6 +211,7 @@ export class ApiHarness {
       params,
       options.inBody,
       (payload) => options.signature ?? sign(payload, options.secret ?? key.secretKey),
+      options.headers,
     );
   }
 
@@ -238,6 +239,7 @@ export class ApiHarness {
     params: Record<string, string | number>,
     inBodyOption: boolean | undefined,
     signatureOf: (payload: string) => string,
+    headers: Record<string, string> = {},
   ): Promise<Reply<T>> {
     const all = { ...params };
     if (all.timestamp === undefined) all.timestamp = this.now();
@@ -245,8 +247,8 @@ export class ApiHarness {
     const signedText = `${payload}&signature=${signatureOf(payload)}`;
     const inBody = inBodyOption ?? (method === 'POST' || method === 'PUT');
     return inBody
-      ? this.raw<T>(method, path, '', { body: signedText, apiKey })
-      : this.raw<T>(method, path, signedText, { apiKey });
+      ? this.raw<T>(method, path, '', { body: signedText, apiKey, headers })
+      : this.raw<T>(method, path, signedText, { apiKey, headers });
   }
 }
 

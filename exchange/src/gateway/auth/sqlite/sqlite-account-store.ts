@@ -2,6 +2,7 @@ import { createSecretKey, type KeyObject } from 'node:crypto';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { AccountStore, NewApiKey, NewEd25519Key, UserRecord } from '../account-store.ts';
 import type { ApiKeyIdentity, ApiKeyPermission, ApiKeyType } from '../api-key-lookup.ts';
+import { requirePermissions } from '../permission-policy.ts';
 import { randomToken, type SecretBox } from '../secret-box.ts';
 import { ed25519PublicKey, verifyEd25519Base64, verifyHmacHex } from '../signatures.ts';
 
@@ -34,7 +35,6 @@ const ADDED_COLUMNS: readonly { table: string; column: string; definition: strin
 
 const NO_SECRET = new Uint8Array(0);
 
-export const PERMISSIONS: readonly ApiKeyPermission[] = ['READ', 'TRADE'];
 const USER_NAME = /^[A-Za-z0-9_.-]{1,32}$/;
 
 interface Entry {
@@ -193,7 +193,7 @@ export class SqliteAccountStore implements AccountStore {
   setApiKeyPermissions(apiKey: string, permissions: readonly ApiKeyPermission[]): ApiKeyPermission[] {
     const entry = this.#keys.get(apiKey);
     if (entry === undefined) throw new RangeError(`API key ${apiKey} does not exist`);
-    const unique = checkPermissions(permissions);
+    const unique = requirePermissions(permissions);
     this.#db.prepare('UPDATE api_keys SET permissions = ? WHERE api_key = ?').run(unique.join(','), apiKey);
     const { identity, key } = entry;
     this.#remember(apiKey, identity.userId, unique, identity.keyType, key);
@@ -208,7 +208,7 @@ export class SqliteAccountStore implements AccountStore {
 
   #checkNewKey(userId: number, permissions: readonly ApiKeyPermission[]): ApiKeyPermission[] {
     if (!this.hasUser(userId)) throw new RangeError(`user ${userId} does not exist`);
-    return checkPermissions(permissions);
+    return requirePermissions(permissions);
   }
 
   users(): UserRecord[] {
@@ -255,14 +255,6 @@ function migrate(db: DatabaseSync): void {
       db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
     }
   }
-}
-
-/** The permissions without repeats; throws a RangeError quoting an unknown one. */
-function checkPermissions(permissions: readonly ApiKeyPermission[]): ApiKeyPermission[] {
-  for (const p of permissions) {
-    if (!PERMISSIONS.includes(p)) throw new RangeError(`permission "${p}" is invalid: use READ or TRADE`);
-  }
-  return [...new Set(permissions)];
 }
 
 function parsePermissions(text: string): ApiKeyPermission[] {
