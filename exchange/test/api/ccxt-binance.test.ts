@@ -56,7 +56,7 @@ describe('ccxt binance against Bourse', () => {
     assert.equal(trades[0]!.price, 60_000);
     assert.equal(trades[0]!.amount, 0.01);
     assert.equal(trades[0]!.side, 'buy');
-    // historicalTrades needs the API key, which ccxt sends in X-MBX-APIKEY for that path alone.
+    // historicalTrades: ccxt sends its X-MBX-APIKEY for that path alone, which Bourse ignores (NONE).
     const historical = await client.fetchTrades('BTC/USDT', undefined, undefined, {
       fetchTradesMethod: 'publicGetHistoricalTrades',
     });
