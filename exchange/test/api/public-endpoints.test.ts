@@ -190,7 +190,13 @@ describe('public REST endpoints', () => {
       assert.equal(r.status, 200, JSON.stringify(r.body));
       return r.body.map((a) => a.T);
     };
-    const all = [MONDAY + 10_000, MONDAY + 10_500, MONDAY + 65_000, MONDAY + 210_000, Date.UTC(2026, 1, 2, 12)];
+    const all = [
+      MONDAY + 10_000,
+      MONDAY + 10_500,
+      MONDAY + 65_000,
+      MONDAY + 210_000,
+      Date.UTC(2026, 1, 2, 12),
+    ];
     // Four weeks apart.
     assert.deepEqual(await times({ startTime: MONDAY, endTime: Date.UTC(2026, 1, 3) }), all);
     assert.deepEqual(await times({ startTime: MONDAY, endTime: MONDAY + 65_000 }), all.slice(0, 3));
@@ -466,10 +472,9 @@ describe('public REST endpoints', () => {
     assert.deepEqual(Object.keys(doc.body.paths['/api/v3/order']!).sort(), ['delete', 'get', 'post']);
     const security = (path: string) => (doc.body.paths[path]!.get as { security?: unknown }).security;
     assert.equal(security('/api/v3/historicalTrades'), undefined);
-    assert.deepEqual(
-      (doc.body.paths['/api/v3/userDataStream']!.post as { security?: unknown }).security,
-      [{ apiKey: [] }],
-    );
+    assert.deepEqual((doc.body.paths['/api/v3/userDataStream']!.post as { security?: unknown }).security, [
+      { apiKey: [] },
+    ]);
     assert.equal(security('/api/v3/trades'), undefined);
     const page = await fetch(`${api.server.baseUrl}/docs`);
     assert.match(page.headers.get('content-type')!, /text\/html/);

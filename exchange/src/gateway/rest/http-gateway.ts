@@ -98,11 +98,19 @@ export class HttpGateway {
         ? createHttpServer(serverOptions, listener)
         : createHttpsServer({ ...serverOptions, key: options.tls.key, cert: options.tls.cert }, listener);
     this.server.on('clientError', (error, socket) => {
-      // Oversized headers, timeouts, garbage: answer if the socket can still take it, then drop it.
-      const code = (error as NodeJS.ErrnoException).code;
-      const status = code === 'HPE_HEADER_OVERFLOW' ? 431 : code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-      if (socket.writable)
-        socket.end(`HTTP/1.1 ${status} Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      // Oversized headers, timeouts, garbage that Node's parser refused before any handler saw a
+      // request: answer in Binance's shape if the socket can still take it, then drop it.
+      const answer = parserErrorAnswer(error);
+      this.#deps.logger.info(
+        {
+          ip: (socket as { remoteAddress?: string }).remoteAddress,
+          status: answer.status,
+          code: answer.body.code,
+          cause: error.message,
+        },
+        'request refused by the HTTP parser',
+      );
+      if (socket.writable) socket.end(answer.raw);
       else socket.destroy();
     });
   }
@@ -167,6 +175,16 @@ export class HttpGateway {
       }
     };
     const fail = (error: unknown) => {
+      if (clientGone(req, error)) {
+        // The client hung up before its request was whole: nothing to answer, and no fault of ours.
+        this.#active--;
+        this.#deps.logger.info(
+          { reqId, method: req.method, path, ip, cause: errorText(error), ms: elapsed(started) },
+          'client aborted its request',
+        );
+        res.destroy();
+        return;
+      }
       if (res.headersSent) {
         // The answer was already on its way when something broke: the connection cannot be trusted.
         this.#deps.logger.error({ reqId, err: error }, 'fault after the answer started');
@@ -187,7 +205,9 @@ export class HttpGateway {
     };
 
     try {
-      const compiled = this.#routes.get(`${req.method} ${path}`);
+      // HEAD is GET without the body (RFC 9110 section 9.3.2): Node writes no body for it.
+      const method = req.method === 'HEAD' ? 'GET' : req.method;
+      const compiled = this.#routes.get(`${method} ${path}`);
       const queryParams = new Map<string, string>();
       parseForm(rawQuery, queryParams);
       const weight = compiled === undefined ? 1 : weightOf(compiled.route, queryParams);
@@ -198,7 +218,9 @@ export class HttpGateway {
         throw errors.tooManyRequests(verdict.status, verdict.msg);
       }
       if (compiled === undefined)
-        throw this.#paths.has(path) ? errors.methodNotAllowed() : errors.unknownPath();
+        throw this.#paths.has(path)
+          ? errors.methodNotAllowed(req.method ?? '', path)
+          : errors.unknownPath(req.method ?? '', path);
       if (req.method === 'GET' || req.method === 'HEAD' || !hasBody(req)) {
         // Nothing to read (most signed orders and cancels carry everything in the query string).
         this.#dispatch(compiled, req, queryParams, rawQuery, '', ip, nowMs, reqId, extraHeaders)
@@ -293,6 +315,10 @@ export class HttpGateway {
         resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')),
       );
       req.on('error', reject);
+      // A client that hangs up mid-body may end the request without an error event.
+      req.on('close', () => {
+        if (!req.complete) reject(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
+      });
     });
   }
 
@@ -304,6 +330,39 @@ export class HttpGateway {
     }
     return req.socket.remoteAddress ?? 'unknown';
   }
+}
+
+/** What Node's HTTP parser refused, answered in Binance's shape on the raw socket. */
+export function parserErrorAnswer(error: Error): {
+  readonly status: number;
+  readonly body: { readonly code: number; readonly msg: string };
+  readonly raw: string;
+} {
+  const code = (error as NodeJS.ErrnoException).code;
+  const [status, reason, body] =
+    code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', errors.headersTooLarge()]
+      : code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', errors.requestTimeout()]
+        : [400, 'Bad Request', errors.malformedRequest()];
+  const json = JSON.stringify(body.body());
+  const raw =
+    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: ${JSON_TYPE}\r\n` +
+    `Content-Length: ${Buffer.byteLength(json)}\r\n\r\n${json}`;
+  return { status, body: { code: body.code, msg: body.message }, raw };
+}
+
+/** True when the request failed because its client went away (reset, or closed mid-body). */
+function clientGone(req: IncomingMessage, error: unknown): boolean {
+  if (error instanceof ApiError) return false;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return req.destroyed || code === 'ECONNRESET' || code === 'ECONNABORTED' || code === 'EPIPE';
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error
+    ? `${(error as NodeJS.ErrnoException).code ?? error.name}: ${error.message}`
+    : String(error);
 }
 
 /** An HTTP/1.1 request has a body only if it declares one (RFC 9112 section 6.3). */
