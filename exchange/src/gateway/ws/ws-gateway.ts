@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import type { MarketData } from '../../marketdata/market-data.ts';
 import type { ApiKeyLookup } from '../auth/api-key-lookup.ts';
+import { errors } from '../binance/api-error.ts';
 import { ClientSocket } from './client-socket.ts';
 import type { ListenKeyRegistry } from './listen-keys.ts';
 import { MarketConnection } from './market-connection.ts';
@@ -52,6 +53,11 @@ export interface WebSocketGateway {
   close(): Promise<void>;
 }
 
+/** What an upgrade request gets: a connection, or a refusal with Binance's {code, msg}. */
+type Route =
+  | { readonly open: (ws: WebSocket) => void }
+  | { readonly refuse: 400 | 404; readonly body: Record<string, unknown> };
+
 function positive(name: string, value: number): number {
   if (!Number.isFinite(value) || value <= 0)
     throw new RangeError(`${name} ${value} is invalid: use a positive number`);
@@ -97,7 +103,8 @@ export function attachWebSocketGateway(
   const byListenKey = new Map<string, Set<WebSocket>>();
   let slowConsumersDropped = 0;
 
-  const parse = (name: string) => parseStreamName(name, (symbol) => marketData.market(symbol) !== undefined);
+  const parse = (name: string) =>
+    parseStreamName(name, (symbol) => marketData.market(symbol) !== undefined, marketData.klineTimeZones);
   const marketDeps = {
     hub,
     parse,
@@ -146,8 +153,8 @@ export function attachWebSocketGateway(
     for (const name of names) {
       const userId = listenKeys.resolve(name);
       if (userId !== undefined) attachListenKey(ws, socket, name, userId);
-      // Binance opens the socket even when the path names no stream (ccxt connects to /ws/0 and
-      // subscribes afterwards): an unknown name just adds nothing.
+      // Names were checked before the upgrade; what is left is a raw /ws/<id> that names no stream
+      // (ccxt connects to /ws/0 and subscribes afterwards), which adds nothing.
       else connection.add(name);
     }
     ws.on('message', (data: RawData, isBinary: boolean) => {
@@ -167,36 +174,70 @@ export function attachWebSocketGateway(
     ws.on('close', () => session.close());
   };
 
-  const route = (rawUrl: string): ((ws: WebSocket) => void) | undefined => {
+  /**
+   * A name on a stream URL that is neither a listen key nor a stream: refused before the upgrade
+   * (Binance answers such a URL with 400), so that a typo is an error, not a silent socket. A raw
+   * /ws/<name> with no '@' and no '!' is taken as a connection id (ccxt's /ws/0), not a stream.
+   */
+  const invalidName = (names: readonly string[], combined: boolean): string | undefined =>
+    names.find(
+      (name) =>
+        (combined || name.includes('@') || name.startsWith('!')) &&
+        listenKeys.resolve(name) === undefined &&
+        parse(name) === undefined,
+    );
+
+  const route = (rawUrl: string): Route => {
     const url = new URL(rawUrl, 'http://localhost');
     const path = url.pathname;
-    if (path === '/ws' || path === '/ws/') return (ws) => openMarket(ws, [], false);
-    if (path.startsWith('/ws/')) {
-      const name = decodeURIComponent(path.slice(4));
-      return (ws) => openMarket(ws, [name], false);
+    let names: string[];
+    let combined = false;
+    if (path === '/ws' || path === '/ws/') names = [];
+    else if (path.startsWith('/ws/')) names = [decodeURIComponent(path.slice(4))];
+    else if (path === '/stream') {
+      // Not searchParams: form decoding would read the '+' of `@+08:00` as a space.
+      const streams = /(?:^|&)streams=([^&]*)/.exec(url.search.slice(1))?.[1] ?? '';
+      names = decodeURIComponent(streams)
+        .split('/')
+        .filter((n) => n.length > 0);
+      combined = true;
+    } else if (path === '/ws-api/v3') return { open: openApi };
+    else return { refuse: 404, body: errors.unknownPath('GET', path).body() };
+    if (names.length > maxStreams) {
+      return {
+        refuse: 400,
+        body: { code: 2, msg: `Invalid request: a connection can listen to at most ${maxStreams} streams` },
+      };
     }
-    if (path === '/stream') {
-      const names = (url.searchParams.get('streams') ?? '').split('/').filter((n) => n.length > 0);
-      return (ws) => openMarket(ws, names, true);
+    const invalid = invalidName(names, combined);
+    if (invalid !== undefined) {
+      return {
+        refuse: 400,
+        body: { code: 2, msg: `Invalid request: invalid stream name '${invalid.slice(0, 100)}'` },
+      };
     }
-    if (path === '/ws-api/v3') return openApi;
-    return undefined;
+    return { open: (ws) => openMarket(ws, names, combined) };
   };
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    let open: ((ws: WebSocket) => void) | undefined;
+    let decision: Route;
     try {
-      open = route(request.url ?? '/');
+      decision = route(request.url ?? '/');
     } catch {
-      // A malformed URL (bad percent-encoding): refused like an unknown path.
-      open = undefined;
+      // A malformed URL (bad percent-encoding).
+      decision = { refuse: 400, body: { code: 2, msg: 'Invalid request: malformed URL' } };
     }
-    if (open === undefined) {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    if ('refuse' in decision) {
+      const json = JSON.stringify(decision.body);
+      const reason = decision.refuse === 404 ? 'Not Found' : 'Bad Request';
+      socket.end(
+        `HTTP/1.1 ${decision.refuse} ${reason}\r\nConnection: close\r\nContent-Type: application/json;charset=UTF-8\r\n` +
+          `Content-Length: ${Buffer.byteLength(json)}\r\n\r\n${json}`,
+      );
       return;
     }
-    const accept = open;
-    wss.handleUpgrade(request, socket, head, (ws) => accept(ws));
+    const { open } = decision;
+    wss.handleUpgrade(request, socket, head, (ws) => open(ws));
   };
   server.on('upgrade', onUpgrade);
 
