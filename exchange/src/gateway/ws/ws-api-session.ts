@@ -12,6 +12,22 @@ const HMAC_KEY_NOT_SUPPORTED = -1002;
 /** Binance allows up to 1,000 live subscriptions per session. */
 const MAX_SUBSCRIPTIONS = 1_000;
 
+/**
+ * Every method `dispatch` serves, for the tests that must cover each (the API property test checks
+ * this list against dispatch's cases, so neither can grow alone).
+ */
+export const WS_API_METHODS = [
+  'ping',
+  'time',
+  'session.logon',
+  'session.status',
+  'session.logout',
+  'userDataStream.subscribe',
+  'userDataStream.subscribe.signature',
+  'userDataStream.unsubscribe',
+  'session.subscriptions',
+] as const;
+
 export interface WsApiDeps {
   readonly apiKeys: ApiKeyLookup;
   readonly userData: UserDataFeed;
