@@ -203,12 +203,6 @@ export function attachWebSocketGateway(
       combined = true;
     } else if (path === '/ws-api/v3') return { open: openApi };
     else return { refuse: 404, body: errors.unknownPath('GET', path).body() };
-    if (names.length > maxStreams) {
-      return {
-        refuse: 400,
-        body: { code: 2, msg: `Invalid request: a connection can listen to at most ${maxStreams} streams` },
-      };
-    }
     const invalid = invalidName(names, combined);
     if (invalid !== undefined) {
       return {
