@@ -191,6 +191,21 @@ describe('ccxt binance against Bourse', () => {
       assert.equal(sent.length, 1, sent.join(', '));
       assert.match(sent[0]!, /^\/sapi\//);
     }
+    // loadMarkets with ccxt's default market types asks /fapi and /dapi too: refused once each, not retried.
+    const defaults = binanceAt(api.server.baseUrl, alice);
+    defaults.options.maxRetriesOnFailure = 3;
+    defaults.options.fetchMarkets = { types: ['spot', 'linear', 'inverse'] };
+    const paths: string[] = [];
+    const fetchDefaults = defaults.fetch.bind(defaults);
+    defaults.fetch = (url: string, ...rest: unknown[]) => {
+      paths.push(new URL(url).pathname);
+      return (fetchDefaults as (...args: unknown[]) => Promise<unknown>)(url, ...rest);
+    };
+    await assert.rejects(defaults.loadMarkets(), (e: unknown) => e instanceof ccxt.BadRequest);
+    assert.deepEqual(paths.filter((p) => !p.startsWith('/api/v3/')).sort(), [
+      '/dapi/v1/exchangeInfo',
+      '/fapi/v1/exchangeInfo',
+    ]);
   });
 });
 
