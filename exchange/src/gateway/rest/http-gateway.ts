@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { ApiKeyIdentity, ApiKeyLookup } from '../auth/api-key-lookup.ts';
 import { ApiError, errors } from '../binance/api-error.ts';
 import { type ParamSpec, Params, parseForm, validateParams } from '../binance/params.ts';
+import { rawJsonAnswer } from '../binance/raw-answer.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 import { RawBody, type RequestContext, type Route, SIGNED_PARAMS } from './route.ts';
 import { authorize, identify, verifySigned } from './signed-request.ts';
@@ -345,11 +346,11 @@ export function parserErrorAnswer(error: Error): {
       : code === 'ERR_HTTP_REQUEST_TIMEOUT'
         ? [408, 'Request Timeout', errors.requestTimeout()]
         : [400, 'Bad Request', errors.malformedRequest()];
-  const json = JSON.stringify(body.body());
-  const raw =
-    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: ${JSON_TYPE}\r\n` +
-    `Content-Length: ${Buffer.byteLength(json)}\r\n\r\n${json}`;
-  return { status, body: { code: body.code, msg: body.message }, raw };
+  return {
+    status,
+    body: { code: body.code, msg: body.message },
+    raw: rawJsonAnswer(status, reason, body.body()),
+  };
 }
 
 /** True when the request failed because its client went away (reset, or closed mid-body). */

@@ -5,6 +5,7 @@ import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import type { MarketData } from '../../marketdata/market-data.ts';
 import type { ApiKeyLookup } from '../auth/api-key-lookup.ts';
 import { errors } from '../binance/api-error.ts';
+import { rawJsonAnswer } from '../binance/raw-answer.ts';
 import { ClientSocket } from './client-socket.ts';
 import type { ListenKeyRegistry } from './listen-keys.ts';
 import { MarketConnection } from './market-connection.ts';
@@ -222,12 +223,8 @@ export function attachWebSocketGateway(
       decision = { refuse: 400, body: { code: 2, msg: 'Invalid request: malformed URL' } };
     }
     if ('refuse' in decision) {
-      const json = JSON.stringify(decision.body);
       const reason = decision.refuse === 404 ? 'Not Found' : 'Bad Request';
-      socket.end(
-        `HTTP/1.1 ${decision.refuse} ${reason}\r\nConnection: close\r\nContent-Type: application/json;charset=UTF-8\r\n` +
-          `Content-Length: ${Buffer.byteLength(json)}\r\n\r\n${json}`,
-      );
+      socket.end(rawJsonAnswer(decision.refuse, reason, decision.body));
       return;
     }
     const { open } = decision;
