@@ -73,7 +73,11 @@ export class AggTradeHistory {
     return agg;
   }
 
-  /** Binance's aggTrades: from an id, from a time range, or else the newest `limit`; oldest first. */
+  /**
+   * Binance's aggTrades, oldest first: from an id; from startTime (up to endTime, if given, at any
+   * span: Binance dropped its one-hour limit in December 2022); the newest `limit` up to endTime when
+   * only endTime is given; or else the newest `limit`.
+   */
   query(query: AggTradeQuery): AggTrade[] {
     const { items } = this;
     const limit = Math.max(0, query.limit);
@@ -81,9 +85,9 @@ export class AggTradeHistory {
       const from = lowerBound(items, (a) => a.aggId >= query.fromId!);
       return items.slice(from, from + limit);
     }
-    if (query.startTime !== undefined || query.endTime !== undefined) {
-      const start = query.startTime ?? Number.NEGATIVE_INFINITY;
-      const end = query.endTime ?? Number.POSITIVE_INFINITY;
+    const end = query.endTime ?? Number.POSITIVE_INFINITY;
+    if (query.startTime !== undefined) {
+      const start = query.startTime;
       const from = lowerBound(items, (a) => a.time >= start);
       const out: AggTrade[] = [];
       for (let i = from; i < items.length && out.length < limit; i++) {
@@ -93,7 +97,8 @@ export class AggTradeHistory {
       }
       return out;
     }
-    return items.slice(Math.max(0, items.length - limit));
+    const upTo = lowerBound(items, (a) => a.time > end);
+    return items.slice(Math.max(0, upTo - limit), upTo);
   }
 }
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { getCACertificates, setDefaultCACertificates } from 'node:tls';
 import { ApiHarness, type ApiKey } from './support/api-harness.ts';
-import { proAt } from './support/ccxt-client.ts';
+import { offHost, proAt } from './support/ccxt-client.ts';
 
 /**
  * ccxt.pro's unmodified `binance` class against a running Bourse, by URL override only
@@ -53,6 +53,8 @@ describe('ccxt.pro binance against Bourse', () => {
     await client.close();
     await maker.close();
     await api.close();
+    // Every request and socket of every test here went to Bourse: the recipe points all of ccxt at it.
+    assert.deepEqual(offHost, []);
   });
 
   it('watchOrderBook keeps a local book equal to the REST depth through a stream of changes', async () => {

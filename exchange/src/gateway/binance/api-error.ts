@@ -14,6 +14,7 @@ export const BinanceCode = {
   INVALID_MESSAGE: -1013,
   UNKNOWN_ORDER_COMPOSITION: -1014,
   TOO_MANY_ORDERS: -1015,
+  UNSUPPORTED_OPERATION: -1020,
   INVALID_TIMESTAMP: -1021,
   INVALID_SIGNATURE: -1022,
   ILLEGAL_CHARS: -1100,
@@ -187,9 +188,27 @@ export const errors = {
   tooManyRequests: (status: 429 | 418, msg: string) =>
     new ApiError(BinanceCode.TOO_MANY_REQUESTS, msg, status),
   tooManyOrders: (msg: string) => new ApiError(BinanceCode.TOO_MANY_ORDERS, msg, 429),
-  unknownPath: () => new ApiError(BinanceCode.UNKNOWN, 'Unknown endpoint.', 404),
-  methodNotAllowed: () => new ApiError(BinanceCode.UNKNOWN, 'Method not allowed on this endpoint.', 405),
+  // Binance's -1020 ("This operation is not supported"), not -1000: clients treat -1000 as a
+  // transient fault and retry (ccxt raises OperationFailed), where an endpoint Bourse lacks is final
+  // (ccxt: BadRequest).
+  unknownPath: (method: string, path: string) =>
+    new ApiError(
+      BinanceCode.UNSUPPORTED_OPERATION,
+      `This operation is not supported: Bourse has no endpoint ${method} ${path.slice(0, 200)}.`,
+      404,
+    ),
+  methodNotAllowed: (method: string, path: string) =>
+    new ApiError(
+      BinanceCode.UNSUPPORTED_OPERATION,
+      `This operation is not supported: ${path.slice(0, 200)} does not take ${method}.`,
+      405,
+    ),
   payloadTooLarge: () => new ApiError(BinanceCode.ILLEGAL_CHARS, 'Request body too large.', 413),
+  headersTooLarge: () => new ApiError(BinanceCode.ILLEGAL_CHARS, 'Request header fields too large.', 431),
+  malformedRequest: () =>
+    new ApiError(BinanceCode.INVALID_MESSAGE, 'Malformed HTTP request: unknown method or bad syntax.', 400),
+  requestTimeout: () =>
+    new ApiError(BinanceCode.DISCONNECTED, 'The request was not received in time; send it again.', 408),
   busy: () =>
     new ApiError(BinanceCode.SERVER_BUSY, 'Server is currently overloaded with other requests.', 503),
   timeout: () =>

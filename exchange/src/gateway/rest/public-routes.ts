@@ -287,8 +287,9 @@ export function publicRoutes(deps: ApiDeps): Route[] {
     {
       method: 'GET',
       path: '/api/v3/historicalTrades',
-      summary: 'Older trades, from a trade id. Needs an API key (X-MBX-APIKEY), no signature.',
-      security: 'MARKET_DATA',
+      // Binance made it NONE in July 2023: an X-MBX-APIKEY header is ignored, whatever it holds.
+      summary: 'Older trades, from a trade id.',
+      security: 'NONE',
       readsProjection: true,
       weight: 25,
       response: responseOf('PublicTrades'),
@@ -335,9 +336,6 @@ export function publicRoutes(deps: ApiDeps): Route[] {
         const fromId = p.int('fromId');
         if (fromId !== undefined && (startTime !== undefined || endTime !== undefined)) {
           throw errors.combination('fromId cannot be sent with startTime or endTime.');
-        }
-        if (startTime !== undefined && endTime !== undefined && endTime - startTime > 3_600_000) {
-          throw errors.combination('startTime and endTime must be within one hour of each other.');
         }
         const rows = marketData.aggTrades({
           symbol: market.spec.symbol,
