@@ -88,14 +88,14 @@ export class Matcher {
       // By quote amount: what the rest of the amount buys, in whole lots.
       const affordable = market.affordableQuantity(taker.remaining, price);
       if (affordable < quantity) quantity = affordable;
-      if (quantity === 0) taker.filled = true;
+      if (quantity === 0) this.spentQuote();
       return quantity;
     } else {
       // Selling for a quote amount: no more than raises it, in whole lots.
       const needed = market.affordableQuantity(taker.remaining, price);
       if (needed < quantity) quantity = needed;
       if (quantity === 0) {
-        taker.filled = true;
+        this.spentQuote();
         return 0;
       }
     }
@@ -109,6 +109,17 @@ export class Matcher {
       if (quantity === 0) taker.expireReason = 'BALANCE';
     }
     return quantity;
+  }
+
+  /**
+   * A taker by quote amount whose amount (or what is left of it) makes no whole lot at the best
+   * price: it has filled if it executed anything, and otherwise expires, as on Binance. Never FILLED
+   * with nothing executed.
+   */
+  private spentQuote(): void {
+    const taker = this.taker;
+    if (taker.executed > 0) taker.filled = true;
+    else taker.expireReason = 'BELOW_ONE_LOT';
   }
 
   private trade(market: Market, takerAccount: Account, maker: RestingOrder, quantity: number): void {
@@ -135,13 +146,20 @@ export class Matcher {
     book.reduce(maker, quantity);
 
     const { seq, ts } = this.o;
-    const tradeId = this.engine.nextTradeId++;
+    const tradeId = market.nextTradeId++;
+    // An aggregate trade: the taker's consecutive fills at one price.
+    if (taker.aggPrice !== price) {
+      taker.aggPrice = price;
+      taker.aggTradeId = market.nextAggTradeId++;
+    }
+    market.averagePrice.add(ts, price, quantity, quote);
     if (this.o.recording)
       this.o.out.push({
         type: 'Trade',
         seq,
         ts,
         tradeId,
+        aggTradeId: taker.aggTradeId,
         symbol: spec.symbol,
         price,
         quantity,

@@ -1,7 +1,7 @@
 import type { Command } from '../domain/commands.ts';
 import type { EngineEvent } from '../domain/events.ts';
 import { MatchingEngine } from '../engine/engine.ts';
-import type { EngineSnapshot } from '../engine/snapshot.ts';
+import { type EngineSnapshot, SnapshotFormatError } from '../engine/snapshot.ts';
 import type { LogReader } from '../journal/log-port.ts';
 import type { SnapshotProblem, SnapshotStore } from '../journal/snapshots/snapshot-store.ts';
 import { decodeCommand } from './command-codec.ts';
@@ -62,7 +62,15 @@ export async function recoverEngine(
       continue;
     }
     const state = JSON.parse(decoder.decode(loaded.body)) as EngineSnapshot;
-    engine = MatchingEngine.restore(state);
+    try {
+      engine = MatchingEngine.restore(state);
+    } catch (error) {
+      // A snapshot of an older format is passed over like a damaged one, saying why: the log replays
+      // from an older snapshot, or from its start.
+      if (!(error instanceof SnapshotFormatError)) throw error;
+      problems.push({ file: loaded.file, offset: 0, reason: error.message });
+      continue;
+    }
     if (engine.lastSeq !== loaded.seq) {
       throw new RecoveryError(
         `${loaded.file}: the state is at seq ${engine.lastSeq} but the file is for ${loaded.seq}`,
@@ -75,7 +83,8 @@ export async function recoverEngine(
   const firstSeq = log.firstSeq();
   if (firstSeq > snapshotSeq + 1) {
     throw new RecoveryError(
-      `the log starts at seq ${firstSeq} but the usable state ends at ${snapshotSeq}: records ${snapshotSeq + 1}..${firstSeq - 1} were pruned without a snapshot covering them`,
+      `the log starts at seq ${firstSeq} but the usable state ends at ${snapshotSeq}: records ${snapshotSeq + 1}..${firstSeq - 1} were pruned without a snapshot covering them` +
+        problems.map((p) => `; passed over ${p.file}: ${p.reason}`).join(''),
     );
   }
   let replayedCommands = 0;

@@ -130,7 +130,7 @@ describe('WebSocket market streams', () => {
     assert.equal(kline.data.e, 'kline');
     assert.equal(kline.data.k.i, '1m');
     assert.equal(kline.data.k.c, '29500.000000');
-    assert.equal(kline.data.k.L, h.driver.engine.nextTradeId - 1);
+    assert.equal(kline.data.k.L, h.driver.engine.markets.get('BTCUSDT')!.nextTradeId - 1);
     const month = await client.next((m) => m.stream === 'btcusdt@kline_1M');
     assert.equal(month.data.k.i, '1M');
     assert.equal(month.data.k.x, false);
