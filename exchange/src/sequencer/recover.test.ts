@@ -45,6 +45,13 @@ async function history(): Promise<{
   return { journal, store, hash: driver.engine.stateHash(), driver };
 }
 
+/** What a build before per-market trade ids wrote: format 1, one trade count for all markets. */
+function formatOneSnapshot(seq: number): string {
+  const state = EngineDriver.withMarket().engine.snapshot();
+  const markets = state.markets.map(({ nextTradeId: _t, nextAggTradeId: _a, averagePrice: _p, ...m }) => m);
+  return JSON.stringify({ ...state, version: 1, lastSeq: seq, nextTradeId: 1, markets });
+}
+
 async function flipByte(file: string, offsetFromEnd: number): Promise<void> {
   const handle = await open(file, 'r+');
   const { size } = await handle.stat();
@@ -121,6 +128,34 @@ describe('recoverEngine', () => {
       Array.from({ length: 30 }, (_, i) => 31 + i),
     );
     assert.equal(recovery.engine.stateHash(), hash);
+    await journal.close();
+  });
+
+  it('passes over a snapshot of an older format, saying why, and replays the log instead', async () => {
+    const { journal, store, hash } = await history();
+    const [newest] = await store.list();
+    await store.write(newest!.seq, 0, formatOneSnapshot(newest!.seq));
+    const recovery = await recoverEngine(journal, store);
+    assert.equal(recovery.snapshotSeq, 20);
+    assert.equal(recovery.problems[0]?.file, newest!.file);
+    assert.match(recovery.problems[0]!.reason, /format version 1 is not supported/);
+    assert.equal(recovery.engine.stateHash(), hash);
+    await journal.close();
+  });
+
+  it('names the old snapshot it passed over when the log no longer reaches back past it', async () => {
+    const { journal, store } = await history();
+    await journal.prune(59);
+    for (const entry of await store.list()) await store.write(entry.seq, 0, formatOneSnapshot(entry.seq));
+    assert.ok(journal.firstSeq() > 1, 'the 4 KiB segments should have let the journal prune');
+    await assert.rejects(
+      recoverEngine(journal, store),
+      (error: unknown) =>
+        error instanceof RecoveryError &&
+        /pruned without a snapshot covering them; passed over .*snapshot-0+40\.snap: snapshot format version 1/.test(
+          error.message,
+        ),
+    );
     await journal.close();
   });
 
