@@ -83,7 +83,8 @@ export class MarketMaker {
       this.#mids[i] = this.#mids[i]! * Math.exp(this.#gaussian() * 0.0008);
       try {
         await this.#quote(market, this.#mids[i]!);
-        if (this.#options.random() < this.#options.tradeProbability) await this.#trade(market, this.#mids[i]!);
+        if (this.#options.random() < this.#options.tradeProbability)
+          await this.#trade(market, this.#mids[i]!);
       } catch {
         // The pipeline stopped or is shutting down: the next step, if any, tries again.
         return;
