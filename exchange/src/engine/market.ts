@@ -1,12 +1,12 @@
 import { mulDiv } from '../domain/amount.ts';
 import type { MarketSpec, MarketStatus, Side } from '../domain/market.ts';
-import { AVG_PRICE_MINS } from '../domain/symbol-filters.ts';
+import { AVG_PRICE_MINS, type MarketOrderPricing } from '../domain/symbol-filters.ts';
 import type { AssetInfo } from './assets.ts';
 import { AveragePriceWindow } from './average-price.ts';
 import { BookSide } from './book-side.ts';
 
 /** A listed market: its rules, its two assets, its book and its trade history's running figures. */
-export class Market {
+export class Market implements MarketOrderPricing {
   readonly spec: MarketSpec;
   readonly base: AssetInfo;
   readonly quote: AssetInfo;

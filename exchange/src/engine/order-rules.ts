@@ -60,9 +60,7 @@ export function checkOrderRules(order: NewOrder, market: Market, nowMs: number):
     default:
       return RejectReason.INVALID_ORDER_TYPE;
   }
-  return symbolFilterFailure(order, market.spec, market.baseScale, () =>
-    market.marketOrderPrice(order.side, nowMs),
-  );
+  return symbolFilterFailure(order, market.spec, market.baseScale, market, nowMs);
 }
 
 /** LIMIT_MAKER rests like GTC; a market order's time in force is IOC in effect. */

@@ -20,10 +20,13 @@ export function orderTestFilterFailure(
   // The engine keeps client ids with this prefix for the ids it makes up.
   if (order.clientOrderId?.startsWith('bourse-') === true) return RejectReason.INVALID_COMMAND;
   const { symbol } = market.spec;
-  return symbolFilterFailure(order, market.spec, 10 ** market.baseDecimals, () => {
-    const average = marketData.averagePrice(symbol, nowMs, AVG_PRICE_MINS)?.price ?? 0;
-    if (average !== 0) return average;
-    const book = marketData.bookTicker(symbol);
-    return (order.side === 'BUY' ? book?.askPrice : book?.bidPrice) ?? 0;
-  });
+  const pricing = {
+    marketOrderPrice: (side: 'BUY' | 'SELL', now: number) => {
+      const average = marketData.averagePrice(symbol, now, AVG_PRICE_MINS)?.price ?? 0;
+      if (average !== 0) return average;
+      const book = marketData.bookTicker(symbol);
+      return (side === 'BUY' ? book?.askPrice : book?.bidPrice) ?? 0;
+    },
+  };
+  return symbolFilterFailure(order, market.spec, 10 ** market.baseDecimals, pricing, nowMs);
 }
