@@ -125,6 +125,32 @@ describe('MARKET orders and the notional filter (issue 12, item 6)', () => {
     );
   });
 
+  it('a quote amount that would buy more than LOT_SIZE maxQty buys maxQty and no more, and so does a sell', () => {
+    const d = EngineDriver.withMarket({ minNotional: usdt(5), maxQty: btc(2) });
+    for (const user of [1, 3]) {
+      d.deposit(user, 'USDT', usdt(1_000_000));
+      d.deposit(user, 'BTC', btc(1_000));
+    }
+    d.send(limit(1, 'SELL', usdt(100), btc(2)));
+    d.send(limit(1, 'SELL', usdt(101), btc(2)));
+    d.send(limit(1, 'BUY', usdt(99), btc(2)));
+    d.send(limit(1, 'BUY', usdt(98), btc(2)));
+    for (const side of ['BUY', 'SELL'] as const) {
+      const events = d.send(market(3, side, { quoteOrderQty: usdt(1_000) }));
+      assert.deepEqual(
+        eventsOfType(events, 'Trade').map((t) => t.quantity),
+        [btc(2)],
+      );
+      assert.deepEqual(
+        eventsOfType(events, 'OrderFilled')
+          .filter((e) => e.userId === 3)
+          .map((e) => e.executedQty),
+        [btc(2)],
+      );
+    }
+    assert.deepEqual(d.engine.checkInvariants(), []);
+  });
+
   it('keeps the average price in the snapshot: a restored engine decides as the original', () => {
     const d = exchange();
     trade(d, usdt(1), btc(30));

@@ -84,20 +84,19 @@ export class Matcher {
     let quantity = maker.remaining;
     if (taker.target === 'BASE') {
       if (taker.remaining < quantity) quantity = taker.remaining;
-    } else if (taker.side === 'BUY') {
-      // By quote amount: what the rest of the amount buys, in whole lots.
-      const affordable = market.affordableQuantity(taker.remaining, price);
-      if (affordable < quantity) quantity = affordable;
-      if (quantity === 0) this.spentQuote();
-      return quantity;
     } else {
-      // Selling for a quote amount: no more than raises it, in whole lots.
-      const needed = market.affordableQuantity(taker.remaining, price);
-      if (needed < quantity) quantity = needed;
+      // By quote amount: what the rest of the amount buys (or, selling, no more than raises it), in
+      // whole lots, and never more than LOT_SIZE's maxQty in all, as Binance keeps such orders to it.
+      const lots = market.affordableQuantity(taker.remaining, price);
+      const room = market.spec.maxQty - taker.executed;
+      if (lots < quantity) quantity = lots;
+      if (room < quantity) quantity = room;
       if (quantity === 0) {
         this.spentQuote();
         return 0;
       }
+      // A buy by quote amount locked that amount, which bounds it already.
+      if (taker.side === 'BUY') return quantity;
     }
     if (taker.budgeted) {
       const lot = market.spec.lotSize;
@@ -112,9 +111,9 @@ export class Matcher {
   }
 
   /**
-   * A taker by quote amount whose amount (or what is left of it) makes no whole lot at the best
-   * price: it has filled if it executed anything, and otherwise expires, as on Binance. Never FILLED
-   * with nothing executed.
+   * A taker by quote amount that can take no more: what is left of its amount makes no whole lot at
+   * the best price, or it has executed maxQty. It has filled if it executed anything, and otherwise
+   * expires, as on Binance. Never FILLED with nothing executed.
    */
   private spentQuote(): void {
     const taker = this.taker;
