@@ -1,6 +1,7 @@
 import type { Amount } from '../domain/amount.ts';
 import { mulDiv } from '../domain/amount.ts';
 import type { Trade } from '../domain/events.ts';
+import { averagePriceFromMinute } from '../domain/symbol-filters.ts';
 import type { Ticker24h, WindowTicker } from './market-data-view.ts';
 
 const MINUTE_MS = 60_000;
@@ -202,9 +203,12 @@ export class RollingStats {
     };
   }
 
-  /** Volume-weighted average price of the last `minutes`, or the last price when nothing traded. */
+  /**
+   * Volume-weighted average price of the last `minutes`, or the last price when nothing traded: the
+   * engine values MARKET orders at the same figure (`engine/average-price.ts`), from the same window.
+   */
   averagePrice(nowMs: number, minutes: number): { readonly price: Amount; readonly closeTime: number } {
-    const fromMinute = minuteWindowStart(nowMs, minutes * MINUTE_MS) + MINUTE_MS;
+    const fromMinute = averagePriceFromMinute(nowMs, minutes);
     let volume = 0;
     let quoteVolume = 0;
     let closeTime = this.lastTradeTs;

@@ -34,6 +34,7 @@ const trades = fc
         ts,
         symbol: 'BTCUSDT',
         tradeId: i + 1,
+        aggTradeId: i + 1,
         price: row.price,
         quantity: row.quantity,
         quoteQuantity: row.price * row.quantity,

@@ -147,7 +147,7 @@ describe('WebSocket market streams', () => {
     assert.equal(kline.data.e, 'kline');
     assert.equal(kline.data.k.i, '1m');
     assert.equal(kline.data.k.c, '29500.000000');
-    assert.equal(kline.data.k.L, h.driver.engine.nextTradeId - 1);
+    assert.equal(kline.data.k.L, h.driver.engine.markets.get('BTCUSDT')!.nextTradeId - 1);
     const month = await client.next((m) => m.stream === 'btcusdt@kline_1M');
     assert.equal(month.data.k.i, '1M');
     assert.equal(month.data.k.x, false);
@@ -290,10 +290,11 @@ describe('WebSocket market streams', () => {
     h.send(limit(6, 'BUY', usdt(31_100), btc(0.6)));
     h.send(limit(7, 'SELL', usdt(30_900), btc(0.1)));
     h.send(limit(8, 'BUY', usdt(30_900), btc(0.1)));
-    const lastTradeId = h.driver.engine.nextTradeId - 1;
     const trades = h.driver.events.filter(
       (e): e is Extract<typeof e, { type: 'Trade' }> => e.type === 'Trade' && e.symbol === 'BTCUSDT',
     );
+    // Trade ids count per symbol: BTCUSDT's newest trade.
+    const lastTradeId = trades.at(-1)!.tradeId;
     const fmtPrice = (v: number) => (v / 1e6).toFixed(6);
     const fmtQty = (v: number) => (v / 1e8).toFixed(8);
     /** The oracle: sums of the Trade events themselves, over [from, to]. */

@@ -108,6 +108,7 @@ const REJECT_TABLE: Readonly<Record<RejectReason, Mapping>> = {
   QUANTITY_BELOW_MIN: { code: BinanceCode.INVALID_MESSAGE, msg: 'Filter failure: LOT_SIZE' },
   QUANTITY_ABOVE_MAX: { code: BinanceCode.INVALID_MESSAGE, msg: 'Filter failure: LOT_SIZE' },
   BELOW_MIN_NOTIONAL: { code: BinanceCode.INVALID_MESSAGE, msg: 'Filter failure: NOTIONAL' },
+  ABOVE_MAX_NOTIONAL: { code: BinanceCode.INVALID_MESSAGE, msg: 'Filter failure: NOTIONAL' },
   INVALID_TIME_IN_FORCE: { code: BinanceCode.INVALID_TIF, msg: 'Invalid timeInForce.' },
   INVALID_ORDER_TYPE: { code: BinanceCode.INVALID_ORDER_TYPE, msg: 'Invalid orderType.' },
   WOULD_TAKE_AS_MAKER: { msg: 'Order would immediately match and take.' },

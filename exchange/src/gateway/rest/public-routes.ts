@@ -1,4 +1,5 @@
 import { STP_MODES } from '../../domain/market.ts';
+import { AVG_PRICE_MINS, notionalFilterOf } from '../../domain/symbol-filters.ts';
 import { minuteWindowStart } from '../../marketdata/rolling-stats.ts';
 import { MAX_LIMIT } from '../../storage/read-model-port.ts';
 import { errors } from '../binance/api-error.ts';
@@ -368,9 +369,9 @@ export function publicRoutes(deps: ApiDeps): Route[] {
       params: [symbol],
       handle: (ctx) => {
         const market = catalog.require(ctx.params.str('symbol')!);
-        const avg = marketData.averagePrice(market.spec.symbol, ctx.nowMs, 5);
+        const avg = marketData.averagePrice(market.spec.symbol, ctx.nowMs, AVG_PRICE_MINS);
         return {
-          mins: 5,
+          mins: AVG_PRICE_MINS,
           price: formatMinor(avg?.price ?? 0, market.quoteDecimals),
           closeTime: avg?.closeTime ?? ctx.nowMs,
         };
@@ -529,6 +530,8 @@ function symbolInfo(
   showPermissionSets: boolean,
 ): Record<string, unknown> & { status: string } {
   const { spec, baseDecimals: b, quoteDecimals: q } = m;
+  // The same definition the engine checks every order against.
+  const notional = notionalFilterOf(spec);
   return {
     symbol: spec.symbol,
     status: m.status === 'TRADING' ? 'TRADING' : 'HALT',
@@ -570,17 +573,17 @@ function symbolInfo(
       },
       {
         filterType: 'MIN_NOTIONAL',
-        minNotional: formatMinor(spec.minNotional, q),
-        applyToMarket: true,
-        avgPriceMins: 5,
+        minNotional: formatMinor(notional.minNotional, q),
+        applyToMarket: notional.applyMinToMarket,
+        avgPriceMins: notional.avgPriceMins,
       },
       {
         filterType: 'NOTIONAL',
-        minNotional: formatMinor(spec.minNotional, q),
-        applyMinToMarket: true,
-        maxNotional: formatMinor(Number.MAX_SAFE_INTEGER, q),
-        applyMaxToMarket: false,
-        avgPriceMins: 5,
+        minNotional: formatMinor(notional.minNotional, q),
+        applyMinToMarket: notional.applyMinToMarket,
+        maxNotional: formatMinor(notional.maxNotional, q),
+        applyMaxToMarket: notional.applyMaxToMarket,
+        avgPriceMins: notional.avgPriceMins,
       },
     ],
     permissions: [],
