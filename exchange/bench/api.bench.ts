@@ -74,6 +74,7 @@ async function main(): Promise<void> {
       dataDir,
       port: 0,
       adminPort: 0,
+      metricsPort: 0,
       marketMaker: false,
       logLevel: 'warn',
       requestWeightPerMinute: unlimited,

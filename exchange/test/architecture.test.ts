@@ -64,6 +64,30 @@ describe('import rules', () => {
     }
   });
 
+  it('ops/ (metrics, tracing, remediation) reads the core only through its channel modules and types', () => {
+    for (const { file, targets } of imports.filter((i) => i.file.startsWith('ops/'))) {
+      for (const target of targets) {
+        const allowed =
+          target.startsWith('ops/') ||
+          target.startsWith('domain/') ||
+          target.startsWith('node:') ||
+          /^(gateway|journal|sequencer|storage|marketdata)\/[a-z-]*-channels\.ts$/.test(target) ||
+          /^(prom-client|@opentelemetry\/|pino$|@aws-sdk\/)/.test(target) ||
+          // A port's types, so an ops adapter (the ECS supervisor) fits the port it serves.
+          /-port\.ts$/.test(target);
+        assert.ok(allowed, `${file} imports ${target}`);
+      }
+    }
+  });
+
+  it('nothing but app/ imports ops/: the core publishes on channels and never knows who listens', () => {
+    for (const { file, targets } of imports.filter(
+      (i) => !i.file.startsWith('app/') && !i.file.startsWith('ops/'),
+    )) {
+      for (const target of targets) assert.ok(!target.startsWith('ops/'), `${file} imports ${target}`);
+    }
+  });
+
   it('the sequencer depends on the log port, not on a log', () => {
     for (const { file, targets } of imports.filter((i) => i.file.startsWith('sequencer/'))) {
       for (const target of targets) {

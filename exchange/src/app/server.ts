@@ -25,6 +25,8 @@ import { ListenKeyRegistry } from '../gateway/ws/listen-keys.ts';
 import { UserDataFeed } from '../gateway/ws/user-data-feed.ts';
 import { attachWebSocketGateway, type WebSocketGateway } from '../gateway/ws/ws-gateway.ts';
 import { MarketData } from '../marketdata/market-data.ts';
+import { createExchangeMetrics, type ExchangeMetrics } from '../ops/metrics/exchange-metrics.ts';
+import { MetricsServer } from '../ops/metrics/metrics-server.ts';
 import { ConfigError, loadConfig, type ServerConfig } from './config.ts';
 import { adminToken, masterKey } from './data-dir-secrets.ts';
 import { createDemoUsers, DEMO_MARKETS, listDemoMarkets, MARKET_MAKER_USERS } from './demo-setup.ts';
@@ -44,6 +46,8 @@ export interface RunningServer {
   readonly exchange: EmbeddedExchange;
   readonly accounts: SqliteAccountStore;
   readonly marketData: MarketData;
+  /** /metrics and /health, when `metrics` is on. */
+  readonly metrics: { readonly url: string; readonly collector: ExchangeMetrics } | undefined;
   /** The demo traders' keys, when this start created them; shown once. */
   readonly demoKeys: readonly (NewApiKey & { readonly name: string })[];
   readonly adminTokenGenerated: boolean;
@@ -190,6 +194,7 @@ export async function startServer(
     },
     { host: '127.0.0.1', port: config.adminPort, token: admin.token },
   );
+  const metrics = config.metrics ? await startMetrics(config, exchange, marketData, ws) : undefined;
   const listenPort = await http.listen();
   const adminPort = await adminApi.listen();
   const scheme = tls === undefined ? 'http' : 'https';
@@ -248,6 +253,7 @@ export async function startServer(
     exchange,
     accounts,
     marketData,
+    metrics: metrics === undefined ? undefined : { url: metrics.url, collector: metrics.collector },
     demoKeys,
     close: () => {
       closed ??= (async () => {
@@ -256,6 +262,8 @@ export async function startServer(
         await ws.close();
         await http.close(config.shutdownTimeoutMs);
         await adminApi.close();
+        await metrics?.server.close();
+        metrics?.collector.stop();
         clearInterval(sweep);
         await exchange.close();
         accounts.close();
@@ -264,6 +272,52 @@ export async function startServer(
       return closed;
     },
   };
+}
+
+/**
+ * The metrics of every part of this process, by subscription to the core's channels, and the
+ * scrape endpoint. Started before the API listens, so the first request is counted.
+ */
+async function startMetrics(
+  config: ServerConfig,
+  exchange: EmbeddedExchange,
+  marketData: MarketData,
+  ws: WebSocketGateway,
+): Promise<{ url: string; collector: ExchangeMetrics; server: MetricsServer }> {
+  const { engine, projector, sequencer, journal, snapshotter } = exchange;
+  const collector = createExchangeMetrics({
+    service: config.serviceName,
+    readModelSeq: () => projector.appliedSeq,
+    engineSeq: () => engine.lastSeq,
+    inFlight: () => sequencer.inFlight(),
+    journalSegments: () => journal.segments().length,
+    books: () =>
+      marketData.symbols().flatMap((symbol) => {
+        const book = marketData.book(symbol);
+        if (book === undefined) return [];
+        return [{ symbol, orders: book.orderCount, bidLevels: book.bids.size, askLevels: book.asks.size }];
+      }),
+    webSockets: () => ws.stats(),
+  });
+  const health = () => {
+    const stopped = sequencer.stoppedBy() ?? projector.fault;
+    const snapshotFailure = snapshotter.lastFailure();
+    return {
+      ok: stopped === undefined,
+      service: config.serviceName,
+      engineSeq: engine.lastSeq,
+      readModelSeq: projector.appliedSeq,
+      inFlight: sequencer.inFlight(),
+      ...(stopped !== undefined && { stoppedBy: String(stopped) }),
+      ...(snapshotFailure !== null && { lastSnapshotFailure: String(snapshotFailure) }),
+    };
+  };
+  const server = new MetricsServer(collector.registry, health, {
+    host: config.host,
+    port: config.metricsPort,
+  });
+  const port = await server.listen();
+  return { url: `http://${config.host}:${port}`, collector, server };
 }
 
 async function main(): Promise<void> {

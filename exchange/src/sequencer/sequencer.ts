@@ -3,6 +3,7 @@ import type { EngineEvent } from '../domain/events.ts';
 import type { MatchingEngine } from '../engine/engine.ts';
 import type { LogAppender } from '../journal/log-port.ts';
 import { encodeCommandTransient } from './command-codec.ts';
+import { type CommandAppliedMessage, commandAppliedChannel } from './sequencer-channels.ts';
 
 /** What the sender of a command hears back, once the command is durable and applied. */
 export interface CommandResult {
@@ -73,6 +74,11 @@ export class Sequencer {
     this.listeners.push(listener);
   }
 
+  /** The error that stopped the sequencer (the log or the engine failed), if one did: for health. */
+  stoppedBy(): unknown {
+    return this.failure ?? undefined;
+  }
+
   /** Commands accepted for sequencing but not yet durable and applied. */
   inFlight(): number {
     return this.pending.length - this.head;
@@ -139,6 +145,9 @@ export class Sequencer {
       const done = this.callbacks[this.head]!;
       this.head++;
       let events: EngineEvent[];
+      // Observed only while someone listens: otherwise no clock read and no message per command.
+      const observed = commandAppliedChannel.hasSubscribers;
+      const started = observed ? performance.now() : 0;
       try {
         events = this.engine.apply(command);
       } catch (fault) {
@@ -146,6 +155,16 @@ export class Sequencer {
         done(fault, undefined);
         this.fail(fault);
         return;
+      }
+      if (observed) {
+        const message: CommandAppliedMessage = {
+          command,
+          events,
+          applyMs: performance.now() - started,
+          appliedAtMs: this.clock(),
+          inFlight: this.pending.length - this.head,
+        };
+        commandAppliedChannel.publish(message);
       }
       for (const listener of this.listeners) listener(events, command);
       done(null, { seq: command.seq, ts: command.ts, events });

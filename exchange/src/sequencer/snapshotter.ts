@@ -1,5 +1,6 @@
 import type { Log } from '../journal/log-port.ts';
 import type { SnapshotStore } from '../journal/snapshots/snapshot-store.ts';
+import { type SnapshotMessage, snapshotChannel } from './sequencer-channels.ts';
 import type { SnapshotSource } from './snapshot-source.ts';
 
 export interface SnapshotPolicy {
@@ -75,12 +76,30 @@ export class Snapshotter {
     if (this.writing !== undefined) return this.writing;
     this.commandsSince = 0;
     this.lastAt = this.clock();
+    const started = performance.now();
     this.writing = this.source
       .write(this.lastAt)
-      .then(() => (this.pruning ? this.prune() : undefined))
+      .then(async (seq) => {
+        if (snapshotChannel.hasSubscribers) {
+          const durationMs = performance.now() - started;
+          const entry = (await this.store.list()).find((e) => e.seq === seq);
+          const message: SnapshotMessage = { ok: true, durationMs, bytes: entry?.bytes ?? 0 };
+          snapshotChannel.publish(message);
+        }
+        if (this.pruning) await this.prune();
+      })
       .catch((error: unknown) => {
         // A failed snapshot loses nothing (the log has it all); it is reported and retried next time.
         this.failure = error;
+        if (snapshotChannel.hasSubscribers) {
+          const message: SnapshotMessage = {
+            ok: false,
+            durationMs: performance.now() - started,
+            bytes: 0,
+            error,
+          };
+          snapshotChannel.publish(message);
+        }
       })
       .finally(() => {
         this.writing = undefined;

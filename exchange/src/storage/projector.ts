@@ -1,5 +1,6 @@
 import type { EngineEvent } from '../domain/events.ts';
 import type { ReadModelPort } from './read-model-port.ts';
+import { type ReadModelBatchMessage, readModelBatchChannel } from './storage-channels.ts';
 
 export interface ProjectorOptions {
   /**
@@ -72,6 +73,11 @@ export class Projector {
   /** The position the port has durably reached. */
   get appliedSeq(): number {
     return this.#appliedSeq;
+  }
+
+  /** The error that stopped the projection, if one did (for health). */
+  get fault(): unknown {
+    return this.#fault?.error;
   }
 
   get pendingEvents(): number {
@@ -152,8 +158,17 @@ export class Projector {
         if (this.#pending.length - this.#head < this.#maxBatchEvents) await this.#gather();
         const batch = this.#takeBatch();
         const through = this.#pending.length === 0 ? this.#publishedSeq : batch[batch.length - 1]!.seq;
+        const started = readModelBatchChannel.hasSubscribers ? performance.now() : 0;
         const result = await this.#port.apply(batch, through);
         this.#appliedSeq = result.lastAppliedSeq;
+        if (readModelBatchChannel.hasSubscribers) {
+          const message: ReadModelBatchMessage = {
+            appliedSeq: result.lastAppliedSeq,
+            events: batch.length,
+            writeMs: performance.now() - started,
+          };
+          readModelBatchChannel.publish(message);
+        }
         this.#wake();
       }
     } catch (error) {

@@ -8,6 +8,8 @@
  * window (Binance: 300), and failed authentications (bad signatures, unknown keys) in each minute.
  * Past either, the IP is refused as over its weight, and each refusal counts toward the ban.
  */
+import { type RateLimitKind, type RateLimitMessage, rateLimitChannel } from '../gateway-channels.ts';
+
 export interface RateLimitOptions {
   /** @default 6000 */
   readonly requestWeightPerMinute: number;
@@ -100,6 +102,7 @@ export class RateLimiter {
     state.used += weight;
     if (state.used <= this.options.requestWeightPerMinute) return { ok: true, used: state.used };
     return this.#refuse(
+      'weight',
       ip,
       state,
       nowMs,
@@ -123,6 +126,7 @@ export class RateLimiter {
     state.connections++;
     if (state.connections <= this.options.connectionsPer5Min) return { ok: true, used: state.used };
     return this.#refuse(
+      'connections',
       ip,
       state,
       nowMs,
@@ -141,6 +145,7 @@ export class RateLimiter {
     if (banned !== undefined) return banned;
     if (state.authFailures < this.options.failedAuthPerMinute) return { ok: true, used: state.used };
     return this.#refuse(
+      'authentication',
       ip,
       state,
       nowMs,
@@ -197,6 +202,7 @@ export class RateLimiter {
 
   /** A 429 until `retryAtMs` (the minute's end by default), or the ban once the IP refused too often. */
   #refuse(
+    limit: RateLimitKind,
     ip: string,
     state: IpState,
     nowMs: number,
@@ -204,7 +210,10 @@ export class RateLimiter {
     retryAtMs = (state.window + 1) * MINUTE_MS,
   ): WeightVerdict {
     state.rejected++;
-    if (state.rejected > this.options.banAfterRejected) {
+    const banned = state.rejected > this.options.banAfterRejected;
+    if (rateLimitChannel.hasSubscribers)
+      rateLimitChannel.publish({ limit, banned } satisfies RateLimitMessage);
+    if (banned) {
       state.bannedUntil = nowMs + this.options.banSeconds * 1000;
       return {
         ok: false,
@@ -228,6 +237,11 @@ export class RateLimiter {
   /** Counts one new order against the account. */
   countOrder(userId: number, nowMs: number): OrderVerdict {
     const state = this.#orderState(userId, nowMs);
+    const refused =
+      state.count10s >= this.options.ordersPer10s || state.countDay >= this.options.ordersPerDay;
+    if (refused && rateLimitChannel.hasSubscribers) {
+      rateLimitChannel.publish({ limit: 'orders', banned: false } satisfies RateLimitMessage);
+    }
     if (state.count10s >= this.options.ordersPer10s) {
       return {
         ok: false,

@@ -12,6 +12,7 @@ import { ApiError, errors } from '../binance/api-error.ts';
 import { type ParamSpec, Params, parseForm, validateParams } from '../binance/params.ts';
 import { rawJsonAnswer } from '../binance/raw-answer.ts';
 import { inMicroseconds, parseTimeUnit, type TimePlan, timePlanOf } from '../binance/time-unit.ts';
+import { type HttpRequestMessage, httpRequestChannel } from '../gateway-channels.ts';
 import { clientIp } from '../limits/client-ip.ts';
 import { enforce, guardAuthentication, RateLimitError } from '../limits/rate-limit-error.ts';
 import type { RateLimiter } from '../limits/rate-limiter.ts';
@@ -169,6 +170,8 @@ export class HttpGateway {
     const extraHeaders: Record<string, string | number> = { 'x-request-id': reqId };
     if (this.#closing) extraHeaders.connection = 'close';
     let used = 0;
+    /** The metrics label: a route's path, never the client's raw path (bounded cardinality). */
+    let route = 'unknown';
     const done = (status: number, body: string, contentType: string, code?: number) => {
       extraHeaders['content-type'] = contentType;
       extraHeaders['content-length'] = Buffer.byteLength(body);
@@ -176,6 +179,17 @@ export class HttpGateway {
       res.writeHead(status, extraHeaders);
       res.end(body);
       this.#active--;
+      if (httpRequestChannel.hasSubscribers) {
+        const message: HttpRequestMessage = {
+          route,
+          method: req.method ?? '',
+          status,
+          code,
+          durationMs: performance.now() - started,
+          reqId,
+        };
+        httpRequestChannel.publish(message);
+      }
       const logger = this.#deps.logger;
       if (status >= 500) {
         logger.error(
@@ -219,6 +233,7 @@ export class HttpGateway {
       // HEAD is GET without the body (RFC 9110 section 9.3.2): Node writes no body for it.
       const method = req.method === 'HEAD' ? 'GET' : req.method;
       const compiled = this.#routes.get(`${method} ${path}`);
+      if (compiled !== undefined) route = compiled.route.path;
       const queryParams = new Map<string, string>();
       parseForm(rawQuery, queryParams);
       const weight = compiled === undefined ? 1 : weightOf(compiled.route, queryParams);
@@ -227,6 +242,17 @@ export class HttpGateway {
       enforce(verdict);
       if (compiled === undefined && this.#deps.site?.serve(req.method, path, res) === true) {
         this.#active--;
+        if (httpRequestChannel.hasSubscribers) {
+          const message: HttpRequestMessage = {
+            route: 'site',
+            method: req.method ?? '',
+            status: res.statusCode,
+            code: undefined,
+            durationMs: performance.now() - started,
+            reqId,
+          };
+          httpRequestChannel.publish(message);
+        }
         return;
       }
       if (compiled === undefined)

@@ -3,6 +3,7 @@ import { authorize, mayUse } from '../auth/permission-policy.ts';
 import { ApiError, BinanceCode } from '../binance/api-error.ts';
 import { type Params, paramsFromJson, validateParams } from '../binance/params.ts';
 import { inMicroseconds, type TimePlan, type TimeUnit } from '../binance/time-unit.ts';
+import { type WsApiRequestMessage, wsApiRequestChannel } from '../gateway-channels.ts';
 import { enforce, guardAuthentication, RateLimitError } from '../limits/rate-limit-error.ts';
 import type { RateLimiter } from '../limits/rate-limiter.ts';
 import type { ClientSocket } from './client-socket.ts';
@@ -67,6 +68,8 @@ export class WsApiSession {
   private nextSubscriptionId = 0;
   /** Subscriptions the current request ended: each hears eventStreamTerminated after the answer. */
   private readonly terminated: number[] = [];
+  /** The request being answered, for the `bourse:ws-api:request` channel. */
+  private answering: { readonly method: string; readonly started: number } | undefined;
 
   constructor(socket: ClientSocket, deps: WsApiDeps, connection: WsApiConnection) {
     this.socket = socket;
@@ -77,6 +80,7 @@ export class WsApiSession {
 
   handle(text: string): void {
     const now = this.deps.clock();
+    const started = wsApiRequestChannel.hasSubscribers ? performance.now() : 0;
     let request: unknown;
     try {
       request = JSON.parse(text);
@@ -90,6 +94,8 @@ export class WsApiSession {
     const rawId = fields?.id;
     const id: RequestId = typeof rawId === 'string' || typeof rawId === 'number' ? rawId : null;
     const method = typeof fields?.method === 'string' ? WS_API_METHODS.get(fields.method) : undefined;
+    // The metrics label: a known method's name, never what a client made up (bounded cardinality).
+    this.answering = { method: method === undefined ? 'unknown' : (fields!.method as string), started };
     const verdict = this.deps.limiter.weigh(this.connection.ip, method?.weight ?? UNKNOWN_METHOD_WEIGHT, now);
     let withRateLimits = this.connection.returnRateLimits;
     try {
@@ -327,5 +333,15 @@ export class WsApiSession {
     }
     if (withRateLimits) answer.rateLimits = [this.deps.limiter.weightUsage(used)];
     this.socket.sendJson(answer);
+    if (wsApiRequestChannel.hasSubscribers && this.answering !== undefined) {
+      const error = 'error' in outcome ? (outcome.error as { code?: unknown }) : undefined;
+      const message: WsApiRequestMessage = {
+        method: this.answering.method,
+        status,
+        code: typeof error?.code === 'number' ? error.code : undefined,
+        durationMs: performance.now() - this.answering.started,
+      };
+      wsApiRequestChannel.publish(message);
+    }
   }
 }

@@ -58,6 +58,8 @@ export interface WebSocketGatewayOptions {
 
 export interface WebSocketGatewayStats {
   readonly connections: number;
+  /** Market streams listened to, summed over connections. */
+  readonly subscriptions: number;
   readonly slowConsumersDropped: number;
 }
 
@@ -303,7 +305,11 @@ export function attachWebSocketGateway(
   pinger.unref();
 
   return {
-    stats: () => ({ connections: sockets.size, slowConsumersDropped }),
+    stats: () => {
+      let subscriptions = 0;
+      for (const [, topic] of hub.active()) subscriptions += topic.clients.size;
+      return { connections: sockets.size, subscriptions, slowConsumersDropped };
+    },
     close: async () => {
       server.off('upgrade', onUpgrade);
       clearInterval(pinger);

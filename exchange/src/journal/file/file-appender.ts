@@ -1,7 +1,7 @@
-import { channel } from 'node:diagnostics_channel';
 import { constants, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { fsyncDir } from '../fsync-dir.ts';
+import { type BatchSyncedMessage, journalBatchChannel } from '../journal-channels.ts';
 import {
   JournalClosedError,
   type JournalError,
@@ -19,6 +19,7 @@ import type { SegmentInfo } from './segment-info.ts';
 interface Batch {
   readonly done: PromiseWithResolvers<void>;
   readonly openedAt: number;
+  readonly firstSeq: number;
   lastSeq: number;
 }
 
@@ -31,19 +32,8 @@ interface Roll {
 
 const INITIAL_STAGING_BYTES = 1024 * 1024;
 
-/** Message of the `bourse:journal:batch` channel, published after each durable batch. */
-export interface BatchSyncedMessage {
-  readonly dir: string;
-  readonly lastSeq: number;
-  readonly bytes: number;
-  /** From the batch's first append to the start of its write. */
-  readonly waitMs: number;
-  /** The durable write (and folder sync on a roll). */
-  readonly syncMs: number;
-}
-
 // Metrics subscribe from outside; when no one listens, publishing costs one boolean check.
-const batchChannel = channel('bourse:journal:batch');
+const batchChannel = journalBatchChannel;
 
 // Segments are opened O_DSYNC: a write returns only once its data is durable, like write + fdatasync,
 // but as one thread-pool job with one callback, so a busy main thread cannot delay the sync between them.
@@ -182,6 +172,7 @@ export class FileAppender {
       batch = {
         done: Promise.withResolvers<void>(),
         openedAt: batchChannel.hasSubscribers ? performance.now() : 0,
+        firstSeq: record.seq,
         lastSeq: 0,
       };
       this.batch = batch;
@@ -247,6 +238,7 @@ export class FileAppender {
       if (batchChannel.hasSubscribers) {
         const message: BatchSyncedMessage = {
           dir: this.state.options.dir,
+          firstSeq: batch.firstSeq,
           lastSeq: batch.lastSeq,
           bytes: length,
           waitMs: startedAt - batch.openedAt,

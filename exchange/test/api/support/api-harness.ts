@@ -84,6 +84,7 @@ export class ApiHarness {
         dataDir,
         port: 0,
         adminPort: 0,
+        metricsPort: 0,
         marketMaker: false,
         logLevel: 'silent',
         batchWindowMs: 0,

@@ -1,0 +1,43 @@
+import { channel } from 'node:diagnostics_channel';
+
+/**
+ * The gateway's diagnostics channels: metrics (ops/metrics) and tracing subscribe from outside;
+ * when no one listens, each door pays one boolean check per request.
+ */
+export const HTTP_REQUEST_CHANNEL = 'bourse:http:request';
+export const WS_API_REQUEST_CHANNEL = 'bourse:ws-api:request';
+export const RATE_LIMIT_CHANNEL = 'bourse:rate-limit:refused';
+
+/** Message of `bourse:http:request`, published once per answered request. */
+export interface HttpRequestMessage {
+  /** The route's path, `site` for the trading page's files, `unknown` for no route (bounded cardinality). */
+  readonly route: string;
+  readonly method: string;
+  readonly status: number;
+  /** The Binance error code of a refused request. */
+  readonly code: number | undefined;
+  readonly durationMs: number;
+  readonly reqId: string;
+}
+
+/** Message of `bourse:ws-api:request`, published once per answered WebSocket API request. */
+export interface WsApiRequestMessage {
+  /** The method name when the API knows it, else `unknown`. */
+  readonly method: string;
+  readonly status: number;
+  readonly code: number | undefined;
+  readonly durationMs: number;
+}
+
+/** Which limit refused: the IP's request weight, its connections, its failed authentications, an account's orders. */
+export type RateLimitKind = 'weight' | 'connections' | 'authentication' | 'orders';
+
+/** Message of `bourse:rate-limit:refused`: a 429, or a ban (418) that starts now. */
+export interface RateLimitMessage {
+  readonly limit: RateLimitKind;
+  readonly banned: boolean;
+}
+
+export const httpRequestChannel = channel(HTTP_REQUEST_CHANNEL);
+export const wsApiRequestChannel = channel(WS_API_REQUEST_CHANNEL);
+export const rateLimitChannel = channel(RATE_LIMIT_CHANNEL);
