@@ -4,7 +4,8 @@
  * depth reads and signed order placement (a mix of resting orders and their cancels, each one made
  * durable before it is answered), each as a ratio to the baseline of its round, the median round
  * reported; then the order round trip at a fixed 5,000 orders/s, and a WebSocket fan-out of depth
- * updates to 1,000 connections. Load comes from child processes (bench/api/http-load.ts, bench/api/ws-clients.ts) so
+ * updates to 1,000 connections. Between them, signed orders with /metrics off and on (the collector
+ * subscribed and scraped every second), alternated for BENCH_METRICS_ROUNDS rounds (3), as a ratio. Load comes from child processes (bench/api/http-load.ts, bench/api/ws-clients.ts) so
  * that generator and server have a core each. Prints a table, then one JSON line with every figure.
  */
 import { execFile, spawn } from 'node:child_process';
@@ -27,6 +28,7 @@ const CONNECTIONS = 64;
 const WS_CONNECTIONS = 1_000;
 const ORDER_RATE = 5_000;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const METRICS_ROUNDS = Number(process.env.BENCH_METRICS_ROUNDS ?? 3);
 
 function load(job: LoadJob): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
@@ -142,6 +144,54 @@ async function main(): Promise<void> {
   });
   const journaled = exchange.engine.lastSeq - seqBefore;
 
+  // /metrics on and off, alternated (which goes first flips each round, so a drift of the machine
+  // hits both alike): off unsubscribes the collector from every channel, so the core publishes
+  // nothing; on subscribes it and scrapes /metrics every second, as the local vmagent does.
+  const collector = server.metrics?.collector;
+  if (collector === undefined) throw new Error('bench:api needs metrics on (BOURSE_METRICS)');
+  const scrapeUrl = `${server.metrics!.url}/metrics`;
+  const metricsRounds: { on: LoadResult; off: LoadResult; scrapes: number; ratioPct: number }[] = [];
+  for (let i = 0; i < METRICS_ROUNDS; i++) {
+    const run = async (on: boolean) => {
+      if (on) collector.resume();
+      else collector.stop();
+      let scrapes = 0;
+      const scraper = on
+        ? setInterval(() => {
+            void fetch(scrapeUrl).then(async (r) => {
+              await r.text();
+              scrapes++;
+            });
+          }, 1_000)
+        : undefined;
+      const before = exchange.engine.lastSeq;
+      const result = await load({ ...closedLoop, port: server.port, target: orderTarget });
+      clearInterval(scraper);
+      return { result, scrapes, commands: exchange.engine.lastSeq - before };
+    };
+    const first = await run(i % 2 === 0);
+    const second = await run(i % 2 !== 0);
+    const [on, off] = i % 2 === 0 ? [first, second] : [second, first];
+    for (const side of [on, off]) {
+      // Same work on both sides: every request answered 2xx, and each one sequenced a command.
+      if (side.result.non2xx > 0)
+        throw new Error(`metrics round ${i + 1}: ${side.result.non2xx} refused orders`);
+      if (side.commands < side.result.requests) {
+        throw new Error(
+          `metrics round ${i + 1}: ${side.result.requests} orders but ${side.commands} commands`,
+        );
+      }
+    }
+    metricsRounds.push({
+      on: on.result,
+      off: off.result,
+      scrapes: on.scrapes,
+      ratioPct: Math.round((on.result.rps / off.result.rps) * 1000) / 10,
+    });
+  }
+  collector.resume();
+  const metricsMedian = medianRound(metricsRounds);
+
   // WebSocket fan-out: 1,000 sockets on btcusdt@depth@100ms while the book changes 500 times a second.
   const scheme = server.baseUrl.startsWith('https') ? 'wss' : 'ws';
   const ws = spawn(
@@ -220,6 +270,13 @@ async function main(): Promise<void> {
     `median of the rounds: depth ${depth.ratioPct}% of baseline (target >= 70%), signed orders ${orders.ratioPct}% (target >= 25%)`,
   );
   console.log(row(`orders at a fixed ${ORDER_RATE}/s (open loop)`, fixedRate, `p99 target < 10 ms`));
+  metricsRounds.forEach((r, i) => {
+    console.log(row(`metrics round ${i + 1}: orders, /metrics off`, r.off));
+    console.log(
+      row(`metrics round ${i + 1}: orders, /metrics on`, r.on, `${r.ratioPct}% of off, ${r.scrapes} scrapes`),
+    );
+  });
+  console.log(`metrics on/off, median round: ${metricsMedian.ratioPct}% (target within 3%: >= 97%)`);
   console.log(
     `ws fan-out: ${fanout.connections} sockets on btcusdt@depth@100ms, ${Math.round(updates / (DURATION_MS / 1000))} book updates/s: ${fanout.messagesPerSec} msg/s delivered, event-to-client p50 ${fanout.p50Ms} ms p99 ${fanout.p99Ms} ms, ${fanout.closedEarly} dropped`,
   );
@@ -239,6 +296,12 @@ async function main(): Promise<void> {
       orders: { ...orders, ratioPctByRound: orderRounds.map((r) => r.ratioPct) },
       ordersFixedRate: { ...fixedRate, targetRps: ORDER_RATE },
       journaledCommands: journaled,
+      metricsOnOff: {
+        ratioPct: metricsMedian.ratioPct,
+        ratioPctByRound: metricsRounds.map((r) => r.ratioPct),
+        onRps: metricsMedian.on.rps,
+        offRps: metricsMedian.off.rps,
+      },
       wsFanout: { ...fanout, bookUpdatesPerSec: Math.round(updates / (DURATION_MS / 1000)) },
     }),
   );
