@@ -83,6 +83,10 @@ export interface ServerConfig {
   readonly metricsPort: number;
   /** The `service` label of every metric and the `service` field of every log line. @default 'exchange' */
   readonly serviceName: string;
+  /** Percent of requests traced (a client's sampled traceparent is always followed); 0 turns tracing off. @default 0 */
+  readonly traceSamplePercent: number;
+  /** Where traces go: a Zipkin server's span endpoint (npm run observe starts one). @default 'http://127.0.0.1:9411/api/v2/spans' */
+  readonly zipkinUrl: string;
   /** The built web pages (the trading page at /, the operator console on the admin port at /console). @default the repository's web/dist */
   readonly webRoot: string;
 }
@@ -180,6 +184,13 @@ export const CONFIG_FIELDS: readonly Field[] = [
   { key: 'metrics', env: 'BOURSE_METRICS', type: BOOL, fallback: true },
   { key: 'metricsPort', env: 'BOURSE_METRICS_PORT', type: int(0, 65535), fallback: 9464 },
   { key: 'serviceName', env: 'BOURSE_SERVICE', type: { kind: 'string' }, fallback: 'exchange' },
+  { key: 'traceSamplePercent', env: 'BOURSE_TRACE_SAMPLE_PERCENT', type: int(0, 100), fallback: 0 },
+  {
+    key: 'zipkinUrl',
+    env: 'BOURSE_ZIPKIN_URL',
+    type: { kind: 'string' },
+    fallback: 'http://127.0.0.1:9411/api/v2/spans',
+  },
   {
     key: 'batchWindowMs',
     env: 'BOURSE_BATCH_WINDOW_MS',

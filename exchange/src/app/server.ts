@@ -5,6 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ZipkinExporter } from '@opentelemetry/exporter-zipkin';
 import pino, { type Logger } from 'pino';
 import { AdminApi } from '../gateway/admin/admin-api.ts';
 import type { NewApiKey } from '../gateway/auth/account-store.ts';
@@ -27,6 +28,7 @@ import { attachWebSocketGateway, type WebSocketGateway } from '../gateway/ws/ws-
 import { MarketData } from '../marketdata/market-data.ts';
 import { createExchangeMetrics, type ExchangeMetrics } from '../ops/metrics/exchange-metrics.ts';
 import { MetricsServer } from '../ops/metrics/metrics-server.ts';
+import { type ExchangeTracing, startExchangeTracing } from '../ops/tracing/exchange-tracing.ts';
 import { ConfigError, loadConfig, type ServerConfig } from './config.ts';
 import { adminToken, masterKey } from './data-dir-secrets.ts';
 import { createDemoUsers, DEMO_MARKETS, listDemoMarkets, MARKET_MAKER_USERS } from './demo-setup.ts';
@@ -46,6 +48,8 @@ export interface RunningServer {
   readonly exchange: EmbeddedExchange;
   readonly accounts: SqliteAccountStore;
   readonly marketData: MarketData;
+  /** The tracer, when traceSamplePercent is above 0. */
+  readonly tracing: ExchangeTracing | undefined;
   /** /metrics and /health, when `metrics` is on. */
   readonly metrics: { readonly url: string; readonly collector: ExchangeMetrics } | undefined;
   /** The demo traders' keys, when this start created them; shown once. */
@@ -109,7 +113,7 @@ export async function startServer(
 
   const port: ExchangePort = {
     submit: (command) => sequencer.submit(command),
-    submitWith: (command, done) => sequencer.submitWith(command, done),
+    submitWith: (command, done, context) => sequencer.submitWith(command, done, context),
     inFlight: () => sequencer.inFlight(),
     // Every command acknowledged so far is at or below engine.lastSeq.
     caughtUp: () => projector.whenApplied(engine.lastSeq),
@@ -195,6 +199,15 @@ export async function startServer(
     { host: '127.0.0.1', port: config.adminPort, token: admin.token },
   );
   const metrics = config.metrics ? await startMetrics(config, exchange, marketData, ws) : undefined;
+  // Off by default: a sampled request pays for its spans; an unsampled one for one check per channel.
+  const tracing: ExchangeTracing | undefined =
+    config.traceSamplePercent === 0
+      ? undefined
+      : startExchangeTracing({
+          service: config.serviceName,
+          sampleRatio: config.traceSamplePercent / 100,
+          exporter: new ZipkinExporter({ url: config.zipkinUrl, serviceName: config.serviceName }),
+        });
   const listenPort = await http.listen();
   const adminPort = await adminApi.listen();
   const scheme = tls === undefined ? 'http' : 'https';
@@ -254,6 +267,7 @@ export async function startServer(
     accounts,
     marketData,
     metrics: metrics === undefined ? undefined : { url: metrics.url, collector: metrics.collector },
+    tracing,
     demoKeys,
     close: () => {
       closed ??= (async () => {
@@ -263,6 +277,7 @@ export async function startServer(
         await http.close(config.shutdownTimeoutMs);
         await adminApi.close();
         await metrics?.server.close();
+        await tracing?.close();
         metrics?.collector.stop();
         clearInterval(sweep);
         await exchange.close();
@@ -320,6 +335,15 @@ async function startMetrics(
   return { url: `http://${config.host}:${port}`, collector, server };
 }
 
+/**
+ * The process's log: JSON lines on stdout, each with `service` (the Vector sidecar and the log
+ * pipeline key on it), and on request lines `reqId` and, when traced, `traceId`
+ * (infra/images/vector/vector.yaml parses them; test/ops/log-fields.test.ts holds the two together).
+ */
+export function createLogger(config: ServerConfig): Logger {
+  return pino({ level: config.logLevel, base: { service: config.serviceName } });
+}
+
 async function main(): Promise<void> {
   let config: ServerConfig;
   try {
@@ -332,7 +356,7 @@ async function main(): Promise<void> {
     throw error;
   }
   // pino never sees a secret: request lines carry the path, never the query, headers or body.
-  const logger = pino({ level: config.logLevel, base: { service: 'bourse' } });
+  const logger = createLogger(config);
   const server = await startServer(config, logger);
   if (server.demoKeys.length > 0 || server.adminTokenGenerated) {
     // Shown once, on the terminal (stderr), never in the log: stdout stays JSON lines for a collector.

@@ -18,6 +18,12 @@ export interface LogRecord {
   readonly ts: number;
   /** The command as encoded by the caller; the log never looks inside. */
   readonly payload: Uint8Array;
+  /**
+   * Opaque bytes carried beside the payload (a trace's W3C traceparent): a Kafka record header on
+   * the fleet, a prefix flagged in the record's length word in the file journal. At most 255 bytes.
+   * @default - none: the record is stored exactly as one without
+   */
+  readonly context?: Uint8Array;
 }
 
 /** The writing side. There is exactly one appender per log; it alone decides the order. */

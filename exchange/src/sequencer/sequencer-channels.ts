@@ -13,6 +13,8 @@ export const SNAPSHOT_CHANNEL = 'bourse:snapshot:written';
 export interface CommandAppliedMessage {
   readonly command: Command;
   readonly events: readonly EngineEvent[];
+  /** The trace context the command was submitted with (logged beside it), if any. */
+  readonly context: Uint8Array | undefined;
   /** The engine's apply alone. */
   readonly applyMs: number;
   /** The sequencer's clock when the command was applied: minus `command.ts`, the command's lag. */

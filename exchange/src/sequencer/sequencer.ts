@@ -56,6 +56,8 @@ export class Sequencer {
   private lastSeq: number;
   private lastTs = 0;
   private failure: unknown = null;
+  /** Trace contexts of the pending commands that carry one, by seq (few: only sampled requests). */
+  private readonly contexts = new Map<number, Uint8Array>();
 
   constructor(engine: MatchingEngine, log: LogAppender, options: SequencerOptions) {
     this.engine = engine;
@@ -94,8 +96,11 @@ export class Sequencer {
     });
   }
 
-  /** `submit` with a callback instead of a promise: no promise and no microtask per command. */
-  submitWith(unstamped: UnstampedCommand, done: ResultCallback): void {
+  /**
+   * `submit` with a callback instead of a promise: no promise and no microtask per command.
+   * `context` (a trace's traceparent) is logged beside the command and published with its apply.
+   */
+  submitWith(unstamped: UnstampedCommand, done: ResultCallback, context?: Uint8Array): void {
     if (this.failure !== null) {
       done(new SequencerStoppedError('the log failed; the sequencer stopped'), undefined);
       return;
@@ -109,7 +114,12 @@ export class Sequencer {
     command.ts = ts;
     this.pending.push(command as Command);
     this.callbacks.push(done);
-    this.track(this.log.appendOne({ seq, ts, payload }), seq);
+    if (context === undefined) {
+      this.track(this.log.appendOne({ seq, ts, payload }), seq);
+      return;
+    }
+    this.contexts.set(seq, context);
+    this.track(this.log.appendOne({ seq, ts, payload, context }), seq);
   }
 
   /**
@@ -156,10 +166,13 @@ export class Sequencer {
         this.fail(fault);
         return;
       }
+      const context = this.contexts.size === 0 ? undefined : this.contexts.get(command.seq);
+      if (context !== undefined) this.contexts.delete(command.seq);
       if (observed) {
         const message: CommandAppliedMessage = {
           command,
           events,
+          context,
           applyMs: performance.now() - started,
           appliedAtMs: this.clock(),
           inFlight: this.pending.length - this.head,
@@ -184,6 +197,7 @@ export class Sequencer {
   private fail(error: unknown): void {
     if (this.failure !== null) return;
     this.failure = error;
+    this.contexts.clear();
     for (let i = this.head; i < this.callbacks.length; i++) this.callbacks[i]!(error, undefined);
     this.pending.length = 0;
     this.callbacks.length = 0;

@@ -55,6 +55,23 @@ export function logContract(adapterName: string, createHarness: () => Promise<Lo
         assertSameRecords(await readAll(log, 1), records);
       }));
 
+    test("a record's context (a trace's traceparent) comes back beside it, after a reopen too; records without one have none", () =>
+      withLog(async (log, reopen) => {
+        const traceparent = new TextEncoder().encode(
+          '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+        );
+        const records = makeRecords(1, 6).map((r) => (r.seq % 2 === 0 ? { ...r, context: traceparent } : r));
+        await log.append(records);
+        for (const read of [await readAll(log, 1), await readAll(await reopen(), 1)]) {
+          assertSameRecords(read, records);
+          for (const r of read) {
+            if (r.seq % 2 === 0)
+              assert.ok(Buffer.from(r.context!).equals(Buffer.from(traceparent)), `context of ${r.seq}`);
+            else assert.equal(r.context, undefined, `seq ${r.seq} carries no context`);
+          }
+        }
+      }));
+
     test('a resolved append is durable and visible to readers at once', () =>
       withLog(async (log) => {
         for (let seq = 1; seq <= 20; seq++) {

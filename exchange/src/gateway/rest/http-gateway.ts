@@ -12,7 +12,13 @@ import { ApiError, errors } from '../binance/api-error.ts';
 import { type ParamSpec, Params, parseForm, validateParams } from '../binance/params.ts';
 import { rawJsonAnswer } from '../binance/raw-answer.ts';
 import { inMicroseconds, parseTimeUnit, type TimePlan, timePlanOf } from '../binance/time-unit.ts';
-import { type HttpRequestMessage, httpRequestChannel } from '../gateway-channels.ts';
+import {
+  commandContext,
+  type HttpRequestMessage,
+  type HttpRequestStartMessage,
+  httpRequestChannel,
+  httpRequestStartChannel,
+} from '../gateway-channels.ts';
 import { clientIp } from '../limits/client-ip.ts';
 import { enforce, guardAuthentication, RateLimitError } from '../limits/rate-limit-error.ts';
 import type { RateLimiter } from '../limits/rate-limiter.ts';
@@ -170,6 +176,8 @@ export class HttpGateway {
     const extraHeaders: Record<string, string | number> = { 'x-request-id': reqId };
     if (this.#closing) extraHeaders.connection = 'close';
     let used = 0;
+    /** The request's trace context, when a tracer sampled it (see HttpRequestStartMessage). */
+    let traceContext: Uint8Array | undefined;
     /** The metrics label: a route's path, never the client's raw path (bounded cardinality). */
     let route = 'unknown';
     const done = (status: number, body: string, contentType: string, code?: number) => {
@@ -193,11 +201,32 @@ export class HttpGateway {
       const logger = this.#deps.logger;
       if (status >= 500) {
         logger.error(
-          { reqId, method: req.method, path, ip, status, code, ms: elapsed(started) },
+          {
+            reqId,
+            traceId: traceIdOf(traceContext),
+            method: req.method,
+            path,
+            ip,
+            status,
+            code,
+            ms: elapsed(started),
+          },
           'request failed',
         );
       } else if (logger.isLevelEnabled('info')) {
-        logger.info({ reqId, method: req.method, path, ip, status, code, ms: elapsed(started) }, 'request');
+        logger.info(
+          {
+            reqId,
+            traceId: traceIdOf(traceContext),
+            method: req.method,
+            path,
+            ip,
+            status,
+            code,
+            ms: elapsed(started),
+          },
+          'request',
+        );
       }
     };
     const fail = (error: unknown) => {
@@ -229,6 +258,18 @@ export class HttpGateway {
       done(apiError.status, JSON.stringify(apiError.body()), JSON_TYPE, apiError.code);
     };
 
+    if (httpRequestStartChannel.hasSubscribers) {
+      const header = req.headers.traceparent;
+      const start: HttpRequestStartMessage = {
+        reqId,
+        method: req.method ?? '',
+        path,
+        traceparent: Array.isArray(header) ? header[0] : header,
+        context: undefined,
+      };
+      httpRequestStartChannel.publish(start);
+      traceContext = start.context;
+    }
     try {
       // HEAD is GET without the body (RFC 9110 section 9.3.2): Node writes no body for it.
       const method = req.method === 'HEAD' ? 'GET' : req.method;
@@ -265,17 +306,24 @@ export class HttpGateway {
           ? compiled.times
           : undefined;
       const respond = (result: unknown) => this.#respond(result, times, done);
+      const untraced = (params: Map<string, string>, rawBody: string) =>
+        this.#dispatch(compiled, req, params, rawQuery, rawBody, ip, nowMs, reqId, extraHeaders);
+      // A sampled request runs with its trace context, which the commands it submits carry along.
+      const context = traceContext;
+      const dispatch =
+        context === undefined
+          ? untraced
+          : (params: Map<string, string>, rawBody: string) =>
+              commandContext.run(context, () => untraced(params, rawBody));
       if (req.method === 'GET' || req.method === 'HEAD' || !hasBody(req)) {
         // Nothing to read (most signed orders and cancels carry everything in the query string).
-        this.#dispatch(compiled, req, queryParams, rawQuery, '', ip, nowMs, reqId, extraHeaders)
-          .then(respond)
-          .catch(fail);
+        dispatch(queryParams, '').then(respond).catch(fail);
       } else {
         this.#readBody(req)
           .then((rawBody) => {
             const all = new Map(queryParams);
             parseForm(rawBody, all, queryParams);
-            return this.#dispatch(compiled, req, all, rawQuery, rawBody, ip, nowMs, reqId, extraHeaders);
+            return dispatch(all, rawBody);
           })
           .then(respond)
           .catch(fail);
@@ -424,6 +472,12 @@ function hasBody(req: IncomingMessage): boolean {
 
 function weightOf(route: Route, query: ReadonlyMap<string, string>): number {
   return typeof route.weight === 'number' ? route.weight : route.weight(new Params(query));
+}
+
+/** The trace id of a W3C traceparent (`00-<trace id>-<span id>-<flags>`), for the log line. */
+function traceIdOf(context: Uint8Array | undefined): string | undefined {
+  if (context === undefined) return undefined;
+  return Buffer.from(context.buffer, context.byteOffset, context.byteLength).toString('latin1', 3, 35);
 }
 
 function elapsed(started: number): number {

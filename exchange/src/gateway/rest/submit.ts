@@ -1,6 +1,7 @@
 import type { UnstampedCommand } from '../../domain/commands.ts';
 import type { CommandResult } from '../../sequencer/sequencer.ts';
 import { errors } from '../binance/api-error.ts';
+import { commandContext } from '../gateway-channels.ts';
 import type { ApiDeps } from './api-deps.ts';
 
 /**
@@ -11,8 +12,10 @@ export function submit(deps: ApiDeps, command: UnstampedCommand): Promise<Comman
   if (deps.exchange.inFlight() >= deps.maxInFlight) return Promise.reject(errors.busy());
   // One promise per command: the sequencer's callback form settles it directly.
   return new Promise((resolve, reject) =>
-    deps.exchange.submitWith(command, (_error, result) =>
-      result === undefined ? reject(errors.busy()) : resolve(result),
+    deps.exchange.submitWith(
+      command,
+      (_error, result) => (result === undefined ? reject(errors.busy()) : resolve(result)),
+      commandContext.getStore(),
     ),
   );
 }

@@ -5,6 +5,7 @@ import type { EngineSnapshot } from '../../engine/snapshot.ts';
 import type { OrderStatus } from '../../storage/read-model-rows.ts';
 import { formatMinor } from '../binance/decimal.ts';
 import { wireTimeInForce } from '../binance/wire.ts';
+import { type UserDataPushedMessage, userDataPushedChannel } from '../gateway-channels.ts';
 
 /** One user-data event, serialized once for every connection that carries it. */
 export interface UserEvent {
@@ -95,7 +96,7 @@ export class UserDataFeed {
   }
 
   /** Applies one command's events; call for every command, in seq order. */
-  apply(events: readonly EngineEvent[], _seq?: number): void {
+  apply(events: readonly EngineEvent[], seq?: number): void {
     let terminal: Set<number> | undefined;
     let lastTrade: Map<number, number> | undefined;
     for (let i = 0; i < events.length; i++) {
@@ -234,11 +235,17 @@ export class UserDataFeed {
       }
       push(userId, () => ({ e: 'outboundAccountPosition', E: ts, u: ts, B }));
     }
+    let connections = 0;
     for (const [userId, payloads] of out) {
       const listeners = this.listeners.get(userId);
       if (listeners === undefined) continue;
       const userEvents = payloads.map((payload) => ({ payload, json: JSON.stringify(payload) }));
       for (const listener of listeners) listener(userEvents);
+      connections += listeners.size;
+    }
+    if (out.size > 0 && seq !== undefined && userDataPushedChannel.hasSubscribers) {
+      const message: UserDataPushedMessage = { seq, users: out.size, connections };
+      userDataPushedChannel.publish(message);
     }
   }
 

@@ -12,7 +12,7 @@ import {
 import type { LogRecord } from '../log-port.ts';
 import { closeFile, openFile, writeFully } from './fs-callbacks.ts';
 import type { JournalState } from './journal-state.ts';
-import { encodeRecord, RECORD_HEADER_BYTES } from './record-codec.ts';
+import { encodeRecord, MAX_CONTEXT_BYTES, recordBytes } from './record-codec.ts';
 import { encodeSegmentHeader, SEGMENT_HEADER_BYTES, segmentFileName } from './segment-file.ts';
 import type { SegmentInfo } from './segment-info.ts';
 
@@ -144,11 +144,17 @@ export class FileAppender {
         `payload of seq ${seq} is ${payload.length} bytes, over maxPayloadBytes ${this.state.options.maxPayloadBytes}`,
       );
     }
+    const context = record.context;
+    if (context !== undefined && (!(context instanceof Uint8Array) || context.length > MAX_CONTEXT_BYTES)) {
+      return new JournalRecordError(
+        `context of seq ${seq} must be a Uint8Array of at most ${MAX_CONTEXT_BYTES} bytes`,
+      );
+    }
     return undefined;
   }
 
   private stage(record: LogRecord): Promise<void> {
-    const size = RECORD_HEADER_BYTES + record.payload.length;
+    const size = recordBytes(record.payload, record.context);
     const full =
       this.planSize + size > this.state.options.segmentBytes && this.planSize > SEGMENT_HEADER_BYTES;
     if (this.planSegment === undefined || full) {
@@ -164,7 +170,14 @@ export class FileAppender {
       this.planSize = SEGMENT_HEADER_BYTES;
     }
     this.reserve(size);
-    this.stagedBytes = encodeRecord(this.staging, this.stagedBytes, record.seq, record.ts, record.payload);
+    this.stagedBytes = encodeRecord(
+      this.staging,
+      this.stagedBytes,
+      record.seq,
+      record.ts,
+      record.payload,
+      record.context,
+    );
     this.planSize += size;
     this.acceptedSeq = record.seq;
     let batch = this.batch;

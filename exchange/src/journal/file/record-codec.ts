@@ -13,8 +13,23 @@ import type { LogRecord } from '../log-port.ts';
  *
  * The CRC covers the length and seq too, so a flipped length cannot make the reader skip or invent
  * records unnoticed.
+ *
+ * A record that carries a context (a trace's W3C traceparent, which Kafka would carry as a record
+ * header) sets the top bit of the length word; its n bytes are then a u16 context length, the
+ * context, and the payload. A record without one is exactly as above, so the format of every
+ * record written without tracing is unchanged, and a journal from before reads as it did.
  */
 export const RECORD_HEADER_BYTES = 24;
+
+/** The top bit of the length word: the record's bytes start with a u16-prefixed context. */
+const HAS_CONTEXT = 0x8000_0000;
+/** The largest context a record carries (a traceparent is 55 bytes). */
+export const MAX_CONTEXT_BYTES = 255;
+
+/** The bytes a record takes on disk. */
+export function recordBytes(payload: Uint8Array, context: Uint8Array | undefined): number {
+  return RECORD_HEADER_BYTES + payload.length + (context === undefined ? 0 : 2 + context.length);
+}
 
 const TWO_POW_32 = 0x1_0000_0000;
 // A u64 whose high word reaches this is beyond Number.MAX_SAFE_INTEGER (2^53 - 1).
@@ -31,12 +46,14 @@ export function encodeRecord(
   seq: number,
   ts: number,
   payload: Uint8Array,
+  context?: Uint8Array,
 ): number {
   if (buf !== viewedBuffer) {
     viewedBuffer = buf;
     bufferView = new DataView(buf.buffer, buf.byteOffset, buf.length);
   }
   const view = bufferView;
+  if (context !== undefined) return encodeWithContext(buf, view, offset, seq, ts, payload, context);
   const length = payload.length;
   view.setUint32(offset, length, true);
   view.setUint32(offset + 4, seq >>> 0, true);
@@ -52,6 +69,33 @@ export function encodeRecord(
   const crc = crc32c(buf, payloadAt, payloadAt + length, crc32c(buf, offset, offset + 20));
   view.setUint32(offset + 20, crc, true);
   return payloadAt + length;
+}
+
+function encodeWithContext(
+  buf: Buffer,
+  view: DataView<ArrayBufferLike>,
+  offset: number,
+  seq: number,
+  ts: number,
+  payload: Uint8Array,
+  context: Uint8Array,
+): number {
+  if (context.length > MAX_CONTEXT_BYTES) {
+    throw new RangeError(`a record's context is ${context.length} bytes: at most ${MAX_CONTEXT_BYTES}`);
+  }
+  const length = 2 + context.length + payload.length;
+  view.setUint32(offset, (length | HAS_CONTEXT) >>> 0, true);
+  view.setUint32(offset + 4, seq >>> 0, true);
+  view.setUint32(offset + 8, Math.floor(seq / TWO_POW_32), true);
+  view.setUint32(offset + 12, ts >>> 0, true);
+  view.setUint32(offset + 16, Math.floor(ts / TWO_POW_32), true);
+  const bodyAt = offset + RECORD_HEADER_BYTES;
+  view.setUint16(bodyAt, context.length, true);
+  buf.set(context, bodyAt + 2);
+  buf.set(payload, bodyAt + 2 + context.length);
+  const crc = crc32c(buf, bodyAt, bodyAt + length, crc32c(buf, offset, offset + 20));
+  view.setUint32(offset + 20, crc, true);
+  return bodyAt + length;
 }
 
 /** Why decoding stopped. `offset` is relative to the buffer passed in. */
@@ -87,8 +131,10 @@ export function parseRecords(
   let last = prevSeq;
   while (at < end) {
     if (end - at < RECORD_HEADER_BYTES) return { offset: at, lastSeq: last, needBytes: RECORD_HEADER_BYTES };
-    const length = view.getUint32(at, true);
-    if (length > maxPayloadBytes) {
+    const word = view.getUint32(at, true);
+    const withContext = word >= HAS_CONTEXT;
+    const length = withContext ? word - HAS_CONTEXT : word;
+    if (length > maxPayloadBytes + (withContext ? 2 + MAX_CONTEXT_BYTES : 0)) {
       return {
         offset: at,
         lastSeq: last,
@@ -119,12 +165,28 @@ export function parseRecords(
     }
     if (out !== undefined && seq >= fromSeq) {
       const ts = tsHigh * TWO_POW_32 + view.getUint32(at + 12, true);
-      // A plain Uint8Array view: cheaper to make than Buffer#subarray, and all the port promises.
-      out.push({
-        seq,
-        ts,
-        payload: new Uint8Array(buf.buffer, buf.byteOffset + at + RECORD_HEADER_BYTES, length),
-      });
+      const bodyAt = buf.byteOffset + at + RECORD_HEADER_BYTES;
+      if (!withContext) {
+        // A plain Uint8Array view: cheaper to make than Buffer#subarray, and all the port promises.
+        out.push({ seq, ts, payload: new Uint8Array(buf.buffer, bodyAt, length) });
+      } else {
+        // A record too short for its context's length word is as bad as one whose context overruns it.
+        const contextLength = length < 2 ? length : view.getUint16(at + RECORD_HEADER_BYTES, true);
+        if (2 + contextLength > length) {
+          return {
+            offset: at,
+            lastSeq: last,
+            needBytes: 0,
+            problem: `context length ${contextLength} exceeds the record`,
+          };
+        }
+        out.push({
+          seq,
+          ts,
+          context: new Uint8Array(buf.buffer, bodyAt + 2, contextLength),
+          payload: new Uint8Array(buf.buffer, bodyAt + 2 + contextLength, length - 2 - contextLength),
+        });
+      }
     }
     last = seq;
     at = recordEnd;
@@ -144,8 +206,13 @@ export function isValidRecordAt(
   maxPayloadBytes: number,
 ): boolean {
   if (end - at < RECORD_HEADER_BYTES) return false;
-  const length = buf.readUInt32LE(at);
-  if (length > maxPayloadBytes || at + RECORD_HEADER_BYTES + length > end) return false;
+  const word = buf.readUInt32LE(at);
+  const length = word >= HAS_CONTEXT ? word - HAS_CONTEXT : word;
+  if (
+    length > maxPayloadBytes + (word >= HAS_CONTEXT ? 2 + MAX_CONTEXT_BYTES : 0) ||
+    at + RECORD_HEADER_BYTES + length > end
+  )
+    return false;
   const seqHigh = buf.readUInt32LE(at + 8);
   if (seqHigh >= SAFE_HIGH_WORD_LIMIT) return false;
   if (seqHigh * TWO_POW_32 + buf.readUInt32LE(at + 4) <= afterSeq) return false;
