@@ -28,6 +28,7 @@ function spawnServer(dataDir: string, banner: boolean): Promise<Started> {
       BOURSE_DATA_DIR: dataDir,
       BOURSE_PORT: '0',
       BOURSE_ADMIN_PORT: '0',
+      BOURSE_METRICS_PORT: '0',
       BOURSE_MARKET_MAKER: 'false',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
