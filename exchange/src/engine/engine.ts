@@ -97,6 +97,15 @@ export class MatchingEngine {
       case 'ResumeMarket':
         resumeMarket(this, o, command);
         break;
+      case 'ResumeAfterLoss':
+        if (!Number.isSafeInteger(command.nextOrderId) || !Number.isSafeInteger(command.nextTradeId)) {
+          o.reject('ResumeAfterLoss', RejectReason.INVALID_COMMAND, 0, '', '');
+          break;
+        }
+        // Ids only move forward: an order or trade id is never issued twice.
+        this.nextOrderId = Math.max(this.nextOrderId, command.nextOrderId);
+        this.nextTradeId = Math.max(this.nextTradeId, command.nextTradeId);
+        break;
       default:
         o.reject((command as { type: Command['type'] }).type, RejectReason.INVALID_COMMAND, 0, '', '');
     }

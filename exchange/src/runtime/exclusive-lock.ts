@@ -115,7 +115,11 @@ function readHolder(path: string): Holder | 'gone' | 'unreadable' {
     }
     try {
       const parsed = JSON.parse(text) as Partial<Holder>;
-      if (typeof parsed.pid === 'number' && typeof parsed.host === 'string' && typeof parsed.token === 'string')
+      if (
+        typeof parsed.pid === 'number' &&
+        typeof parsed.host === 'string' &&
+        typeof parsed.token === 'string'
+      )
         return {
           pid: parsed.pid,
           host: parsed.host,
@@ -150,7 +154,8 @@ function isAlive(holder: Holder): boolean {
 function breakStale(path: string, stale: Holder | 'unreadable'): void {
   const now = readHolder(path);
   if (now === 'gone') return;
-  const same = stale === 'unreadable' ? now === 'unreadable' : typeof now === 'object' && now.token === stale.token;
+  const same =
+    stale === 'unreadable' ? now === 'unreadable' : typeof now === 'object' && now.token === stale.token;
   if (!same) return;
   try {
     unlinkSync(path);

@@ -40,6 +40,18 @@ export interface HttpGatewayDeps {
   readonly clock: () => number;
   /** Resolves once the read model holds every command acknowledged so far (see Route.readsProjection). */
   readonly caughtUp: () => Promise<void>;
+  /**
+   * Health probes by path (`/health`, `/ready`): answered on GET before routing and rate limits, so
+   * a load balancer's checks are never throttled, and kept out of the Binance route table.
+   * @default - none
+   */
+  readonly probes?: ReadonlyMap<string, () => ProbeAnswer>;
+}
+
+/** A probe's answer: 200 when healthy, 503 otherwise, with a JSON body saying what is wrong. */
+export interface ProbeAnswer {
+  readonly status: 200 | 503;
+  readonly body: object;
 }
 
 interface CompiledRoute {
@@ -187,6 +199,12 @@ export class HttpGateway {
     };
 
     try {
+      const probe = req.method === 'GET' ? this.#deps.probes?.get(path) : undefined;
+      if (probe !== undefined) {
+        const answer = probe();
+        done(answer.status, JSON.stringify(answer.body), JSON_TYPE);
+        return;
+      }
       const compiled = this.#routes.get(`${req.method} ${path}`);
       const queryParams = new Map<string, string>();
       parseForm(rawQuery, queryParams);

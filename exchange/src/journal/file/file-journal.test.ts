@@ -106,7 +106,10 @@ describe('segments', () => {
     assert.equal(journal.firstSeq(), 21);
     await journal.prune(1_000);
     assert.equal(journal.firstSeq(), 31);
-    assert.deepEqual(readdirSync(dir).filter((name) => name.endsWith('.seg')), [segmentFileName(31)]);
+    assert.deepEqual(
+      readdirSync(dir).filter((name) => name.endsWith('.seg')),
+      [segmentFileName(31)],
+    );
     await journal.close();
   });
 });
@@ -150,6 +153,7 @@ describe('torn tail', () => {
         offset: SEGMENT_HEADER_BYTES + 19 * RECORD_BYTES,
         bytesCut: 7,
         reason: journal.repairs[0]?.reason,
+        keptThroughSeq: 19,
       },
     ]);
     assert.equal(statSync(segment!).size, SEGMENT_HEADER_BYTES + 19 * RECORD_BYTES);
@@ -185,7 +189,10 @@ describe('torn tail', () => {
     writeFileSync(join(dir, segmentFileName(6)), encodeSegmentHeader(6, 5).subarray(0, 9));
     const journal = await FileJournal.open({ dir });
     assert.equal(journal.lastSeq(), 5);
-    assert.deepEqual(readdirSync(dir).filter((name) => name.endsWith('.seg')), [segmentFileName(1)]);
+    assert.deepEqual(
+      readdirSync(dir).filter((name) => name.endsWith('.seg')),
+      [segmentFileName(1)],
+    );
     await journal.appendOne(record(6));
     await journal.close();
   });

@@ -1,7 +1,7 @@
 import { mkdirSync, unlinkSync } from 'node:fs';
 import { acquireExclusiveLock, type ExclusiveLock } from '../../runtime/exclusive-lock.ts';
 import { fsyncDir } from '../fsync-dir.ts';
-import { JournalClosedError } from '../log-errors.ts';
+import { JournalClosedError, type JournalError } from '../log-errors.ts';
 import type { Log, LogRecord, ReadOptions } from '../log-port.ts';
 import { FileAppender } from './file-appender.ts';
 import {
@@ -79,6 +79,11 @@ export class FileJournal implements Log {
 
   lastSeq(): number {
     return this.state.durableSeq;
+  }
+
+  /** The I/O failure that stopped appends for good, if one did (for health: the log is not writable). */
+  writeFailure(): JournalError | undefined {
+    return this.appender?.writeFailure();
   }
 
   firstSeq(): number {

@@ -1,9 +1,11 @@
 import { DatabaseSync } from 'node:sqlite';
 import type { OrderRef } from '../../domain/commands.ts';
 import type { EngineEvent } from '../../domain/events.ts';
+import { ensurePrivateFile } from '../../runtime/owner-only.ts';
 import type {
   ApplyResult,
   CandleQuery,
+  IssuedIds,
   OrderQuery,
   PostingQuery,
   ReadModelPort,
@@ -68,6 +70,8 @@ export class SqliteReadModel implements ReadModelPort {
     if (!Number.isSafeInteger(cacheSizeKiB) || cacheSizeKiB <= 0) {
       throw new RangeError(`cacheSizeKiB ${cacheSizeKiB} is invalid: use a positive integer`);
     }
+    // Created owner-only before SQLite opens it; SQLite gives the -wal and -shm files the same mode.
+    if (options.path !== ':memory:') ensurePrivateFile(options.path);
     const db = new DatabaseSync(options.path, { timeout: 5_000 });
     db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${synchronous};
       PRAGMA temp_store = MEMORY; PRAGMA cache_size = -${cacheSizeKiB};
@@ -122,6 +126,16 @@ export class SqliteReadModel implements ReadModelPort {
     }
     this.#lastSeq = through;
     return { applied, skipped: events.length - applied, lastAppliedSeq: through };
+  }
+
+  async issuedIds(): Promise<IssuedIds> {
+    const row = this.#db
+      .prepare(
+        `SELECT (SELECT COALESCE(MAX(order_id), 0) FROM orders) AS maxOrderId,
+           (SELECT COALESCE(MAX(trade_id), 0) FROM trades) AS maxTradeId`,
+      )
+      .get() as { maxOrderId: number; maxTradeId: number };
+    return { maxOrderId: row.maxOrderId, maxTradeId: row.maxTradeId };
   }
 
   async reset(): Promise<void> {
