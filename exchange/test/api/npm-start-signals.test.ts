@@ -11,10 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { LOCK_FILE } from '../../src/runtime/exclusive-lock.ts';
-import { REPO_ROOT, ServerProcess, serverEnv } from '../support/server-process.ts';
+import { killLeftovers, REPO_ROOT, ServerProcess, serverEnv } from '../support/server-process.ts';
 
 const dirs: string[] = [];
 after(() => {
+  killLeftovers();
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 

@@ -25,11 +25,12 @@ import pino from 'pino';
 import { loadConfig } from '../../src/app/config.ts';
 import { type RunningServer, startServer } from '../../src/app/server.ts';
 import { LockHeldError } from '../../src/runtime/exclusive-lock.ts';
-import { ServerProcess } from '../support/server-process.ts';
+import { killLeftovers, ServerProcess } from '../support/server-process.ts';
 import { encode, sign } from './support/api-harness.ts';
 
 const dirs: string[] = [];
 after(() => {
+  killLeftovers();
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -293,8 +294,11 @@ describe('the data folder', () => {
     const first = await start(dataDir, capturingLogger().logger);
     const endpoint = readFileSync(join(dataDir, 'admin-endpoint.json'), 'utf8');
     try {
+      const second = start(dataDir, capturingLogger().logger);
+      // Should the second one start, it is closed rather than left serving.
+      second.then((server) => server.close()).catch(() => undefined);
       await assert.rejects(
-        start(dataDir, capturingLogger().logger),
+        second,
         (error: unknown) =>
           error instanceof LockHeldError &&
           error.holderPid === process.pid &&
@@ -315,17 +319,31 @@ describe('the data folder', () => {
 
   test("a second `npm start` process is refused naming the first one's pid; a SIGKILLed holder does not block the next start", async () => {
     const dataDir = freshDir();
-    const holder = ServerProcess.start(dataDir);
-    await holder.listening();
-    const second = ServerProcess.start(dataDir);
-    const exit = await second.exited;
-    assert.equal(exit.code, 1);
-    assert.match(second.stderr, new RegExp(`held by another exchange: process ${holder.child.pid}\\b`));
-    holder.child.kill('SIGKILL');
-    await holder.exited;
-    const next = ServerProcess.start(dataDir);
-    await next.listening();
-    next.child.kill('SIGTERM');
-    assert.equal((await next.exited).code, 0);
+    const started: ServerProcess[] = [];
+    try {
+      const holder = ServerProcess.start(dataDir);
+      started.push(holder);
+      await holder.listening();
+      const second = ServerProcess.start(dataDir);
+      started.push(second);
+      const exit = await Promise.race([
+        second.exited,
+        second.listening().then(() => ({ code: 'listening' })),
+      ]);
+      assert.equal(exit.code, 1, 'the second start was refused');
+      assert.match(second.stderr, new RegExp(`held by another exchange: process ${holder.child.pid}\\b`));
+      holder.child.kill('SIGKILL');
+      await holder.exited;
+      const next = ServerProcess.start(dataDir);
+      started.push(next);
+      await next.listening();
+      next.child.kill('SIGTERM');
+      assert.equal((await next.exited).code, 0);
+    } finally {
+      // A failed assertion must not leave a server running (its pipes would keep this test alive).
+      for (const server of started) {
+        if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGKILL');
+      }
+    }
   });
 });

@@ -13,10 +13,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { EmbeddedExchange } from '../../src/app/embedded-exchange.ts';
-import { type DemoKey, ServerProcess } from '../support/server-process.ts';
+import { type DemoKey, killLeftovers, ServerProcess } from '../support/server-process.ts';
 
 const dirs: string[] = [];
 after(() => {
+  killLeftovers();
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -125,7 +126,7 @@ test('a read model ahead of a damaged log stops the start; accepting the loss se
 
   // 3. A clear refusal naming both positions and the files.
   const refused = ServerProcess.start(dataDir);
-  const exit = await refused.exited;
+  const exit = await Promise.race([refused.exited, refused.listening().then(() => ({ code: 'listening' }))]);
   assert.equal(exit.code, 1, refused.stderr);
   const fatal = refused.lines.find((l) => l.msg === 'start refused');
   assert.ok(fatal !== undefined, `no refusal logged: ${JSON.stringify(refused.lines)}`);

@@ -35,6 +35,17 @@ export function serverEnv(dataDir: string, extra: Record<string, string> = {}): 
   };
 }
 
+const running = new Set<ServerProcess>();
+
+/**
+ * Kills every server a test started and left running (for an `after` hook): a test that failed
+ * half-way must not leave one serving, whose pipes would also keep the test process alive.
+ */
+export function killLeftovers(): void {
+  for (const server of running) server.child.kill('SIGKILL');
+  running.clear();
+}
+
 export class ServerProcess {
   readonly child: ChildProcessWithoutNullStreams;
   /** Every JSON line of stdout, parsed. */
@@ -52,6 +63,8 @@ export class ServerProcess {
 
   constructor(child: ChildProcessWithoutNullStreams) {
     this.child = child;
+    running.add(this);
+    child.on('exit', () => running.delete(this));
     child.stderr.on('data', (chunk: Buffer) => {
       this.stderr += chunk.toString();
     });
