@@ -49,6 +49,18 @@ export interface HttpGatewayDeps {
   readonly caughtUp: () => Promise<void>;
   /** The trading page's files, served at paths no API route takes. @default - no page */
   readonly site?: StaticSite;
+  /**
+   * Health probes by path (`/health`, `/ready`): answered on GET before routing and rate limits, so
+   * a load balancer's checks are never throttled, and kept out of the Binance route table.
+   * @default - none
+   */
+  readonly probes?: ReadonlyMap<string, () => ProbeAnswer>;
+}
+
+/** A probe's answer: 200 when healthy, 503 otherwise, with a JSON body saying what is wrong. */
+export interface ProbeAnswer {
+  readonly status: 200 | 503;
+  readonly body: object;
 }
 
 interface CompiledRoute {
@@ -216,6 +228,12 @@ export class HttpGateway {
     };
 
     try {
+      const probe = req.method === 'GET' ? this.#deps.probes?.get(path) : undefined;
+      if (probe !== undefined) {
+        const answer = probe();
+        done(answer.status, JSON.stringify(answer.body), JSON_TYPE);
+        return;
+      }
       // HEAD is GET without the body (RFC 9110 section 9.3.2): Node writes no body for it.
       const method = req.method === 'HEAD' ? 'GET' : req.method;
       const compiled = this.#routes.get(`${method} ${path}`);
