@@ -1,3 +1,4 @@
+import { IntTable } from './int-table.ts';
 import type { RestingOrder } from './order.ts';
 import { GENERATED_CLIENT_ID_PREFIX } from './order-rules.ts';
 
@@ -14,7 +15,8 @@ class UserOrders {
 
 /** Every resting order, by id, and each user's in placement order and by client order id. */
 export class OpenOrders {
-  private readonly byId = new Map<number, RestingOrder>();
+  /** Not a Map: see IntTable for why a churning index wants no tombstones. */
+  private readonly byId = new IntTable<RestingOrder>();
   private readonly byUser = new Map<number, UserOrders>();
 
   get size(): number {
@@ -29,8 +31,9 @@ export class OpenOrders {
     return this.byId.get(orderId);
   }
 
+  /** Every resting order, oldest first (ids only grow, and an order rests in the command that placed it). */
   all(): IterableIterator<RestingOrder> {
-    return this.byId.values();
+    return [...this.byId.allValues()].sort((a, b) => a.orderId - b.orderId).values();
   }
 
   add(order: RestingOrder): void {
