@@ -3,7 +3,7 @@ import { FEE_ACCOUNT_ID, FEE_RATE_SCALE } from '../domain/market.ts';
 import type { Account } from './balances.ts';
 import type { MatchingEngine } from './engine.ts';
 import type { Market } from './market.ts';
-import { RestingOrder } from './order.ts';
+import type { RestingOrder } from './order.ts';
 import type { Outcomes } from './outcomes.ts';
 import { expireResting, releaseLeftover, rest } from './resting-orders.ts';
 import { Taker } from './taker.ts';
@@ -157,7 +157,8 @@ export class Matcher {
         makerExecutedQty: maker.executed,
       });
 
-    const makerAccount = this.engine.balances.account(maker.userId);
+    if (maker.account === null) maker.account = this.engine.balances.account(maker.userId);
+    const makerAccount = maker.account;
     const base = market.base;
     const quoteAsset = market.quote;
     if (takerBuys) {
@@ -211,7 +212,7 @@ export class Matcher {
     } else if (taker.timeInForce !== 'GTC') {
       this.emitTakerEnd(market, 'OrderExpired', taker.price === 0 ? 'NO_LIQUIDITY' : 'IOC');
     } else {
-      const order = new RestingOrder(
+      const order = this.engine.orders.create(
         taker.orderId,
         taker.userId,
         taker.side,
