@@ -39,7 +39,7 @@ import {
 } from './engine/workloads.ts';
 
 const OPERATIONS = Number(process.env.BENCH_OPS ?? 1_000_000);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const MEMORY_ORDERS = Number(process.env.BENCH_MEMORY_ORDERS ?? 1_000_000);
 const TMP = join(import.meta.dirname, '..', '..', '.tmp', 'bench-engine');
 
@@ -52,6 +52,18 @@ interface EngineFigures extends Partial<Latency> {
   opsPerSec: number;
   rounds: number[];
 }
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+/**
+ * A full collection before every timed pass, of every engine: otherwise one engine's pass pays for
+ * the garbage the previous one left (a peer's dropped book is hundreds of megabytes).
+ */
+const collected = <T>(pass: () => T): T => {
+  gc();
+  gc();
+  return pass();
+};
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const ratio = (a: number, b: number) => Math.round((a / b) * 1000) / 1000;
@@ -96,8 +108,8 @@ async function benchWorkload(workload: Workload, exchangeCore: { classpath: stri
     'exchange-core-pipeline': [],
   };
   for (let round = 0; round < ROUNDS; round++) {
-    rounds.bourse!.push(bourse.throughput());
-    rounds['nodejs-order-book']!.push(orderBook.throughput());
+    rounds.bourse!.push(collected(() => bourse.throughput()));
+    rounds['nodejs-order-book']!.push(collected(() => orderBook.throughput()));
     if (core !== undefined) {
       const single = await core.request<{ opsPerSec: number; trades: number; volumeLots: number }>('single');
       if (single.trades !== ours.trades || single.volumeLots !== ours.volumeLots)
@@ -124,11 +136,15 @@ async function benchWorkload(workload: Workload, exchangeCore: { classpath: stri
     }
   }
   const engines: Record<string, EngineFigures> = {
-    bourse: { opsPerSec: median(rounds.bourse!), rounds: rounds.bourse!, ...bourse.latency() },
+    bourse: {
+      opsPerSec: median(rounds.bourse!),
+      rounds: rounds.bourse!,
+      ...collected(() => bourse.latency()),
+    },
     'nodejs-order-book': {
       opsPerSec: median(rounds['nodejs-order-book']!),
       rounds: rounds['nodejs-order-book']!,
-      ...orderBook.latency(),
+      ...collected(() => orderBook.latency()),
     },
   };
   if (core !== undefined) {
@@ -199,8 +215,6 @@ function memoryWorkload(orders: number): Workload {
 }
 
 async function benchMemory(exchangeCore: { classpath: string } | { skipped: string }) {
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
   const usedHeap = () => {
     for (let i = 0; i < 4; i++) gc();
     return process.memoryUsage().heapUsed;

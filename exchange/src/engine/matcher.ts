@@ -17,6 +17,8 @@ export class Matcher {
   readonly taker = new Taker();
   private readonly engine: MatchingEngine;
   private readonly o: Outcomes;
+  /** The exchange's fee account, looked up on the first fee (accounts are never dropped). */
+  private feeAccount: Account | null = null;
 
   constructor(engine: MatchingEngine, outcomes: Outcomes) {
     this.engine = engine;
@@ -173,7 +175,8 @@ export class Matcher {
       this.o.change(makerAccount, base, quantity - makerFee, 0, 'TRADE');
     }
     if (takerFee > 0 || makerFee > 0) {
-      const feeAccount = this.engine.balances.account(FEE_ACCOUNT_ID);
+      if (this.feeAccount === null) this.feeAccount = this.engine.balances.account(FEE_ACCOUNT_ID);
+      const feeAccount = this.feeAccount;
       const takerFeeAsset = takerBuys ? base : quoteAsset;
       const makerFeeAsset = takerBuys ? quoteAsset : base;
       if (takerFee > 0) this.o.change(feeAccount, takerFeeAsset, takerFee, 0, 'FEE');

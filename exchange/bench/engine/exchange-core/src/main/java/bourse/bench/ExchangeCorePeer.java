@@ -46,6 +46,8 @@ public final class ExchangeCorePeer {
                 + verify.bookJson() + "}");
         final BufferedReader in = new BufferedReader(new InputStreamReader(System.in));
         for (String line = in.readLine(); line != null && !line.equals("quit"); line = in.readLine()) {
+            // A full collection before every timed pass, as the TypeScript side does before each of its own.
+            System.gc();
             switch (line) {
                 case "single" -> {
                     final SingleThreadPeer peer = new SingleThreadPeer(w);
