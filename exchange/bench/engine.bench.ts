@@ -49,8 +49,12 @@ interface Latency {
   p999Ns: number;
 }
 interface EngineFigures extends Partial<Latency> {
+  /** Median over the rounds of operations per second of wall time. */
   opsPerSec: number;
   rounds: number[];
+  /** Median over the rounds of operations per second of the engine thread's CPU time. */
+  cpuOpsPerSec?: number;
+  cpuRounds?: number[];
 }
 
 setFlagsFromString('--expose-gc');
@@ -107,16 +111,32 @@ async function benchWorkload(workload: Workload, exchangeCore: { classpath: stri
     'exchange-core': [],
     'exchange-core-pipeline': [],
   };
+  const cpuRounds: Record<string, number[]> = { bourse: [], 'nodejs-order-book': [], 'exchange-core': [] };
+  const record = (engine: string, round: { opsPerSec: number; cpuOpsPerSec: number }) => {
+    rounds[engine]!.push(round.opsPerSec);
+    cpuRounds[engine]!.push(round.cpuOpsPerSec);
+  };
   for (let round = 0; round < ROUNDS; round++) {
-    rounds.bourse!.push(collected(() => bourse.throughput()));
-    rounds['nodejs-order-book']!.push(collected(() => orderBook.throughput()));
+    record(
+      'bourse',
+      collected(() => bourse.throughput()),
+    );
+    record(
+      'nodejs-order-book',
+      collected(() => orderBook.throughput()),
+    );
     if (core !== undefined) {
-      const single = await core.request<{ opsPerSec: number; trades: number; volumeLots: number }>('single');
+      const single = await core.request<{
+        opsPerSec: number;
+        cpuOpsPerSec: number;
+        trades: number;
+        volumeLots: number;
+      }>('single');
       if (single.trades !== ours.trades || single.volumeLots !== ours.volumeLots)
         throw new WorkMismatch(
           `${workload.name}: exchange-core's timed round traded ${single.trades} times, ours ${ours.trades}`,
         );
-      rounds['exchange-core']!.push(single.opsPerSec);
+      record('exchange-core', single);
       const pipeline = await core.request<{
         opsPerSec: number;
         trades: number;
@@ -135,23 +155,20 @@ async function benchWorkload(workload: Workload, exchangeCore: { classpath: stri
       rounds['exchange-core-pipeline']!.push(pipeline.opsPerSec);
     }
   }
+  const figures = (engine: string): EngineFigures => ({
+    opsPerSec: median(rounds[engine]!),
+    rounds: rounds[engine]!,
+    cpuOpsPerSec: median(cpuRounds[engine]!),
+    cpuRounds: cpuRounds[engine]!,
+  });
   const engines: Record<string, EngineFigures> = {
-    bourse: {
-      opsPerSec: median(rounds.bourse!),
-      rounds: rounds.bourse!,
-      ...collected(() => bourse.latency()),
-    },
-    'nodejs-order-book': {
-      opsPerSec: median(rounds['nodejs-order-book']!),
-      rounds: rounds['nodejs-order-book']!,
-      ...collected(() => orderBook.latency()),
-    },
+    bourse: { ...figures('bourse'), ...collected(() => bourse.latency()) },
+    'nodejs-order-book': { ...figures('nodejs-order-book'), ...collected(() => orderBook.latency()) },
   };
   if (core !== undefined) {
     const latency = await core.request<Latency & { trades: number }>('latency');
     engines['exchange-core'] = {
-      opsPerSec: median(rounds['exchange-core']!),
-      rounds: rounds['exchange-core']!,
+      ...figures('exchange-core'),
       p50Ns: latency.p50Ns,
       p99Ns: latency.p99Ns,
       p999Ns: latency.p999Ns,
@@ -184,6 +201,8 @@ async function benchWorkload(workload: Workload, exchangeCore: { classpath: stri
       throughputVsExchangeCorePipeline:
         ec === undefined ? null : ratio(b.opsPerSec, engines['exchange-core-pipeline']!.opsPerSec),
       p999VsExchangeCore: ec === undefined ? null : ratio(b.p999Ns!, ec.p999Ns!),
+      cpuThroughputVsNodejsOrderBook: ratio(b.cpuOpsPerSec!, engines['nodejs-order-book']!.cpuOpsPerSec!),
+      cpuThroughputVsExchangeCore: ec === undefined ? null : ratio(b.cpuOpsPerSec!, ec.cpuOpsPerSec!),
     },
   };
 }
@@ -265,18 +284,20 @@ async function main() {
   );
   console.log('bourse: balance checks, locks, fees, events; nodejs-order-book: no balances, no fees;');
   console.log('exchange-core: risk hold + matching + risk release on one thread, and its disruptor pipeline');
-  console.log('workload       engine                    ops/s   p50 µs   p99 µs p99.9 µs  identical');
+  console.log(
+    'workload       engine                    ops/s  cpu-ops/s   p50 µs   p99 µs p99.9 µs  identical',
+  );
   for (const r of results) {
     for (const [label, run] of Object.entries(r.engines)) {
       const same =
         label === 'bourse' ? '' : String(r.verifiedIdentical[label as keyof typeof r.verifiedIdentical]);
       console.log(
-        `${r.name.padEnd(14)} ${label.padEnd(22)} ${String(run.opsPerSec).padStart(9)} ${us(run.p50Ns)} ${us(run.p99Ns)} ${us(run.p999Ns)}  ${same}`,
+        `${r.name.padEnd(14)} ${label.padEnd(22)} ${String(run.opsPerSec).padStart(9)} ${String(run.cpuOpsPerSec ?? '-').padStart(10)} ${us(run.p50Ns)} ${us(run.p99Ns)} ${us(run.p999Ns)}  ${same}`,
       );
     }
     const q = r.ratios;
     console.log(
-      `${r.name.padEnd(14)} bourse ÷ nodejs-order-book ${q.throughputVsNodejsOrderBook}x; ÷ exchange-core ${q.throughputVsExchangeCore ?? '-'}x (pipeline ${q.throughputVsExchangeCorePipeline ?? '-'}x); p99.9 ÷ exchange-core ${q.p999VsExchangeCore ?? '-'}x`,
+      `${r.name.padEnd(14)} bourse ÷ nodejs-order-book ${q.throughputVsNodejsOrderBook}x; ÷ exchange-core ${q.throughputVsExchangeCore ?? '-'}x (pipeline ${q.throughputVsExchangeCorePipeline ?? '-'}x); p99.9 ÷ exchange-core ${q.p999VsExchangeCore ?? '-'}x; by CPU time ÷ nodejs-order-book ${q.cpuThroughputVsNodejsOrderBook}x, ÷ exchange-core ${q.cpuThroughputVsExchangeCore ?? '-'}x`,
     );
   }
   console.log(

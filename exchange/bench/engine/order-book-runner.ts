@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { OrderBook } from 'nodejs-order-book';
 import { LatencyRecorder } from '../support/latency.ts';
-import type { ReplayRecord } from './replay-record.ts';
+import { type ReplayRecord, rates, type Throughput } from './replay-record.ts';
 import type { BenchOp, Workload } from './workloads.ts';
 
 type Call = (book: OrderBook) => { quantityLeft: number } | undefined;
@@ -86,13 +86,14 @@ export class OrderBookRunner {
     };
   }
 
-  throughput(): number {
+  throughput(): Throughput {
     const book = new OrderBook();
     const calls = this.calls;
+    const cpu = process.threadCpuUsage();
     const start = performance.now();
     for (let i = 0; i < calls.length; i++) calls[i]!(book);
     const elapsedMs = performance.now() - start;
-    return Math.round(calls.length / (elapsedMs / 1000));
+    return rates(calls.length, elapsedMs, process.threadCpuUsage(cpu));
   }
 
   latency(): { p50Ns: number; p99Ns: number; p999Ns: number } {

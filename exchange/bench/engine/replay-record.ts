@@ -86,3 +86,20 @@ export function levelsDifference(
   }
   return null;
 }
+
+/** One timed round: operations per second of wall time, and per second of the thread's CPU time. */
+export interface Throughput {
+  readonly opsPerSec: number;
+  readonly cpuOpsPerSec: number;
+}
+
+export function rates(
+  operations: number,
+  elapsedMs: number,
+  cpu: { user: number; system: number },
+): Throughput {
+  return {
+    opsPerSec: Math.round(operations / (elapsedMs / 1000)),
+    cpuOpsPerSec: Math.round(operations / ((cpu.user + cpu.system) / 1e6)),
+  };
+}

@@ -3,6 +3,8 @@ package bourse.bench;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -22,6 +24,7 @@ import java.util.Map;
  */
 public final class ExchangeCorePeer {
     private static final PrintStream out = System.out;
+    private static final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
 
     public static void main(String[] args) throws Exception {
         if (args.length == 3 && args[0].equals("serve")) {
@@ -51,10 +54,13 @@ public final class ExchangeCorePeer {
             switch (line) {
                 case "single" -> {
                     final SingleThreadPeer peer = new SingleThreadPeer(w);
+                    final long cpu = threads.getCurrentThreadCpuTime();
                     final long start = System.nanoTime();
                     for (int i = 0; i < w.count; i++) peer.apply(w, i);
                     final long elapsed = System.nanoTime() - start;
+                    final long cpuUsed = threads.getCurrentThreadCpuTime() - cpu;
                     out.println("{\"type\":\"single\",\"opsPerSec\":" + Math.round(w.count / (elapsed / 1e9))
+                            + ",\"cpuOpsPerSec\":" + Math.round(w.count / (cpuUsed / 1e9))
                             + ",\"trades\":" + peer.trades + ",\"volumeLots\":" + peer.volumeLots + "}");
                 }
                 case "latency" -> {
