@@ -28,7 +28,8 @@ export const bourseConfig: LandingZoneConfig = {
     { name: 'eu-central-1', availabilityZones: ['eu-central-1a', 'eu-central-1b', 'eu-central-1c'] },
   ],
   environments: [
-    { name: 'prod', egress: 'inspected', allowedDomains: [] },
+    // Production reaches AWS APIs only.
+    { name: 'prod', egress: 'inspected', allowedDomains: ['.amazonaws.com'] },
     {
       name: 'staging',
       egress: 'allow-list',
@@ -132,6 +133,21 @@ export const bourseConfig: LandingZoneConfig = {
       'ce',
       'budgets',
       'access-analyzer',
+      // Observability's log delivery, the compute stacks' Service Connect namespaces, the data stacks' secret
+      // rotation (an application from the Serverless Application Repository), monitoring's audit table, and IAM
+      // authentication to the databases at run time.
+      'firehose',
+      'servicediscovery',
+      'serverlessrepo',
+      'dynamodb',
+      'rds-db',
+    ],
+    // What the security account's Config aggregator role (AWSConfigRoleForOrganizations) reads.
+    allowedActions: [
+      'organizations:DescribeOrganization',
+      'organizations:ListAccounts',
+      'organizations:ListAWSServiceAccessForOrganization',
+      'organizations:ListDelegatedAdministrators',
     ],
     burstableInstanceTypes: ['t1.*', 't2.*', 't3.*', 't3a.*', 't4g.*'],
   },
