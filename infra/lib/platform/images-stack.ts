@@ -106,10 +106,17 @@ export const IMAGE_BUILD_ENDPOINTS = ['ssm', 'ssmmessages', 'ec2messages', 'imag
 
 export class ImagesStack extends Stack {
   readonly repositories: ReadonlyMap<string, Repository>;
+  private readonly zones: readonly string[];
+
+  /** The configured zones, so that nothing asks AWS for them at synthesis (a context lookup). */
+  override get availabilityZones(): string[] {
+    return [...this.zones];
+  }
 
   constructor(scope: Construct, id: string, props: ImagesStackProps) {
     super(scope, id, props);
     const { zone } = props;
+    this.zones = zone.config.regions.find((r) => r.name === this.region)?.availabilityZones ?? [];
     const prefix = zone.config.prefix;
     const orgCondition = { StringEquals: { 'aws:PrincipalOrgID': zone.config.organizationId } };
 
@@ -155,7 +162,7 @@ export class ImagesStack extends Stack {
     }
     // The shared services account has no default VPC: builds run in an isolated subnet of their own, without any
     // route out, reaching SSM, Image Builder, CloudWatch Logs and S3 through endpoints.
-    const buildZone = zone.config.regions.find((r) => r.name === this.region)?.availabilityZones[0];
+    const buildZone = this.zones[0];
     if (!buildZone) throw new Error(`no availability zone configured for ${this.region}`);
     const buildVpc = new Vpc(this, 'BuildVpc', {
       vpcName: `${prefix}-image-builds`,
