@@ -107,7 +107,6 @@ export const bourseConfig: LandingZoneConfig = {
       'kms',
       'lambda',
       'logs',
-      'monitoring',
       'ram',
       'rds',
       'route53',

@@ -134,7 +134,8 @@ export function protectSecurityServices(): PolicyStatementJson[] {
 
 /**
  * Global services whose requests AWS routes through us-east-1 (or another fixed region) and which a region deny
- * must therefore leave alone; from AWS's documented example for aws:RequestedRegion.
+ * must therefore leave alone; from AWS's documented example for aws:RequestedRegion, less the services the
+ * allow-list closes anyway (an exemption there decides nothing, test/scp-mutation.test.ts).
  */
 export const GLOBAL_SERVICE_ACTIONS = [
   // CloudFront certificates live in us-east-1.
@@ -147,14 +148,10 @@ export const GLOBAL_SERVICE_ACTIONS = [
   'kms:*',
   'organizations:*',
   'route53:*',
-  'route53domains:*',
   's3:ListAllMyBuckets',
-  'shield:*',
   'sso:*',
   'sts:*',
   'support:*',
-  'trustedadvisor:*',
-  'waf:*',
   'wafv2:*',
 ] as const;
 
@@ -163,17 +160,9 @@ export const EDGE_REGION = 'us-east-1';
 
 /**
  * What the edge stack and the CDK bootstrap create in the edge region beyond the global services: the bootstrap's
- * stack, bucket, repository and version parameter, the web ACL's log group, and the Lambda-backed custom resource
- * that writes the edge's cross-region references.
+ * stack, bucket, repository and version parameter, and the web ACL's log group (test/deployment-actions.test.ts).
  */
-export const EDGE_REGION_ACTIONS = [
-  'cloudformation:*',
-  'ecr:*',
-  'lambda:*',
-  'logs:*',
-  's3:*',
-  'ssm:*',
-] as const;
+export const EDGE_REGION_ACTIONS = ['cloudformation:*', 'ecr:*', 'logs:*', 's3:*', 'ssm:*'] as const;
 
 /**
  * The configured regions are open; the edge region is open to the global services and the edge's own actions only;
@@ -194,7 +183,13 @@ export function denyOutsideRegions(regions: readonly string[]): PolicyStatementJ
           {
             Sid: 'DenyEdgeRegionBeyondTheEdge',
             Effect: 'Deny' as const,
-            NotAction: [...GLOBAL_SERVICE_ACTIONS, ...EDGE_REGION_ACTIONS],
+            // s3:ListAllMyBuckets and the like are inside the edge's own services already.
+            NotAction: [
+              ...GLOBAL_SERVICE_ACTIONS.filter(
+                (a) => !(EDGE_REGION_ACTIONS as readonly string[]).includes(`${a.split(':')[0]}:*`),
+              ),
+              ...EDGE_REGION_ACTIONS,
+            ],
             Resource: '*',
             Condition: { StringEquals: { 'aws:RequestedRegion': EDGE_REGION } },
           },

@@ -130,6 +130,16 @@ const iamData = join(
 );
 const actionsByPrefix = new Map<string, Map<string, string>>();
 
+/** The first action of the IAM service reference matching a pattern such as `ec2:*` or `organizations:List*`. */
+export function firstActionMatching(pattern: string): string | undefined {
+  const [prefix, name = '*'] = pattern.split(':');
+  if (!prefix) return undefined;
+  knownAction(`${prefix}:-`);
+  const glob = new RegExp(`^${name.toLowerCase().replaceAll('*', '.*')}$`);
+  const found = [...(actionsByPrefix.get(prefix)?.entries() ?? [])].sort().find(([key]) => glob.test(key));
+  return found ? `${prefix}:${found[1]}` : undefined;
+}
+
 /** The action's canonical name if it exists in the IAM service reference, else undefined. */
 export function knownAction(action: string): string | undefined {
   const [prefix, name] = action.split(':');
