@@ -11,6 +11,7 @@ import type { CloudAssembly, CloudFormationStackArtifact } from 'aws-cdk-lib/cx-
 import { buildApp } from '../../lib/app.ts';
 import { bourseConfig } from '../../lib/config/bourse.config.ts';
 import { EXAMPLE_CONTEXT } from '../../lib/config/deployment.ts';
+import type { PlatformConfig } from '../../lib/config/platform.ts';
 import type { LandingZoneConfig } from '../../lib/config/types.ts';
 import type { LandingZoneStacks } from '../../lib/landing-zone.ts';
 import type { PlatformStacks } from '../../lib/platform/platform.ts';
@@ -41,6 +42,8 @@ export interface SynthesizeOptions {
    */
   readonly only?: readonly string[];
   readonly config?: LandingZoneConfig;
+  /** @default - lib/config/bourse.platform.ts */
+  readonly platformConfig?: PlatformConfig;
   /**
    * CDK context of the app.
    * @default - example mode (`bourse:example`), the configuration's example values
@@ -51,10 +54,14 @@ export interface SynthesizeOptions {
 export function synthesize(options: SynthesizeOptions = {}): Synthesized {
   const outdir = mkdtempSync(join(tmpdir(), 'bourse-cdk-'));
   process.on('exit', () => rmSync(outdir, { recursive: true, force: true }));
-  const { app, landingZone, platform } = buildApp(options.config ?? bourseConfig, {
-    outdir,
-    context: options.context ?? { [EXAMPLE_CONTEXT]: true },
-  });
+  const { app, landingZone, platform } = buildApp(
+    options.config ?? bourseConfig,
+    {
+      outdir,
+      context: options.context ?? { [EXAMPLE_CONTEXT]: true },
+    },
+    options.platformConfig,
+  );
   if (options.only) {
     for (const child of [...app.node.children]) {
       if (!options.only.includes(child.node.id)) app.node.tryRemoveChild(child.node.id);
