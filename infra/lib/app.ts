@@ -30,15 +30,24 @@ export function buildApp(
   const zone = resolveLandingZone(deployment.config);
   const landingZone = addLandingZone(app, zone);
   const platform = addPlatform(app, zone, landingZone, deployment.platform);
-  if (deployment.phase === 'organization') {
-    // The first deployment creates the accounts; nothing else can be placed before their ids are recorded.
-    for (const child of [...app.node.children]) {
-      if (child !== landingZone.organization) app.node.tryRemoveChild(child.node.id);
-    }
+  // The first deployment creates the accounts, the second the networks: nothing that needs their ids is kept
+  // before they are recorded.
+  const kept =
+    deployment.phase === 'organization'
+      ? new Set<unknown>([landingZone.organization])
+      : deployment.phase === 'landing-zone'
+        ? new Set<unknown>(landingStacks(landingZone))
+        : undefined;
+  if (kept) {
+    for (const child of [...app.node.children]) if (!kept.has(child)) app.node.tryRemoveChild(child.node.id);
   }
   if (deployment.example) markExample(app);
   addChecks(app);
   return { app, deployment, landingZone, platform };
+}
+
+function landingStacks(stacks: LandingZoneStacks): unknown[] {
+  return Object.values(stacks).flatMap((v) => (v instanceof Map ? [...v.values()] : [v]));
 }
 
 /** Rule id that makes CloudFormation refuse an example template before it creates anything. */

@@ -19,10 +19,11 @@ export const DEPLOYMENT_CONTEXT = 'bourse:deployment';
 export const EXAMPLE_CONTEXT = 'bourse:example';
 /**
  * Context key: `organization` synthesizes the organization stack alone, which needs only the management account's
- * id (it creates the other accounts); `all` (the default) synthesizes everything.
+ * id (it creates the other accounts); `landing-zone` the landing zone without the platform, which needs no VPC or
+ * hosted zone id (its network stacks create the VPCs); `all` (the default) synthesizes everything.
  */
 export const PHASE_CONTEXT = 'bourse:phase';
-export const PHASES = ['organization', 'all'] as const;
+export const PHASES = ['organization', 'landing-zone', 'all'] as const;
 export type Phase = (typeof PHASES)[number];
 
 /** The shape of a deployment values file; see infra/README.md. Every key is required for the phase `all`. */
@@ -111,6 +112,7 @@ export function placeholdersOf(config: LandingZoneConfig, platform: PlatformConf
   const leaves = deploymentValueLeaves(config, platform);
   for (const [path, value] of leaves) {
     if (phase === 'organization' && !ORGANIZATION_PHASE_LEAVES.includes(path)) continue;
+    if (phase === 'landing-zone' && path.startsWith('platform.')) continue;
     if (EXAMPLE_LEAVES.get(path) === value) found.push(`${path}: '${value}' is the example value`);
   }
   const emails: [string, string][] = [
@@ -123,13 +125,15 @@ export function placeholdersOf(config: LandingZoneConfig, platform: PlatformConf
   const names: [string, string][] =
     phase === 'organization'
       ? emails.filter(([path]) => path.startsWith('account '))
-      : [
-          ...emails,
-          ...Object.entries(platform.environments).flatMap(([env, e]): [string, string][] => [
-            [`platform.${env}.zoneName`, e.zoneName],
-            [`platform.${env}.alarmEmail`, e.alarmEmail],
-          ]),
-        ];
+      : phase === 'landing-zone'
+        ? emails
+        : [
+            ...emails,
+            ...Object.entries(platform.environments).flatMap(([env, e]): [string, string][] => [
+              [`platform.${env}.zoneName`, e.zoneName],
+              [`platform.${env}.alarmEmail`, e.alarmEmail],
+            ]),
+          ];
   for (const [path, value] of names) {
     if (RESERVED_DOMAIN.test(value)) found.push(`${path}: '${value}' is in a reserved example domain`);
   }
