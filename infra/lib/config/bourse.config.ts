@@ -1,6 +1,7 @@
 /**
  * Bourse's landing zone. The platform team edits this file; `validateConfig` checks it before synthesis.
- * Account ids are recorded here once the organization stack has created the accounts (see infra/README.md).
+ * The ids here (accounts, organization, Identity Center, SIEM) are examples in the right shape: a deployable synthesis
+ * takes the real ones from the deployment values file and refuses these (lib/config/deployment.ts, infra/README.md).
  */
 import type { EnvironmentName, LandingZoneConfig, WorkloadAccountConfig } from './types.ts';
 

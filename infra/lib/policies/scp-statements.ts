@@ -160,7 +160,7 @@ export const EDGE_REGION = 'us-east-1';
 
 /**
  * What the edge stack and the CDK bootstrap create in the edge region beyond the global services: the bootstrap's
- * stack, bucket, repository and version parameter, and the web ACL's log group (test/deployment-actions.test.ts).
+ * stack, bucket, repository and version parameter, and the web ACL's log group (test/deploys/deployment-actions.ts).
  */
 export const EDGE_REGION_ACTIONS = ['cloudformation:*', 'ecr:*', 'logs:*', 's3:*', 'ssm:*'] as const;
 

@@ -51,7 +51,16 @@ export interface SynthesizeOptions {
   readonly context?: Record<string, unknown>;
 }
 
+let wholeApp: Synthesized | undefined;
+
+/** Synthesizes; the whole example app (no options) is synthesized once per process and shared. */
 export function synthesize(options: SynthesizeOptions = {}): Synthesized {
+  if (Object.keys(options).length > 0) return synthesizeApp(options);
+  wholeApp ??= synthesizeApp(options);
+  return wholeApp;
+}
+
+function synthesizeApp(options: SynthesizeOptions): Synthesized {
   const outdir = mkdtempSync(join(tmpdir(), 'bourse-cdk-'));
   process.on('exit', () => rmSync(outdir, { recursive: true, force: true }));
   const { app, landingZone, platform } = buildApp(

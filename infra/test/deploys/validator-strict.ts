@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
-import { synthesize, type TemplateJson } from './support/synth.ts';
+import { synthesize, type TemplateJson } from '../support/synth.ts';
 
 /** Warning and informational classes that fire on Bourse's templates, with why each is acceptable. */
 const ACKNOWLEDGED: Readonly<Record<string, string>> = {

@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { bourseConfig } from '../lib/config/bourse.config.ts';
+import { bourseConfig } from '../../lib/config/bourse.config.ts';
 import {
   BOOTSTRAP_RESOURCE_TYPES,
   createCalls,
@@ -16,10 +16,10 @@ import {
   impliedCalls,
   knownAction,
   sdkCall,
-} from './support/create-actions.ts';
-import { type Governance, governanceOf, ouOfAccounts, policiesAttachedTo } from './support/placement.ts';
-import { decide } from './support/scp-simulator.ts';
-import { synthesize, type TemplateJson } from './support/synth.ts';
+} from '../support/create-actions.ts';
+import { type Governance, governanceOf, ouOfAccounts, policiesAttachedTo } from '../support/placement.ts';
+import { decide } from '../support/scp-simulator.ts';
+import { synthesize, type TemplateJson } from '../support/synth.ts';
 
 const synth = synthesize();
 const organization = synth.json('Organization');

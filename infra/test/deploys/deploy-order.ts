@@ -7,12 +7,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { bourseConfig } from '../lib/config/bourse.config.ts';
-import { boursePlatform } from '../lib/config/bourse.platform.ts';
-import { deploymentValueLeaves } from '../lib/config/deployment.ts';
-import { synthesize, type TemplateJson } from './support/synth.ts';
+import { bourseConfig } from '../../lib/config/bourse.config.ts';
+import { boursePlatform } from '../../lib/config/bourse.platform.ts';
+import { deploymentValueLeaves } from '../../lib/config/deployment.ts';
+import { synthesize, type TemplateJson } from '../support/synth.ts';
 
-const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 const walkthrough = readme.slice(
   readme.indexOf('## Bootstrapping and deploying'),
   readme.indexOf('Deploying changes afterwards'),

@@ -4,17 +4,17 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { EXAMPLE_ONLY_RULE } from '../lib/app.ts';
-import { bourseConfig } from '../lib/config/bourse.config.ts';
-import { boursePlatform } from '../lib/config/bourse.platform.ts';
+import { EXAMPLE_ONLY_RULE } from '../../lib/app.ts';
+import { bourseConfig } from '../../lib/config/bourse.config.ts';
+import { boursePlatform } from '../../lib/config/bourse.platform.ts';
 import {
   DEPLOYMENT_CONTEXT,
   EXAMPLE_LEAVES,
   PHASE_CONTEXT,
   PlaceholderError,
-} from '../lib/config/deployment.ts';
-import type { LandingZoneConfig } from '../lib/config/types.ts';
-import { synthesize, type TemplateJson } from './support/synth.ts';
+} from '../../lib/config/deployment.ts';
+import type { LandingZoneConfig } from '../../lib/config/types.ts';
+import { synthesize, type TemplateJson } from '../support/synth.ts';
 
 const home = bourseConfig.regions[0]?.name ?? '';
 const synth = synthesize();
