@@ -16,7 +16,6 @@ import {
 import type { LandingZoneConfig } from '../../lib/config/types.ts';
 import { synthesize, type TemplateJson } from '../support/synth.ts';
 
-const home = bourseConfig.regions[0]?.name ?? '';
 const synth = synthesize();
 
 const resources = (t: TemplateJson, type: string) =>
