@@ -15,9 +15,25 @@ export interface LogHarness {
   destroy(): Promise<void>;
 }
 
-export function logContract(adapterName: string, createHarness: () => Promise<LogHarness>): void {
+/** What the adapter does when a second writer opens a log that a first writer still holds. */
+export interface LogContractOptions {
+  /**
+   * `fences-the-first`: the second open succeeds and the first writer can never append again (Kafka's
+   * transactional fencing). `refused-while-first-holds`: the second open fails until the first writer
+   * closes (a lock). Either way two writers never both append. @default - the writer clause is not run
+   */
+  readonly secondWriter?: 'fences-the-first' | 'refused-while-first-holds';
+}
+
+export function logContract(
+  adapterName: string,
+  createHarness: () => Promise<LogHarness>,
+  contractOptions: LogContractOptions = {},
+): void {
   /** Runs `body` with a fresh empty log, closing whatever it opened and destroying the storage after. */
-  async function withLog(body: (log: Log, reopen: () => Promise<Log>) => Promise<void>): Promise<void> {
+  async function withLog(
+    body: (log: Log, reopen: () => Promise<Log>, openAnother: () => Promise<Log>) => Promise<void>,
+  ): Promise<void> {
     const harness = await createHarness();
     const opened: Log[] = [];
     const open = async (): Promise<Log> => {
@@ -30,7 +46,7 @@ export function logContract(adapterName: string, createHarness: () => Promise<Lo
       return open();
     };
     try {
-      await body(await open(), reopen);
+      await body(await open(), reopen, open);
     } finally {
       for (const log of opened) await log.close();
       await harness.destroy();
@@ -271,6 +287,46 @@ export function logContract(adapterName: string, createHarness: () => Promise<Lo
         await log.close();
         await assert.rejects(log.appendOne(record(2)), { code: 'JOURNAL_CLOSED' });
       }));
+
+    const { secondWriter } = contractOptions;
+    if (secondWriter === 'fences-the-first') {
+      test('a second writer can never append once a newer one has started', () =>
+        withLog(async (first, _reopen, openAnother) => {
+          await first.append(makeRecords(1, 5));
+          // Appends of the first writer still in flight while the newer one starts: each either
+          // becomes durable before the fence (and the newer writer continues after it) or is refused.
+          const inFlight = Promise.allSettled(makeRecords(6, 40).map((r) => first.appendOne(r)));
+          const second = await openAnother();
+          const settled = await inFlight;
+          const last = second.lastSeq();
+          settled.forEach((outcome, i) => {
+            const seq = 6 + i;
+            if (outcome.status === 'fulfilled')
+              assert.ok(seq <= last, `seq ${seq} acknowledged after the fence`);
+            else assert.equal((outcome.reason as { code?: string }).code, 'JOURNAL_FENCED', `seq ${seq}`);
+          });
+          await assert.rejects(first.appendOne(record(last + 1)), { code: 'JOURNAL_FENCED' });
+          await second.appendOne({ seq: last + 1, ts: 1, payload: new Uint8Array([42]) });
+          await assert.rejects(first.appendOne(record(last + 2)), { code: 'JOURNAL_FENCED' });
+          const read = await readAll(second, 1);
+          assert.deepEqual(
+            read.map((r) => r.seq),
+            range(1, last + 1),
+          );
+          assert.deepEqual([...read.at(-1)!.payload], [42]);
+        }));
+    }
+    if (secondWriter === 'refused-while-first-holds') {
+      test('a second writer cannot open while the first holds the log', () =>
+        withLog(async (first, reopen, openAnother) => {
+          await first.append(makeRecords(1, 5));
+          await assert.rejects(openAnother());
+          await first.appendOne(record(6));
+          const next = await reopen();
+          assert.equal(next.lastSeq(), 6);
+          await next.appendOne(record(7));
+        }));
+    }
 
     test('close waits for pending appends to become durable', () =>
       withLog(async (log, reopen) => {
