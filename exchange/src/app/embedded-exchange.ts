@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import type { UnstampedCommand } from '../domain/commands.ts';
 import type { MatchingEngine } from '../engine/engine.ts';
 import { FileJournal } from '../journal/file/file-journal.ts';
-import { SnapshotStore } from '../journal/snapshots/snapshot-store.ts';
+import { FileSnapshotStore } from '../journal/snapshots/file/file-snapshot-store.ts';
+import type { SnapshotStore } from '../journal/snapshots/snapshot-store.ts';
 import { type Recovery, recoverEngine } from '../sequencer/recover.ts';
 import { type CommandResult, Sequencer } from '../sequencer/sequencer.ts';
 import { inThreadSnapshots, type SnapshotSource } from '../sequencer/snapshot-source.ts';
@@ -101,7 +102,7 @@ export class EmbeddedExchange {
       ...(options.batchWindowMs !== undefined && { batchWindowMs: options.batchWindowMs }),
       ...(options.segmentBytes !== undefined && { segmentBytes: options.segmentBytes }),
     });
-    const snapshots = await SnapshotStore.open(snapshotsDir);
+    const snapshots = await FileSnapshotStore.open(snapshotsDir);
     // The projection's writes run on their own thread, off the loop that serves the API.
     const readModel = await ThreadedSqliteReadModel.open({
       path: join(options.dataDir, 'read-model.sqlite'),

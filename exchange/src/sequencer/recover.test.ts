@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { EngineDriver } from '../../test/support/engine-driver.ts';
 import { FileJournal } from '../journal/file/file-journal.ts';
-import { SnapshotStore } from '../journal/snapshots/snapshot-store.ts';
+import { FileSnapshotStore } from '../journal/snapshots/file/file-snapshot-store.ts';
 import { encodeCommand } from './command-codec.ts';
 import { RecoveryError, recoverEngine } from './recover.ts';
 import { inThreadSnapshots } from './snapshot-source.ts';
@@ -19,13 +19,13 @@ afterEach(async () => {
 /** A journal of 60 commands with snapshots after commands 20 and 40; returns the final state hash. */
 async function history(): Promise<{
   journal: FileJournal;
-  store: SnapshotStore;
+  store: FileSnapshotStore;
   hash: string;
   driver: EngineDriver;
 }> {
   dir = await mkdtemp(join(tmpdir(), 'bourse-recover-'));
   const journal = await FileJournal.open({ dir: join(dir, 'journal'), segmentBytes: 4096 });
-  const store = await SnapshotStore.open(join(dir, 'snapshots'));
+  const store = await FileSnapshotStore.open(join(dir, 'snapshots'));
   const driver = EngineDriver.withMarket();
   const snapshotter = new Snapshotter(store, journal, {
     source: inThreadSnapshots(driver.engine, store),
@@ -138,7 +138,7 @@ describe('Snapshotter pruning', () => {
   it('keeps the two newest snapshots the projections have passed, and the log after the older one', async () => {
     dir = await mkdtemp(join(tmpdir(), 'bourse-prune-'));
     const journal = await FileJournal.open({ dir: join(dir, 'journal'), segmentBytes: 4096 });
-    const store = await SnapshotStore.open(join(dir, 'snapshots'));
+    const store = await FileSnapshotStore.open(join(dir, 'snapshots'));
     const driver = EngineDriver.withMarket();
     let consumed = 0;
     const snapshotter = new Snapshotter(store, journal, {

@@ -172,6 +172,17 @@ export function logContract(
         assertSameRecords(await readAll(await reopen(), 1), records);
       }));
 
+    test('large appends issued together all become durable (a group commit of them is not one oversized write)', () =>
+      withLog(async (log) => {
+        const big = (seq: number) => ({ seq, ts: seq, payload: new Uint8Array(3 * 1024 * 1024).fill(seq) });
+        await Promise.all([1, 2, 3, 4].map((seq) => log.appendOne(big(seq))));
+        const read = await readAll(log, 1);
+        assert.deepEqual(
+          read.map((r) => [r.seq, r.payload.length, r.payload[0]]),
+          [1, 2, 3, 4].map((seq) => [seq, 3 * 1024 * 1024, seq]),
+        );
+      }));
+
     test('copies payloads before append returns, so callers may reuse their buffers', () =>
       withLog(async (log) => {
         const shared = new Uint8Array([1, 2, 3]);

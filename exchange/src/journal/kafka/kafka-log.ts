@@ -10,16 +10,17 @@
  *              by offset), always keeping the last record so a new writer learns where to continue
  */
 
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Admin } from '@platformatic/kafka';
 import { JournalClosedError, JournalIoError } from '../log-errors.ts';
 import type { Log, LogRecord, ReadOptions } from '../log-port.ts';
+import { ensureTopic } from './ensure-topic.ts';
 import {
   type KafkaLogOptions,
   type ResolvedKafkaLogOptions,
   resolveKafkaLogOptions,
 } from './kafka-log-options.ts';
-import { type FetchedRecord, PartitionFetcher } from './partition-fetcher.ts';
+import { decodeRecord } from './kafka-record-codec.ts';
+import { type FetchResult, PartitionFetcher } from './partition-fetcher.ts';
 import { TransactionalAppender } from './transactional-appender.ts';
 
 const READ_MAX_BYTES = 16 * 1024 * 1024;
@@ -49,7 +50,15 @@ export class KafkaLog implements Log {
   /** Creates the topic when absent, fences older writers, and reads where the log ends. */
   static async open(options: KafkaLogOptions): Promise<KafkaLog> {
     const resolved = resolveKafkaLogOptions(options);
-    await ensureTopic(resolved);
+    await ensureTopic(resolved, resolved.topic, [
+      { name: 'min.insync.replicas', value: String(resolved.minInsyncReplicas) },
+      { name: 'unclean.leader.election.enable', value: 'false' },
+      // Records leave only by prune (DeleteRecords), never by age or size.
+      { name: 'retention.ms', value: '-1' },
+      { name: 'retention.bytes', value: '-1' },
+      { name: 'cleanup.policy', value: 'delete' },
+      { name: 'max.message.bytes', value: String(resolved.maxPayloadBytes + 64 * 1024) },
+    ]);
     const lookup = new PartitionFetcher({ ...resolved, clientId: `${resolved.clientId}-lookup` });
     let appender: TransactionalAppender | undefined;
     try {
@@ -146,7 +155,9 @@ export class KafkaLog implements Log {
           offset = result.logStartOffset;
           continue;
         }
-        const batch = result.records.map((r) => r.record).filter((r) => r.seq > lastYielded);
+        const batch = decoded(result)
+          .map((r) => r.record)
+          .filter((r) => r.seq > lastYielded);
         offset = result.nextOffset;
         if (batch.length > 0) {
           lastYielded = batch.at(-1)!.seq;
@@ -165,43 +176,19 @@ export class KafkaLog implements Log {
   }
 }
 
-async function ensureTopic(options: ResolvedKafkaLogOptions): Promise<void> {
-  const admin = new Admin({
-    clientId: `${options.clientId}-admin`,
-    bootstrapBrokers: [...options.bootstrapBrokers],
-  });
-  try {
-    const existing = await admin.listTopics();
-    if (existing.includes(options.topic)) return;
-    try {
-      await admin.createTopics({
-        topics: [options.topic],
-        partitions: 1,
-        replicas: options.replicationFactor,
-        configs: [
-          { name: 'min.insync.replicas', value: String(options.minInsyncReplicas) },
-          { name: 'unclean.leader.election.enable', value: 'false' },
-          // Records leave only by prune (DeleteRecords), never by age or size.
-          { name: 'retention.ms', value: '-1' },
-          { name: 'retention.bytes', value: '-1' },
-          { name: 'cleanup.policy', value: 'delete' },
-          { name: 'max.message.bytes', value: String(options.maxPayloadBytes + 64 * 1024) },
-        ],
-      });
-    } catch (error) {
-      // Another writer or reader created it at the same moment.
-      if (!(await admin.listTopics()).includes(options.topic)) throw error;
-    }
-    // A new topic's leader takes a moment to be known to every broker.
-    for (let i = 0; i < 100; i++) {
-      const metadata = await admin.metadata({ topics: [options.topic], forceUpdate: true });
-      const leader = metadata.topics.get(options.topic)?.partitions[0]?.leader;
-      if (leader !== undefined && leader >= 0) return;
-      await sleep(50);
-    }
-  } finally {
-    await admin.close();
+interface FetchedRecord {
+  readonly offset: bigint;
+  readonly record: LogRecord;
+}
+
+/** The log records of a fetch (a record whose key is not a log record's is not ours, and skipped). */
+function decoded(result: FetchResult): FetchedRecord[] {
+  const records: FetchedRecord[] = [];
+  for (const raw of result.records) {
+    const record = decodeRecord(raw.key, raw.value);
+    if (record !== undefined) records.push({ offset: raw.offset, record });
   }
+  return records;
 }
 
 /** The first committed record at `offset` or after, or undefined when there is none. */
@@ -216,7 +203,8 @@ async function firstRecordFrom(
       at = result.logStartOffset;
       continue;
     }
-    if (result.records.length > 0) return result.records[0];
+    const first = decoded(result)[0];
+    if (first !== undefined) return first;
     if (result.nextOffset >= result.lastStableOffset || result.nextOffset === at) return undefined;
     at = result.nextOffset;
   }
@@ -235,7 +223,7 @@ async function lastRecord(fetcher: PartitionFetcher): Promise<FetchedRecord | un
         at = result.logStartOffset;
         continue;
       }
-      last = result.records.at(-1) ?? last;
+      last = decoded(result).at(-1) ?? last;
       if (result.nextOffset === at) break;
       at = result.nextOffset;
     }

@@ -1,5 +1,5 @@
 /**
- * Reads committed records of partition 0 of the log's topic, at any offset, with one Fetch request at a
+ * Reads committed records of partition 0 of a topic (the log's, or the snapshots'), at any offset, with one Fetch request at a
  * time (a Kafka consumer's poll without a group). Each fetcher owns its consumer client, because the
  * client keeps one incremental fetch session per broker and two interleaved readers would corrupt it.
  *
@@ -16,17 +16,17 @@ import {
   IS_CONTROL,
   IS_TRANSACTIONAL,
 } from '@platformatic/kafka';
-import type { LogRecord } from '../log-port.ts';
-import { decodeRecord } from './kafka-record-codec.ts';
 import { RETRIES, retryDelay } from './retry-delay.ts';
 
-export interface FetchedRecord {
+/** One committed Kafka record as stored: a null value is a tombstone (on a compacted topic). */
+export interface RawRecord {
   readonly offset: bigint;
-  readonly record: LogRecord;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
 }
 
 export interface FetchResult {
-  readonly records: readonly FetchedRecord[];
+  readonly records: readonly RawRecord[];
   /** Where the next fetch continues. */
   readonly nextOffset: bigint;
   /** The end of what a read_committed reader may see now. */
@@ -140,10 +140,10 @@ function committedRecords(
   batches: readonly RecordsBatch[],
   abortedTransactions: readonly { producerId: bigint; firstOffset: bigint }[],
   fromOffset: bigint,
-): { records: FetchedRecord[]; nextOffset: bigint } {
+): { records: RawRecord[]; nextOffset: bigint } {
   const pendingAborts = [...abortedTransactions].sort((a, b) => (a.firstOffset < b.firstOffset ? -1 : 1));
   const aborted = new Set<bigint>();
-  const records: FetchedRecord[] = [];
+  const records: RawRecord[] = [];
   let nextOffset = fromOffset;
   for (const batch of [...batches].sort((a, b) => (a.firstOffset < b.firstOffset ? -1 : 1))) {
     const lastOffset = batch.firstOffset + BigInt(batch.lastOffsetDelta);
@@ -162,8 +162,7 @@ function committedRecords(
     for (const kafkaRecord of batch.records) {
       const offset = batch.firstOffset + BigInt(kafkaRecord.offsetDelta);
       if (offset < fromOffset) continue;
-      const record = decodeRecord(kafkaRecord.key, kafkaRecord.value);
-      if (record !== undefined) records.push({ offset, record });
+      records.push({ offset, key: kafkaRecord.key, value: kafkaRecord.value });
     }
   }
   return { records, nextOffset };

@@ -22,7 +22,7 @@ import {
 } from '../log-errors.ts';
 import type { LogRecord } from '../log-port.ts';
 import type { ResolvedKafkaLogOptions } from './kafka-log-options.ts';
-import { encodeKey } from './kafka-record-codec.ts';
+import { encodeKey, KEY_BYTES } from './kafka-record-codec.ts';
 import type { PartitionFetcher } from './partition-fetcher.ts';
 import { RETRIES, retryDelay } from './retry-delay.ts';
 
@@ -144,23 +144,47 @@ export class TransactionalAppender {
   async #commit(records: readonly LogRecord[]): Promise<void> {
     const transaction = await this.#producer.beginTransaction();
     try {
-      const result = await transaction.send({
-        messages: records.map((r) => ({
-          topic: this.#options.topic,
-          partition: 0,
-          key: encodeKey(r),
-          value: r.payload as Buffer,
-        })),
-        acks: ProduceAcks.ALL,
-      });
+      let endOffset = 0n;
+      // One produce per group of records under the topic's max.message.bytes, which bounds a whole
+      // record batch: a group commit of several large appends would otherwise be refused as one.
+      for (const group of this.#produceGroups(records)) {
+        const result = await transaction.send({
+          messages: group.map((r) => ({
+            topic: this.#options.topic,
+            partition: 0,
+            key: encodeKey(r),
+            value: r.payload as Buffer,
+          })),
+          acks: ProduceAcks.ALL,
+        });
+        const base = result.offsets?.find((o) => o.topic === this.#options.topic)?.offset;
+        if (base === undefined) throw new Error('the broker answered the produce without an offset');
+        endOffset = base + BigInt(group.length);
+      }
       await transaction.commit();
-      const base = result.offsets?.find((o) => o.topic === this.#options.topic)?.offset;
-      if (base === undefined) throw new Error('the broker answered the produce without an offset');
-      await this.#untilStable(base + BigInt(records.length));
+      await this.#untilStable(endOffset);
     } catch (error) {
       if (!transaction.completed) await transaction.abort().catch(() => {});
       throw error;
     }
+  }
+
+  #produceGroups(records: readonly LogRecord[]): LogRecord[][] {
+    const groups: LogRecord[][] = [];
+    let group: LogRecord[] = [];
+    let bytes = 0;
+    for (const record of records) {
+      const size = record.payload.length + KEY_BYTES + 32;
+      if (group.length > 0 && bytes + size > this.#options.maxPayloadBytes) {
+        groups.push(group);
+        group = [];
+        bytes = 0;
+      }
+      group.push(record);
+      bytes += size;
+    }
+    if (group.length > 0) groups.push(group);
+    return groups;
   }
 
   /**
