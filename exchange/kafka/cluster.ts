@@ -40,11 +40,18 @@ function portBase(): number {
 }
 
 export function defaultLayout(): ClusterLayout {
-  const base = portBase();
+  return layoutAt(portBase(), join(here, 'data'));
+}
+
+/**
+ * A cluster of its own, for a test that kills brokers and must not disturb the shared one: brokers on
+ * `base`..`base+2`, controllers on `base+100`..`base+102`, data under `dataDir`.
+ */
+export function layoutAt(base: number, dataDir: string): ClusterLayout {
   return {
     home: here,
     libDir: join(here, 'lib'),
-    dataDir: join(here, 'data'),
+    dataDir,
     nodeIds: [1, 2, 3],
     brokerPort: (id) => base + id - 1,
     controllerPort: (id) => base + 100 + id - 1,
