@@ -113,6 +113,16 @@ export class PartitionFetcher {
     };
   }
 
+  /** The last stable offset of the partition now: the end of what a read_committed reader sees. */
+  async lastStableOffset(): Promise<bigint> {
+    const latest = await this.#consumer.listOffsets({
+      topics: [this.#topic],
+      timestamp: -1n,
+      isolationLevel: FetchIsolationLevels.READ_COMMITTED,
+    });
+    return latest.get(this.#topic)?.[0] ?? 0n;
+  }
+
   /** [log start offset, last stable offset] of the partition now. */
   async bounds(): Promise<[bigint, bigint]> {
     const [earliest, latest] = await Promise.all([

@@ -193,8 +193,7 @@ export class TransactionalAppender {
    */
   async #untilStable(endOffset: bigint): Promise<void> {
     for (let attempt = 0; ; attempt++) {
-      const [, stable] = await this.#stable.bounds();
-      if (stable >= endOffset) return;
+      if ((await this.#stable.lastStableOffset()) >= endOffset) return;
       await sleep(Math.min(1 + attempt, 20));
     }
   }
