@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import type { UnstampedCommand } from '../domain/commands.ts';
 import type { MatchingEngine } from '../engine/engine.ts';
 import { FileJournal } from '../journal/file/file-journal.ts';
-import { SnapshotStore } from '../journal/snapshots/snapshot-store.ts';
+import { FileSnapshotStore } from '../journal/snapshots/file/file-snapshot-store.ts';
+import type { SnapshotStore } from '../journal/snapshots/snapshot-store.ts';
 import { ensurePrivateDir } from '../runtime/owner-only.ts';
 import { type Recovery, recoverEngine } from '../sequencer/recover.ts';
 import { type CommandResult, Sequencer } from '../sequencer/sequencer.ts';
@@ -184,7 +185,7 @@ export class EmbeddedExchange {
           reason: repair.reason,
         });
       }
-      const snapshots = await SnapshotStore.open(snapshotsDir);
+      const snapshots = await FileSnapshotStore.open(snapshotsDir);
       readModel = await ThreadedSqliteReadModel.open({ path: readModelPath });
       const logEnd = journal.lastSeq();
       const readModelSeq = await readModel.lastAppliedSeq();

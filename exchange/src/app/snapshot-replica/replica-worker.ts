@@ -8,7 +8,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { MatchingEngine } from '../../engine/engine.ts';
 import { FileJournal } from '../../journal/file/file-journal.ts';
-import { SnapshotStore } from '../../journal/snapshots/snapshot-store.ts';
+import { FileSnapshotStore } from '../../journal/snapshots/file/file-snapshot-store.ts';
 import { stepBack, THREAD_NICE } from '../../runtime/thread-priority.ts';
 import { recoverEngine } from '../../sequencer/recover.ts';
 import { inThreadSnapshots, type SnapshotSource } from '../../sequencer/snapshot-source.ts';
@@ -36,7 +36,7 @@ async function recover(): Promise<Replica> {
     verifySealedSegments: false,
   });
   try {
-    const store = await SnapshotStore.open(start.snapshotsDir);
+    const store = await FileSnapshotStore.open(start.snapshotsDir);
     const { engine } = await recoverEngine(journal, store, { throughSeq: start.throughSeq });
     return { engine, snapshots: inThreadSnapshots(engine, store) };
   } finally {
