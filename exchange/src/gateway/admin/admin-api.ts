@@ -9,7 +9,7 @@ import {
   type SelfTradePreventionMode,
   STP_MODES,
 } from '../../domain/market.ts';
-import type { ReadModelPort } from '../../storage/read-model-port.ts';
+import type { ReadModelQueries } from '../../storage/read-model-port.ts';
 import type { AccountStore } from '../auth/account-store.ts';
 import type { ApiKeyPermission } from '../auth/api-key-lookup.ts';
 import type { MarketCatalog } from '../binance/market-catalog.ts';
@@ -18,7 +18,7 @@ import type { ExchangePort } from '../rest/exchange-port.ts';
 export interface AdminApiDeps {
   readonly accounts: AccountStore;
   readonly exchange: ExchangePort;
-  readonly readModel: ReadModelPort;
+  readonly readModel: ReadModelQueries;
   readonly catalog: MarketCatalog;
   readonly logger: Logger;
   readonly clock: () => number;

@@ -117,7 +117,6 @@ export class SqliteReadModel implements ReadModelPort {
       this.#db.exec('COMMIT');
     } catch (error) {
       this.#db.exec('ROLLBACK');
-      this.#writer.discard();
       throw error;
     }
     this.#lastSeq = through;
@@ -134,7 +133,6 @@ export class SqliteReadModel implements ReadModelPort {
       this.#db.exec('ROLLBACK');
       throw error;
     }
-    this.#writer.discard();
     this.#lastSeq = 0;
   }
 
