@@ -25,7 +25,15 @@ const imports = sourceFiles(SRC).map((file) => {
   return { file: relative(SRC, file), targets };
 });
 
-const ADAPTERS = ['journal/file', 'journal/kafka', 'storage/sqlite', 'storage/mariadb', 'cache/valkey'];
+const ADAPTERS = [
+  'journal/file',
+  'journal/kafka',
+  'storage/sqlite',
+  'storage/mariadb',
+  'gateway/auth/sqlite',
+  'gateway/auth/mariadb',
+  'cache/valkey',
+];
 
 describe('import rules', () => {
   it('domain/ imports nothing outside domain/', () => {

@@ -7,7 +7,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { AdminApi } from '../gateway/admin/admin-api.ts';
-import type { NewApiKey } from '../gateway/auth/account-store.ts';
+import type { AccountStore, NewApiKey } from '../gateway/auth/account-store.ts';
+import { ApiKeyCache } from '../gateway/auth/api-key-cache.ts';
 import { SecretBox } from '../gateway/auth/secret-box.ts';
 import { SqliteAccountStore } from '../gateway/auth/sqlite/sqlite-account-store.ts';
 import { MarketCatalog } from '../gateway/binance/market-catalog.ts';
@@ -41,7 +42,7 @@ export interface RunningServer {
   readonly adminUrl: string;
   readonly adminToken: string;
   readonly exchange: EmbeddedExchange;
-  readonly accounts: SqliteAccountStore;
+  readonly accounts: AccountStore;
   readonly marketData: MarketData;
   /** The demo traders' keys, when this start created them; shown once. */
   readonly demoKeys: readonly (NewApiKey & { readonly name: string })[];
@@ -65,10 +66,13 @@ export async function startServer(
 ): Promise<RunningServer> {
   mkdirSync(config.dataDir, { recursive: true });
   const clock = options.clock ?? Date.now;
-  const accounts = SqliteAccountStore.open(
+  const accounts = await SqliteAccountStore.open(
     join(config.dataDir, 'accounts.sqlite'),
     new SecretBox(masterKey(config.dataDir, config.masterKey)),
+    { onPollError: (error) => logger.error({ err: error }, 'reading the API key change log failed') },
   );
+  // Requests check keys in memory; the store's change feed keeps the cache fresh.
+  const apiKeys = await ApiKeyCache.load(accounts);
   const admin = adminToken(config.dataDir, config.adminToken);
   const tls = loadTls(config);
   const exchange = await EmbeddedExchange.open({
@@ -145,7 +149,7 @@ export async function startServer(
   const apiRoutes = [...publicRoutes(deps), ...orderRoutes(deps), ...accountRoutes(deps)];
   const http = new HttpGateway(
     [...apiRoutes, ...docsRoutes(apiRoutes)],
-    { keys: accounts, limiter, logger, clock, caughtUp: port.caughtUp },
+    { keys: apiKeys, limiter, logger, clock, caughtUp: port.caughtUp },
     {
       host: config.host,
       port: config.port,
@@ -160,7 +164,7 @@ export async function startServer(
   );
   const ws: WebSocketGateway = attachWebSocketGateway(
     http.server,
-    { marketData, userData, apiKeys: accounts, listenKeys },
+    { marketData, userData, apiKeys, listenKeys },
     {
       clock,
       maxIncomingMessagesPerSecond: config.wsMessagesPerSecond,
@@ -179,8 +183,8 @@ export async function startServer(
   writeFileSync(join(config.dataDir, ADMIN_ENDPOINT_FILE), `${JSON.stringify({ url: adminUrl })}\n`);
 
   let maker: MarketMaker | undefined;
-  const makerId = accounts.userByName(MARKET_MAKER_USERS.maker);
-  const takerId = accounts.userByName(MARKET_MAKER_USERS.taker);
+  const makerId = await accounts.userByName(MARKET_MAKER_USERS.maker);
+  const takerId = await accounts.userByName(MARKET_MAKER_USERS.taker);
   if (config.marketMaker && makerId !== undefined && takerId !== undefined) {
     const startMids: Record<string, { mid: number; size: number }> = {
       BTCUSDT: { mid: 60_000, size: 0.05 },
@@ -239,7 +243,8 @@ export async function startServer(
         await adminApi.close();
         clearInterval(sweep);
         await exchange.close();
-        accounts.close();
+        apiKeys.close();
+        await accounts.close();
         logger.info('closed: final snapshot taken');
       })();
       return closed;

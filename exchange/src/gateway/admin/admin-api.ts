@@ -180,9 +180,9 @@ export class AdminApi {
 
   #table(): { method: string; pattern: RegExp; handle: Handler }[] {
     const { accounts, readModel, catalog, clock } = this.#deps;
-    const userId = (value: unknown): number => {
+    const userId = async (value: unknown): Promise<number> => {
       const id = typeof value === 'string' ? Number(value) : value;
-      if (typeof id !== 'number' || !Number.isSafeInteger(id) || !accounts.hasUser(id)) {
+      if (typeof id !== 'number' || !Number.isSafeInteger(id) || !(await accounts.hasUser(id))) {
         throw new AdminError(404, `user ${JSON.stringify(value)} does not exist`);
       }
       return id;
@@ -208,11 +208,11 @@ export class AdminApi {
       return value;
     };
     // An HMAC key with a fresh secret, or, given `publicKey`, an Ed25519 key the user generated.
-    const createKey = (id: number, perms: ApiKeyPermission[], pem: string | undefined) => {
+    const createKey = async (id: number, perms: ApiKeyPermission[], pem: string | undefined) => {
       try {
         return pem === undefined
-          ? accounts.createApiKey(id, perms, clock())
-          : accounts.registerEd25519Key(id, perms, pem, clock());
+          ? await accounts.createApiKey(id, perms, clock())
+          : await accounts.registerEd25519Key(id, perms, pem, clock());
       } catch (error) {
         return invalid(error);
       }
@@ -232,7 +232,7 @@ export class AdminApi {
           try {
             return {
               name: body.name,
-              ...accounts.createUserWithKey(String(body.name ?? ''), perms, pem, clock()),
+              ...(await accounts.createUserWithKey(String(body.name ?? ''), perms, pem, clock())),
             };
           } catch (error) {
             return invalid(error);
@@ -243,7 +243,7 @@ export class AdminApi {
         method: 'POST',
         pattern: /^\/admin\/users\/(\d+)\/api-keys$/,
         handle: async (body, match) =>
-          createKey(userId(match[1]), permissions(body.permissions), publicKey(body.publicKey)),
+          createKey(await userId(match[1]), permissions(body.permissions), publicKey(body.publicKey)),
       },
       {
         method: 'PUT',
@@ -252,11 +252,11 @@ export class AdminApi {
           if (body.permissions === undefined)
             throw new AdminError(400, 'give permissions, a list of READ and TRADE');
           const apiKey = match[1]!;
-          if (accounts.identify(apiKey) === undefined)
+          if ((await accounts.identify(apiKey)) === undefined)
             throw new AdminError(404, `API key ${apiKey} does not exist`);
           return {
             apiKey,
-            permissions: accounts.setApiKeyPermissions(apiKey, permissions(body.permissions)),
+            permissions: await accounts.setApiKeyPermissions(apiKey, permissions(body.permissions)),
           };
         },
       },
@@ -265,7 +265,8 @@ export class AdminApi {
         pattern: /^\/admin\/api-keys\/([A-Za-z0-9]{1,128})$/,
         handle: async (_body, match) => {
           const apiKey = match[1]!;
-          if (!accounts.revokeApiKey(apiKey)) throw new AdminError(404, `API key ${apiKey} does not exist`);
+          if (!(await accounts.revokeApiKey(apiKey)))
+            throw new AdminError(404, `API key ${apiKey} does not exist`);
           return { apiKey, revoked: true };
         },
       },
@@ -273,7 +274,7 @@ export class AdminApi {
         method: 'GET',
         pattern: /^\/admin\/users\/(\d+)\/balances$/,
         handle: async (_body, match) => {
-          const id = userId(match[1]);
+          const id = await userId(match[1]);
           await this.#deps.exchange.caughtUp();
           return (await readModel.balances(id)).map((b) => {
             const d = catalog.assetDecimals(b.asset) ?? 0;
@@ -285,7 +286,7 @@ export class AdminApi {
         method: 'POST',
         pattern: /^\/admin\/deposits$/,
         handle: async (body) => {
-          const id = userId(body.userId);
+          const id = await userId(body.userId);
           const { asset, minor } = this.#amount(body.asset, body.amount);
           return this.#submit({ type: 'Deposit', userId: id, asset, amount: minor });
         },
@@ -294,7 +295,7 @@ export class AdminApi {
         method: 'POST',
         pattern: /^\/admin\/withdrawals$/,
         handle: async (body) => {
-          const id = userId(body.userId);
+          const id = await userId(body.userId);
           const { asset, minor } = this.#amount(body.asset, body.amount);
           const withdrawalId =
             typeof body.withdrawalId === 'string' ? body.withdrawalId : `w-${clock().toString(36)}-${id}`;
