@@ -51,16 +51,17 @@ export class SealedAccountStore implements AccountStore {
     if (!(Number.isSafeInteger(pollMs) && pollMs >= 0)) {
       throw new RangeError(`changePollMs ${pollMs} is invalid: use a whole number of ms >= 0`);
     }
-    const store = new SealedAccountStore(
-      records,
-      box,
-      await records.lastChangeId(),
-      pollMs,
-      options.onPollError,
-    );
-    // A key that does not decrypt (another master key) stops the start, not the first request.
-    for (const row of await records.keys()) store.#entryOf(row);
-    return store;
+    let store: SealedAccountStore | undefined;
+    try {
+      store = new SealedAccountStore(records, box, await records.lastChangeId(), pollMs, options.onPollError);
+      // A key that does not decrypt (another master key) stops the start, not the first request.
+      for (const row of await records.keys()) store.#entryOf(row);
+      return store;
+    } catch (error) {
+      if (store !== undefined) clearInterval(store.#timer);
+      await records.close();
+      throw error;
+    }
   }
 
   private constructor(
