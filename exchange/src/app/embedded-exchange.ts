@@ -13,6 +13,7 @@ import { type CommandResult, Sequencer } from '../sequencer/sequencer.ts';
 import { inThreadSnapshots, type SnapshotSource } from '../sequencer/snapshot-source.ts';
 import { type SnapshotPolicy, Snapshotter } from '../sequencer/snapshotter.ts';
 import { Projector } from '../storage/projector.ts';
+import type { ReadModelPort } from '../storage/read-model-port.ts';
 import { ThreadedSqliteReadModel } from '../storage/sqlite/threaded-sqlite-read-model.ts';
 import { SnapshotReplica } from './snapshot-replica/snapshot-replica.ts';
 
@@ -38,13 +39,18 @@ export interface EmbeddedExchangeOptions {
   readonly snapshotsOffThread?: boolean;
   /** Told if the snapshot replica fails and snapshots fall back to this thread. */
   readonly onSnapshotReplicaFailure?: (error: Error) => void;
+  /**
+   * The read model, opened by the caller, which the exchange then owns and closes.
+   * @default - SQLite in dataDir/read-model.sqlite, written on a worker thread
+   */
+  readonly readModel?: ReadModelPort;
 }
 
 export class EmbeddedExchange {
   readonly engine: MatchingEngine;
   readonly journal: FileJournal;
   readonly snapshots: SnapshotStore;
-  readonly readModel: ThreadedSqliteReadModel;
+  readonly readModel: ReadModelPort;
   readonly projector: Projector;
   readonly sequencer: Sequencer;
   readonly snapshotter: Snapshotter;
@@ -61,7 +67,7 @@ export class EmbeddedExchange {
     engine: MatchingEngine;
     journal: FileJournal;
     snapshots: SnapshotStore;
-    readModel: ThreadedSqliteReadModel;
+    readModel: ReadModelPort;
     projector: Projector;
     sequencer: Sequencer;
     snapshotter: Snapshotter;
@@ -103,9 +109,9 @@ export class EmbeddedExchange {
     });
     const snapshots = await SnapshotStore.open(snapshotsDir);
     // The projection's writes run on their own thread, off the loop that serves the API.
-    const readModel = await ThreadedSqliteReadModel.open({
-      path: join(options.dataDir, 'read-model.sqlite'),
-    });
+    const readModel =
+      options.readModel ??
+      (await ThreadedSqliteReadModel.open({ path: join(options.dataDir, 'read-model.sqlite') }));
     const projector = new Projector(readModel);
     const projected = await projector.start();
     const recovery = await recoverEngine(journal, snapshots, {

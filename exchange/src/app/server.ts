@@ -1,7 +1,9 @@
 /**
  * The server's composition root: `npm start`. One process holds the embedded exchange (journal,
- * snapshots, engine, SQLite read model), the market data projection, the REST gateway and the
- * WebSocket gateway on one port, the admin API on another (127.0.0.1), and the demo market maker.
+ * snapshots, engine, read model), the market data projection, the REST gateway and the WebSocket
+ * gateway on one port, the admin API on another (127.0.0.1), and the demo market maker. The read
+ * model and the accounts are SQLite files in the data folder, or, with `storage` 'mariadb', the
+ * trading and back-office databases on MariaDB.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,6 +11,7 @@ import pino, { type Logger } from 'pino';
 import { AdminApi } from '../gateway/admin/admin-api.ts';
 import type { AccountStore, NewApiKey } from '../gateway/auth/account-store.ts';
 import { ApiKeyCache } from '../gateway/auth/api-key-cache.ts';
+import { MariaDbAccountStore } from '../gateway/auth/mariadb/mariadb-account-store.ts';
 import { SecretBox } from '../gateway/auth/secret-box.ts';
 import { SqliteAccountStore } from '../gateway/auth/sqlite/sqlite-account-store.ts';
 import { MarketCatalog } from '../gateway/binance/market-catalog.ts';
@@ -26,7 +29,8 @@ import { ListenKeyRegistry } from '../gateway/ws/listen-keys.ts';
 import { UserDataFeed } from '../gateway/ws/user-data-feed.ts';
 import { attachWebSocketGateway, type WebSocketGateway } from '../gateway/ws/ws-gateway.ts';
 import { MarketData } from '../marketdata/market-data.ts';
-import { ConfigError, loadConfig, type ServerConfig } from './config.ts';
+import { MariaDbReadModel } from '../storage/mariadb/mariadb-read-model.ts';
+import { ConfigError, loadConfig, mariadbDatabases, type ServerConfig } from './config.ts';
 import { adminToken, masterKey } from './data-dir-secrets.ts';
 import { createDemoUsers, DEMO_MARKETS, listDemoMarkets, MARKET_MAKER_USERS } from './demo-setup.ts';
 import { EmbeddedExchange } from './embedded-exchange.ts';
@@ -66,17 +70,23 @@ export async function startServer(
 ): Promise<RunningServer> {
   mkdirSync(config.dataDir, { recursive: true });
   const clock = options.clock ?? Date.now;
-  const accounts = await SqliteAccountStore.open(
-    join(config.dataDir, 'accounts.sqlite'),
-    new SecretBox(masterKey(config.dataDir, config.masterKey)),
-    { onPollError: (error) => logger.error({ err: error }, 'reading the API key change log failed') },
-  );
+  const box = new SecretBox(masterKey(config.dataDir, config.masterKey));
+  const onPollError = (error: unknown) =>
+    logger.error({ err: error }, 'reading the API key change log failed');
+  const mariadb = config.storage === 'mariadb' ? mariadbDatabases(config) : undefined;
+  const onRetry = (error: unknown, attempt: number) =>
+    logger.warn({ err: error, attempt }, 'MariaDB connection lost; retrying');
+  const accounts =
+    mariadb === undefined
+      ? await SqliteAccountStore.open(join(config.dataDir, 'accounts.sqlite'), box, { onPollError })
+      : await MariaDbAccountStore.open({ ...mariadb.backOffice, onPollError, onRetry }, box);
   // Requests check keys in memory; the store's change feed keeps the cache fresh.
   const apiKeys = await ApiKeyCache.load(accounts);
   const admin = adminToken(config.dataDir, config.adminToken);
   const tls = loadTls(config);
   const exchange = await EmbeddedExchange.open({
     dataDir: config.dataDir,
+    ...(mariadb !== undefined && { readModel: await MariaDbReadModel.open({ ...mariadb.trading, onRetry }) }),
     batchWindowMs: config.batchWindowMs,
     clock,
     onSnapshotReplicaFailure: (error) =>
