@@ -100,6 +100,10 @@ export interface ServerConfig {
   /** 'off', 'on' (the system's CAs) or 'ca-file' (mariadbTlsCaFile). @default 'off' */
   readonly mariadbTls: 'off' | 'on' | 'ca-file';
   readonly mariadbTlsCaFile: string | undefined;
+  /** The binlog replica of the trading database, where reports run. @default '127.0.0.1' */
+  readonly mariadbReplicaHost: string;
+  /** Its port; 0 leaves reports off. @default 0 */
+  readonly mariadbReplicaPort: number;
 }
 
 type Kind =
@@ -221,6 +225,13 @@ export const CONFIG_FIELDS: readonly Field[] = [
     fallback: 'off',
   },
   { key: 'mariadbTlsCaFile', env: 'BOURSE_MARIADB_TLS_CA_FILE', type: OPTIONAL, fallback: undefined },
+  {
+    key: 'mariadbReplicaHost',
+    env: 'BOURSE_MARIADB_REPLICA_HOST',
+    type: { kind: 'string' },
+    fallback: '127.0.0.1',
+  },
+  { key: 'mariadbReplicaPort', env: 'BOURSE_MARIADB_REPLICA_PORT', type: int(0, 65535), fallback: 0 },
 ];
 
 export class ConfigError extends Error {
@@ -359,6 +370,8 @@ function invalid(field: Field, where: string, value: unknown): ConfigError {
 export function mariadbDatabases(config: ServerConfig): {
   trading: MariaDbOptions;
   backOffice: MariaDbOptions;
+  /** The trading database on its binlog replica; undefined when mariadbReplicaPort is 0. */
+  replica: MariaDbOptions | undefined;
 } {
   if (config.mariadbTradingDatabase === config.mariadbBackOfficeDatabase) {
     throw new ConfigError(
@@ -396,5 +409,9 @@ export function mariadbDatabases(config: ServerConfig): {
     if (error instanceof MariaDbConfigError) throw new ConfigError(error.message);
     throw error;
   }
-  return { trading, backOffice };
+  const replica =
+    config.mariadbReplicaPort === 0
+      ? undefined
+      : { ...trading, host: config.mariadbReplicaHost, port: config.mariadbReplicaPort };
+  return { trading, backOffice, replica };
 }

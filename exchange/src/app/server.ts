@@ -29,6 +29,7 @@ import { ListenKeyRegistry } from '../gateway/ws/listen-keys.ts';
 import { UserDataFeed } from '../gateway/ws/user-data-feed.ts';
 import { attachWebSocketGateway, type WebSocketGateway } from '../gateway/ws/ws-gateway.ts';
 import { MarketData } from '../marketdata/market-data.ts';
+import { MariaDbAnalytics } from '../storage/mariadb/mariadb-analytics.ts';
 import { MariaDbReadModel } from '../storage/mariadb/mariadb-read-model.ts';
 import { ConfigError, loadConfig, mariadbDatabases, type ServerConfig } from './config.ts';
 import { adminToken, masterKey } from './data-dir-secrets.ts';
@@ -181,8 +182,17 @@ export async function startServer(
       maxStreamsPerConnection: config.wsStreamsPerConnection,
     },
   );
+  const analytics = mariadb?.replica === undefined ? undefined : await MariaDbAnalytics.open(mariadb.replica);
   const adminApi = new AdminApi(
-    { accounts, exchange: port, readModel, catalog, logger, clock },
+    {
+      accounts,
+      exchange: port,
+      readModel,
+      catalog,
+      logger,
+      clock,
+      ...(analytics !== undefined && { analytics, projectedSeq: () => projector.appliedSeq }),
+    },
     { host: '127.0.0.1', port: config.adminPort, token: admin.token },
   );
   const listenPort = await http.listen();
@@ -254,6 +264,7 @@ export async function startServer(
         clearInterval(sweep);
         await exchange.close();
         apiKeys.close();
+        await analytics?.close();
         await accounts.close();
         logger.info('closed: final snapshot taken');
       })();

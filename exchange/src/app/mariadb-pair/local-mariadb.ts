@@ -1,4 +1,4 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -25,8 +25,6 @@ export interface LocalMariaDbOptions {
  */
 export class LocalMariaDb {
   readonly options: LocalMariaDbOptions;
-  #child: ChildProcess | undefined;
-
   constructor(options: LocalMariaDbOptions) {
     this.options = options;
   }
@@ -114,7 +112,6 @@ export class LocalMariaDb {
       );
     });
     if (options.detached === true) child.unref();
-    else this.#child = child;
     await Promise.race([this.#waitReady(), failed]);
     child.removeAllListeners('exit');
   }
@@ -131,7 +128,6 @@ export class LocalMariaDb {
       process.kill(pid, 'SIGTERM');
     }
     await waitGone(pid);
-    this.#child = undefined;
   }
 
   /** Kills the server at once (SIGKILL), as a crash would: no clean shutdown, no flush. */
@@ -140,7 +136,6 @@ export class LocalMariaDb {
     if (pid === undefined) return;
     process.kill(pid, 'SIGKILL');
     await waitGone(pid);
-    this.#child = undefined;
   }
 
   /** The running server's pid, or undefined (a stale pid file counts as not running). */

@@ -9,6 +9,7 @@ import {
   type SelfTradePreventionMode,
   STP_MODES,
 } from '../../domain/market.ts';
+import type { AnalyticsPort } from '../../storage/analytics-port.ts';
 import type { ReadModelQueries } from '../../storage/read-model-port.ts';
 import type { AccountStore } from '../auth/account-store.ts';
 import type { ApiKeyPermission } from '../auth/api-key-lookup.ts';
@@ -22,6 +23,13 @@ export interface AdminApiDeps {
   readonly catalog: MarketCatalog;
   readonly logger: Logger;
   readonly clock: () => number;
+  /**
+   * Reports, on the analytics replica of the trading database.
+   * @default - none: the report endpoints answer 503
+   */
+  readonly analytics?: AnalyticsPort;
+  /** The projection's position on the primary, to show how many commands the replica trails. */
+  readonly projectedSeq?: () => number;
 }
 
 export interface AdminApiOptions {
@@ -178,6 +186,111 @@ export class AdminApi {
     };
   }
 
+  /** The analytics reports: rows from the replica, amounts formatted, and the replica's lag beside them. */
+  #reports(): { method: string; pattern: RegExp; handle: Handler }[] {
+    const { catalog } = this.#deps;
+    const amount = (value: number, asset: string) => formatAmount(value, catalog.assetDecimals(asset) ?? 0);
+    const day = (name: string, value: string | null, end: boolean): number | undefined => {
+      if (value === null || value === '') return undefined;
+      const ms = /^\d{4}-\d{2}-\d{2}$/.test(value) ? Date.parse(`${value}T00:00:00Z`) : Number(value);
+      if (!Number.isSafeInteger(ms)) {
+        throw new AdminError(
+          400,
+          `${name} ${JSON.stringify(value)} is invalid: use a UTC day (2026-12-01) or ms`,
+        );
+      }
+      return end && /^\d{4}-\d{2}-\d{2}$/.test(value) ? ms + 86_399_999 : ms;
+    };
+    const report = async (name: string, rows: () => Promise<unknown[]>) => {
+      const analytics = this.#deps.analytics;
+      if (analytics === undefined) {
+        throw new AdminError(
+          503,
+          'reports run on the analytics replica: start with storage "mariadb" and mariadbReplicaPort set',
+        );
+      }
+      // The primary's projection first holds every command answered so far, so that seqBehind counts
+      // them all; the replica may still trail it, which the lag says.
+      await this.#deps.exchange.caughtUp();
+      const [answer, lag] = await Promise.all([rows(), analytics.lag()]);
+      const primarySeq = this.#deps.projectedSeq?.();
+      return {
+        report: name,
+        lag: {
+          ...lag,
+          ...(primarySeq !== undefined && {
+            primarySeq,
+            seqBehind: Math.max(0, primarySeq - lag.replicaSeq),
+          }),
+        },
+        rows: answer,
+      };
+    };
+    return [
+      {
+        method: 'GET',
+        pattern: /^\/admin\/reports\/market-days$/,
+        handle: async (_body, _match, url) => {
+          const symbol = url.searchParams.get('symbol');
+          const from = day('from', url.searchParams.get('from'), false);
+          const to = day('to', url.searchParams.get('to'), true);
+          return report('market-days', async () =>
+            (
+              await this.#deps.analytics!.marketDays({
+                ...(symbol !== null && { symbol }),
+                ...(from !== undefined && { startTime: from }),
+                ...(to !== undefined && { endTime: to }),
+              })
+            ).map((r) => ({
+              symbol: r.symbol,
+              day: new Date(r.day).toISOString().slice(0, 10),
+              volume: amount(r.volume, r.base),
+              quoteVolume: amount(r.quoteVolume, r.quote),
+              tradeCount: r.tradeCount,
+              fees: [
+                { asset: r.base, amount: amount(r.baseFees, r.base) },
+                { asset: r.quote, amount: amount(r.quoteFees, r.quote) },
+              ],
+              activeTraders: r.activeTraders,
+              ordersPlaced: r.ordersPlaced,
+              orderToTradeRatio: r.orderToTradeRatio,
+            })),
+          );
+        },
+      },
+      {
+        method: 'GET',
+        pattern: /^\/admin\/reports\/user-volume$/,
+        handle: async (_body, _match, url) => {
+          const userId = Number(url.searchParams.get('userId'));
+          if (!Number.isSafeInteger(userId) || userId < 0) {
+            throw new AdminError(400, `userId ${JSON.stringify(url.searchParams.get('userId'))} is invalid`);
+          }
+          const from = day('from', url.searchParams.get('from'), false);
+          const to = day('to', url.searchParams.get('to'), true);
+          return report('user-volume', async () =>
+            (
+              await this.#deps.analytics!.userVolume({
+                userId,
+                ...(from !== undefined && { startTime: from }),
+                ...(to !== undefined && { endTime: to }),
+              })
+            ).map((r) => ({
+              symbol: r.symbol,
+              trades: r.trades,
+              volume: amount(r.volume, r.base),
+              quoteVolume: amount(r.quoteVolume, r.quote),
+              feesPaid: [
+                { asset: r.base, amount: amount(r.baseFees, r.base) },
+                { asset: r.quote, amount: amount(r.quoteFees, r.quote) },
+              ],
+            })),
+          );
+        },
+      },
+    ];
+  }
+
   #table(): { method: string; pattern: RegExp; handle: Handler }[] {
     const { accounts, readModel, catalog, clock } = this.#deps;
     const userId = async (value: unknown): Promise<number> => {
@@ -218,6 +331,7 @@ export class AdminApi {
       }
     };
     return [
+      ...this.#reports(),
       {
         method: 'GET',
         pattern: /^\/admin\/users$/,

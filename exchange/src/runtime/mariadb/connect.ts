@@ -24,6 +24,32 @@ export async function openPool(options: MariaDbOptions, what?: string): Promise<
   });
 }
 
+/**
+ * A pool on a server without a default database, for a database that only replication creates (a
+ * replica's copy of the trading database): statements name it themselves.
+ */
+export function openServerPool(options: MariaDbOptions, what?: string): Pool {
+  const checked = checkMariaDbOptions(options, what);
+  return mysql.createPool({
+    ...connectionOptions(checked),
+    connectionLimit: checked.poolSize,
+    maxIdle: checked.poolSize,
+    enableKeepAlive: true,
+  });
+}
+
+/** A pool on a database that exists already and that this process only reads (a replica's copy). */
+export function openExistingPool(options: MariaDbOptions, what?: string): Pool {
+  const checked = checkMariaDbOptions(options, what);
+  return mysql.createPool({
+    ...connectionOptions(checked),
+    database: checked.database,
+    connectionLimit: checked.poolSize,
+    maxIdle: checked.poolSize,
+    enableKeepAlive: true,
+  });
+}
+
 function connectionOptions(o: CheckedMariaDbOptions) {
   return {
     host: o.host,

@@ -1,7 +1,13 @@
 import type { Pool, PoolConnection } from 'mysql2/promise';
 import type { OrderRef } from '../../domain/commands.ts';
 import type { EngineEvent } from '../../domain/events.ts';
-import { inTransaction, openPool, type RetryOptions, withRetry } from '../../runtime/mariadb/connect.ts';
+import {
+  inTransaction,
+  openExistingPool,
+  openPool,
+  type RetryOptions,
+  withRetry,
+} from '../../runtime/mariadb/connect.ts';
 import type { MariaDbOptions } from '../../runtime/mariadb/mariadb-options.ts';
 import { migrate } from '../../runtime/mariadb/migrate.ts';
 import { ProjectionBatch } from '../projection-batch.ts';
@@ -61,6 +67,14 @@ export class MariaDbReadModel implements ReadModelPort {
       throw error;
     }
     return new MariaDbReadModel(pool, options);
+  }
+
+  /**
+   * Attaches to a read model that another process writes, or to a replica's copy of it: no
+   * database is created and no migration runs, so nothing is written by opening it.
+   */
+  static attach(options: MariaDbReadModelOptions): MariaDbReadModel {
+    return new MariaDbReadModel(openExistingPool(options, 'read model'), options);
   }
 
   private constructor(pool: Pool, retry: RetryOptions) {
