@@ -82,7 +82,19 @@ describe('loadConfig', () => {
         tls: 'off',
         database: 'bourse_backoffice',
       },
+      replica: undefined,
     });
+    assert.deepEqual(
+      mariadbDatabases(loadConfig({ ...mariadb, BOURSE_MARIADB_REPLICA_PORT: '3317' })).replica,
+      {
+        host: '127.0.0.1',
+        port: 3317,
+        user: 'root',
+        poolSize: 8,
+        tls: 'off',
+        database: 'bourse_trading',
+      },
+    );
     assert.throws(
       () => loadConfig({ BOURSE_STORAGE: 'postgres' }),
       /BOURSE_STORAGE "postgres" is invalid: use one of sqlite, mariadb/,
