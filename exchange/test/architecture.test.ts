@@ -32,6 +32,8 @@ const ADAPTERS = [
   'journal/snapshots/kafka',
   'storage/sqlite',
   'storage/mariadb',
+  'gateway/auth/sqlite',
+  'gateway/auth/mariadb',
   'cache/valkey',
 ];
 

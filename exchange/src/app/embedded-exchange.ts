@@ -15,6 +15,7 @@ import { type CommandResult, Sequencer } from '../sequencer/sequencer.ts';
 import { inThreadSnapshots, type SnapshotSource } from '../sequencer/snapshot-source.ts';
 import { type SnapshotPolicy, Snapshotter } from '../sequencer/snapshotter.ts';
 import { Projector } from '../storage/projector.ts';
+import type { ReadModelPort } from '../storage/read-model-port.ts';
 import { ThreadedSqliteReadModel } from '../storage/sqlite/threaded-sqlite-read-model.ts';
 import {
   ACCEPT_LOG_LOSS_FLAG,
@@ -63,6 +64,11 @@ export interface EmbeddedExchangeOptions {
    * no store is ahead. @default - a store ahead of the log stops the open
    */
   readonly acceptLogLossAfterSeq?: number;
+  /**
+   * The read model, opened by the caller, which the exchange then owns and closes.
+   * @default - SQLite in dataDir/read-model.sqlite, written on a worker thread
+   */
+  readonly readModel?: ReadModelPort;
 }
 
 export type FaultComponent = 'sequencer' | 'read model' | 'snapshots' | 'snapshot replica';
@@ -98,7 +104,7 @@ export class EmbeddedExchange {
   readonly engine: MatchingEngine;
   readonly journal: FileJournal;
   readonly snapshots: SnapshotStore;
-  readonly readModel: ThreadedSqliteReadModel;
+  readonly readModel: ReadModelPort;
   readonly projector: Projector;
   readonly sequencer: Sequencer;
   readonly snapshotter: Snapshotter;
@@ -116,7 +122,7 @@ export class EmbeddedExchange {
     engine: MatchingEngine;
     journal: FileJournal;
     snapshots: SnapshotStore;
-    readModel: ThreadedSqliteReadModel;
+    readModel: ReadModelPort;
     projector: Projector;
     sequencer: Sequencer;
     snapshotter: Snapshotter;
@@ -164,7 +170,11 @@ export class EmbeddedExchange {
       ...(options.batchWindowMs !== undefined && { batchWindowMs: options.batchWindowMs }),
       ...(options.segmentBytes !== undefined && { segmentBytes: options.segmentBytes }),
     });
-    let readModel: ThreadedSqliteReadModel | undefined;
+    let readModel: ReadModelPort | undefined;
+    const ownReadModel = options.readModel === undefined;
+    // The embedded SQLite file, or the caller's (MariaDB), which the exchange then owns.
+    const openReadModel = async (): Promise<ReadModelPort> =>
+      options.readModel ?? (await ThreadedSqliteReadModel.open({ path: readModelPath }));
     try {
       const segments = journal.segments();
       step({
@@ -186,12 +196,13 @@ export class EmbeddedExchange {
         });
       }
       const snapshots = await FileSnapshotStore.open(snapshotsDir);
-      readModel = await ThreadedSqliteReadModel.open({ path: readModelPath });
+      readModel = await openReadModel();
+      const readModelFiles = ownReadModel ? [readModelPath] : ['the read model database'];
       const logEnd = journal.lastSeq();
       const readModelSeq = await readModel.lastAppliedSeq();
       const ahead = [
         ...(readModelSeq > logEnd
-          ? [{ store: 'read model' as const, seq: readModelSeq, files: [readModelPath] }]
+          ? [{ store: 'read model' as const, seq: readModelSeq, files: readModelFiles }]
           : []),
         ...snapshotsAhead(await snapshots.list(), logEnd),
       ];
@@ -234,14 +245,18 @@ export class EmbeddedExchange {
       }
       if (loss !== undefined) {
         // Moved, never deleted: they hold what the lost commands did, for whoever investigates.
-        if (readModelSeq > logEnd) {
+        if (readModelSeq > logEnd && ownReadModel) {
           await readModel.close();
           moveAside(options.dataDir, loss.lostAfterSeq, '', [
             readModelPath,
             `${readModelPath}-wal`,
             `${readModelPath}-shm`,
           ]);
-          readModel = await ThreadedSqliteReadModel.open({ path: readModelPath });
+          readModel = await openReadModel();
+        } else if (readModelSeq > logEnd) {
+          // A database cannot be moved into a folder: it is emptied and rebuilt from the journal
+          // (loss.json keeps the ids its rows held).
+          await readModel.reset();
         }
         const aheadSnapshots = snapshotsAhead(await snapshots.list(), logEnd).flatMap((a) => a.files);
         moveAside(options.dataDir, loss.lostAfterSeq, 'snapshots', aheadSnapshots);

@@ -1,13 +1,17 @@
 /**
  * The server's composition root: `npm start`. One process holds the embedded exchange (journal,
- * snapshots, engine, SQLite read model), the market data projection, the REST gateway and the
- * WebSocket gateway on one port, the admin API on another (127.0.0.1), and the demo market maker.
+ * snapshots, engine, read model), the market data projection, the REST gateway and the WebSocket
+ * gateway on one port, the admin API on another (127.0.0.1), and the demo market maker. The read
+ * model and the accounts are SQLite files in the data folder, or, with `storage` 'mariadb', the
+ * trading and back-office databases on MariaDB.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { AdminApi } from '../gateway/admin/admin-api.ts';
-import type { NewApiKey } from '../gateway/auth/account-store.ts';
+import type { AccountStore, NewApiKey } from '../gateway/auth/account-store.ts';
+import { ApiKeyCache } from '../gateway/auth/api-key-cache.ts';
+import { MariaDbAccountStore } from '../gateway/auth/mariadb/mariadb-account-store.ts';
 import { SecretBox } from '../gateway/auth/secret-box.ts';
 import { SqliteAccountStore } from '../gateway/auth/sqlite/sqlite-account-store.ts';
 import { MarketCatalog } from '../gateway/binance/market-catalog.ts';
@@ -27,7 +31,9 @@ import { attachWebSocketGateway, type WebSocketGateway } from '../gateway/ws/ws-
 import { MarketData } from '../marketdata/market-data.ts';
 import { acquireExclusiveLock } from '../runtime/exclusive-lock.ts';
 import { ensurePrivateDir, tightenModes } from '../runtime/owner-only.ts';
-import { ConfigError, loadConfig, type ServerConfig } from './config.ts';
+import { MariaDbAnalytics } from '../storage/mariadb/mariadb-analytics.ts';
+import { MariaDbReadModel } from '../storage/mariadb/mariadb-read-model.ts';
+import { ConfigError, loadConfig, mariadbDatabases, type ServerConfig } from './config.ts';
 import { adminToken, masterKey } from './data-dir-secrets.ts';
 import { createDemoUsers, DEMO_MARKETS, listDemoMarkets, MARKET_MAKER_USERS } from './demo-setup.ts';
 import { EmbeddedExchange, type FaultComponent } from './embedded-exchange.ts';
@@ -46,7 +52,7 @@ export interface RunningServer {
   readonly adminUrl: string;
   readonly adminToken: string;
   readonly exchange: EmbeddedExchange;
-  readonly accounts: SqliteAccountStore;
+  readonly accounts: AccountStore;
   readonly marketData: MarketData;
   /** The demo traders' keys, when this start created them; shown once. */
   readonly demoKeys: readonly (NewApiKey & { readonly name: string })[];
@@ -77,10 +83,14 @@ export async function startServer(
   // Before anything is read: one exchange per data folder.
   const lock = acquireExclusiveLock(config.dataDir, 'exchange');
   let exchange: EmbeddedExchange;
-  let accounts: SqliteAccountStore;
+  let accounts: AccountStore;
+  let apiKeys: ApiKeyCache;
   let admin: { token: string; generated: boolean };
   let tls: ReturnType<typeof loadTls>;
   const clock = options.clock ?? Date.now;
+  const mariadb = config.storage === 'mariadb' ? mariadbDatabases(config) : undefined;
+  const onRetry = (error: unknown, attempt: number) =>
+    logger.warn({ err: error, attempt }, 'MariaDB connection lost; retrying');
   try {
     const loosened = tightenModes(config.dataDir);
     if (loosened.length > 0) {
@@ -89,14 +99,22 @@ export async function startServer(
         'the data folder let other users in: its folders are now 0700 and its files 0600',
       );
     }
-    accounts = SqliteAccountStore.open(
-      join(config.dataDir, 'accounts.sqlite'),
-      new SecretBox(masterKey(config.dataDir, config.masterKey)),
-    );
+    const box = new SecretBox(masterKey(config.dataDir, config.masterKey));
+    const onPollError = (error: unknown) =>
+      logger.error({ err: error }, 'reading the API key change log failed');
+    accounts =
+      mariadb === undefined
+        ? await SqliteAccountStore.open(join(config.dataDir, 'accounts.sqlite'), box, { onPollError })
+        : await MariaDbAccountStore.open({ ...mariadb.backOffice, onPollError, onRetry }, box);
+    // Requests check keys in memory; the store's change feed keeps the cache fresh.
+    apiKeys = await ApiKeyCache.load(accounts);
     admin = adminToken(config.dataDir, config.adminToken);
     tls = loadTls(config);
     exchange = await EmbeddedExchange.open({
       dataDir: config.dataDir,
+      ...(mariadb !== undefined && {
+        readModel: await MariaDbReadModel.open({ ...mariadb.trading, onRetry }),
+      }),
       batchWindowMs: config.batchWindowMs,
       clock,
       ...(options.acceptLogLossAfterSeq !== undefined && {
@@ -182,7 +200,7 @@ export async function startServer(
   const http = new HttpGateway(
     [...apiRoutes, ...docsRoutes(apiRoutes)],
     {
-      keys: accounts,
+      keys: apiKeys,
       limiter,
       logger,
       clock,
@@ -204,7 +222,7 @@ export async function startServer(
   );
   const ws: WebSocketGateway = attachWebSocketGateway(
     http.server,
-    { marketData, userData, apiKeys: accounts, listenKeys, limiter },
+    { marketData, userData, apiKeys, listenKeys, limiter },
     {
       clock,
       maxIncomingMessagesPerSecond: config.wsMessagesPerSecond,
@@ -212,6 +230,7 @@ export async function startServer(
       trustProxy: config.trustProxy,
     },
   );
+  const analytics = mariadb?.replica === undefined ? undefined : await MariaDbAnalytics.open(mariadb.replica);
   const adminApi = new AdminApi(
     {
       accounts,
@@ -221,6 +240,7 @@ export async function startServer(
       logger,
       clock,
       console: operatorConsole(config.webRoot, logger),
+      ...(analytics !== undefined && { analytics, projectedSeq: () => projector.appliedSeq }),
     },
     { host: '127.0.0.1', port: config.adminPort, token: admin.token },
   );
@@ -234,8 +254,8 @@ export async function startServer(
   });
 
   let maker: MarketMaker | undefined;
-  const makerId = accounts.userByName(MARKET_MAKER_USERS.maker);
-  const takerId = accounts.userByName(MARKET_MAKER_USERS.taker);
+  const makerId = await accounts.userByName(MARKET_MAKER_USERS.maker);
+  const takerId = await accounts.userByName(MARKET_MAKER_USERS.taker);
   if (config.marketMaker && makerId !== undefined && takerId !== undefined) {
     const startMids: Record<string, { mid: number; size: number }> = {
       BTCUSDT: { mid: 60_000, size: 0.05 },
@@ -294,7 +314,9 @@ export async function startServer(
         await adminApi.close();
         clearInterval(sweep);
         await exchange.close();
-        accounts.close();
+        apiKeys.close();
+        await analytics?.close();
+        await accounts.close();
         lock.release();
         logger.info('closed: final snapshot taken');
       })();

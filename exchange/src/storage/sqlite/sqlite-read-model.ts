@@ -121,7 +121,6 @@ export class SqliteReadModel implements ReadModelPort {
       this.#db.exec('COMMIT');
     } catch (error) {
       this.#db.exec('ROLLBACK');
-      this.#writer.discard();
       throw error;
     }
     this.#lastSeq = through;
@@ -151,7 +150,6 @@ export class SqliteReadModel implements ReadModelPort {
       this.#db.exec('ROLLBACK');
       throw error;
     }
-    this.#writer.discard();
     this.#lastSeq = 0;
   }
 
