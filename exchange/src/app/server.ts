@@ -21,6 +21,7 @@ import { docsRoutes } from '../gateway/rest/openapi.ts';
 import { OrderIndex } from '../gateway/rest/order-index.ts';
 import { orderRoutes } from '../gateway/rest/order-routes.ts';
 import { publicRoutes } from '../gateway/rest/public-routes.ts';
+import { RouteDispatcher } from '../gateway/rest/route-dispatcher.ts';
 import { ListenKeyRegistry } from '../gateway/ws/listen-keys.ts';
 import { UserDataFeed } from '../gateway/ws/user-data-feed.ts';
 import { attachWebSocketGateway, type WebSocketGateway } from '../gateway/ws/ws-gateway.ts';
@@ -146,14 +147,18 @@ export async function startServer(
     maxInFlight: config.maxInFlight,
   };
   const apiRoutes = [...publicRoutes(deps), ...orderRoutes(deps), ...accountRoutes(deps)];
+  // One dispatcher runs the route table for both doors: REST, and the WebSocket API's methods.
+  const routes = new RouteDispatcher([...apiRoutes, ...docsRoutes(apiRoutes)], {
+    limiter,
+    caughtUp: port.caughtUp,
+  });
   const http = new HttpGateway(
-    [...apiRoutes, ...docsRoutes(apiRoutes)],
+    routes,
     {
       keys: accounts,
       limiter,
       logger,
       clock,
-      caughtUp: port.caughtUp,
       site: tradingPage(config.webRoot, logger),
     },
     {
@@ -170,7 +175,7 @@ export async function startServer(
   );
   const ws: WebSocketGateway = attachWebSocketGateway(
     http.server,
-    { marketData, userData, apiKeys: accounts, listenKeys, limiter },
+    { marketData, userData, apiKeys: accounts, listenKeys, limiter, routes, logger },
     {
       clock,
       maxIncomingMessagesPerSecond: config.wsMessagesPerSecond,

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import pino from 'pino';
 import type { UnstampedCommand } from '../../src/domain/commands.ts';
 import type { EngineEvent } from '../../src/domain/events.ts';
 import {
@@ -7,6 +8,7 @@ import {
   RateLimiter,
   type RateLimitOptions,
 } from '../../src/gateway/limits/rate-limiter.ts';
+import { RouteDispatcher } from '../../src/gateway/rest/route-dispatcher.ts';
 import { ListenKeyRegistry } from '../../src/gateway/ws/listen-keys.ts';
 import { UserDataFeed } from '../../src/gateway/ws/user-data-feed.ts';
 import {
@@ -63,6 +65,9 @@ export class WsHarness {
         apiKeys: harness.apiKeys,
         listenKeys: harness.listenKeys,
         limiter: harness.limiter,
+        // No REST routes here: this harness tests the streams and the session's own methods.
+        routes: new RouteDispatcher([], { limiter: harness.limiter, caughtUp: () => Promise.resolve() }),
+        logger: pino({ level: 'error' }),
       },
       options,
     );

@@ -14,6 +14,7 @@ export const BinanceCode = {
   INVALID_MESSAGE: -1013,
   UNKNOWN_ORDER_COMPOSITION: -1014,
   TOO_MANY_ORDERS: -1015,
+  UNSUPPORTED_OPERATION: -1020,
   INVALID_TIMESTAMP: -1021,
   INVALID_SIGNATURE: -1022,
   ILLEGAL_CHARS: -1100,
@@ -187,6 +188,12 @@ export const errors = {
   tooManyRequests: (status: 429 | 418, msg: string) =>
     new ApiError(BinanceCode.TOO_MANY_REQUESTS, msg, status),
   tooManyOrders: (msg: string) => new ApiError(BinanceCode.TOO_MANY_ORDERS, msg, 429),
+  /** A documented request that needs what Bourse has not built (order lists, SOR, ...). */
+  unsupported: (what: string, feature: string) =>
+    new ApiError(
+      BinanceCode.UNSUPPORTED_OPERATION,
+      `This operation is not supported: ${what} needs ${feature}, which Bourse does not offer yet.`,
+    ),
   unknownPath: () => new ApiError(BinanceCode.UNKNOWN, 'Unknown endpoint.', 404),
   methodNotAllowed: () => new ApiError(BinanceCode.UNKNOWN, 'Method not allowed on this endpoint.', 405),
   payloadTooLarge: () => new ApiError(BinanceCode.ILLEGAL_CHARS, 'Request body too large.', 413),
