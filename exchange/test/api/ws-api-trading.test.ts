@@ -106,7 +106,7 @@ describe('the WebSocket API runs the REST route table', () => {
     );
     const quiet = await call(
       'openOrders.status',
-      hmac(alice, { symbol: 'BTCUSDT', returnRateLimits: false }),
+      hmac(alice, { symbol: 'BTCUSDT', returnRateLimits: 'false' }),
     );
     assert.equal(quiet.rateLimits, undefined);
     assert.equal(quiet.result.length, 3);
