@@ -58,6 +58,12 @@ describe('import rules', () => {
     }
   });
 
+  it('clients/ (code a client of Bourse runs, such as the ccxt recipe) imports nothing at all', () => {
+    for (const { file, targets } of imports.filter((i) => i.file.startsWith('clients/'))) {
+      assert.deepEqual(targets, [], `${file} imports ${targets.join(', ')}`);
+    }
+  });
+
   it('the sequencer depends on the log port, not on a log', () => {
     for (const { file, targets } of imports.filter((i) => i.file.startsWith('sequencer/'))) {
       for (const target of targets) {

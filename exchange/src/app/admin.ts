@@ -4,7 +4,7 @@
  * BOURSE_ADMIN_TOKEN. Each command is one line and prints JSON, so scripts can set up accounts.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ConfigError, loadConfig } from './config.ts';
 import { ADMIN_TOKEN_FILE } from './data-dir-secrets.ts';
 
@@ -155,7 +155,8 @@ function publicKeyFlag(pem: string | undefined, file: string | undefined): strin
   }
   if (file === undefined) return pem;
   try {
-    return readFileSync(file, 'utf8');
+    // `npm run` starts scripts in the package's folder; INIT_CWD is where the user typed the command.
+    return readFileSync(resolve(process.env.INIT_CWD ?? process.cwd(), file), 'utf8');
   } catch (error) {
     throw new UsageError(`cannot read the public key file ${file}: ${(error as Error).message}`);
   }

@@ -15,6 +15,7 @@ import { type SnapshotPolicy, Snapshotter } from '../sequencer/snapshotter.ts';
 import { Projector } from '../storage/projector.ts';
 import { ThreadedSqliteReadModel } from '../storage/sqlite/threaded-sqlite-read-model.ts';
 import { SnapshotReplica } from './snapshot-replica/snapshot-replica.ts';
+import { readModelTradesThrough } from './trades-through.ts';
 
 export interface EmbeddedExchangeOptions {
   /** Holds journal/, snapshots/ and read-model.sqlite; created if missing. */
@@ -112,10 +113,15 @@ export class EmbeddedExchange {
       notAfterSeq: projected,
       eventsAfterSeq: projected,
       onReplayed: (events, command) => projector.publish(events, command.seq),
+      // A snapshot written before trade ids ran per market is upgraded from the read model's trades.
+      tradesThrough: (seq) => readModelTradesThrough(readModel, seq),
     });
     const { engine } = recovery;
     const sequencer = new Sequencer(engine, journal, { clock });
     const inThread = inThreadSnapshots(engine, snapshots);
+    // The upgraded state, written in the current format before the replica starts from the newest
+    // snapshot: neither it nor a later start needs the old one again.
+    if (recovery.upgradedFrom !== undefined) await inThread.write(clock());
     const snapshotReplica =
       options.snapshotsOffThread === false
         ? undefined

@@ -83,7 +83,8 @@ export class MarketMaker {
       this.#mids[i] = this.#mids[i]! * Math.exp(this.#gaussian() * 0.0008);
       try {
         await this.#quote(market, this.#mids[i]!);
-        if (this.#options.random() < this.#options.tradeProbability) await this.#trade(market);
+        if (this.#options.random() < this.#options.tradeProbability)
+          await this.#trade(market, this.#mids[i]!);
       } catch {
         // The pipeline stopped or is shutting down: the next step, if any, tries again.
         return;
@@ -118,9 +119,12 @@ export class MarketMaker {
     await Promise.all(sends);
   }
 
-  async #trade(market: QuotedMarket): Promise<void> {
+  async #trade(market: QuotedMarket, mid: number): Promise<void> {
     const side = this.#options.random() < 0.5 ? 'BUY' : 'SELL';
-    const quantity = this.#quantity(market, market.size * this.#options.random() * 0.5);
+    // Worth at least twice the minimum notional at the mid: the engine values a MARKET order at the
+    // average price, which trails the mid, and refuses one worth less than the minimum.
+    const least = (2 * market.spec.minNotional) / 10 ** market.quoteDecimals / mid;
+    const quantity = this.#quantity(market, Math.max(least, market.size * this.#options.random() * 0.5));
     if (quantity <= 0) return;
     await this.#submit({
       type: 'PlaceOrder',

@@ -107,7 +107,13 @@ export interface OrderAccepted extends Caused {
 
 export interface Trade extends Caused {
   readonly type: 'Trade';
+  /** Per symbol: 1, 2, 3... in the order the symbol's trades happen. */
   readonly tradeId: number;
+  /**
+   * Per symbol, likewise: the aggregate trade this fill belongs to (Binance's aggTrades), one per run
+   * of a taker order's consecutive fills at one price.
+   */
+  readonly aggTradeId: number;
   readonly symbol: string;
   readonly price: Amount;
   readonly quantity: Amount;
@@ -150,10 +156,11 @@ export interface OrderCanceled extends Caused {
 
 /**
  * IOC: the rest could not fill at once. FOK: it could not fill entirely. NO_LIQUIDITY: a market order
- * ran out of book. BALANCE: a market order ran out of funds. SELF_TRADE: self-trade prevention expired
- * it (Binance's EXPIRED_IN_MATCH).
+ * ran out of book. BALANCE: a market order ran out of funds. BELOW_ONE_LOT: a market order by quote
+ * amount whose amount buys (or raises) no whole lot at the best price, so nothing executed.
+ * SELF_TRADE: self-trade prevention expired it (Binance's EXPIRED_IN_MATCH).
  */
-export type ExpireReason = 'IOC' | 'FOK' | 'NO_LIQUIDITY' | 'BALANCE' | 'SELF_TRADE';
+export type ExpireReason = 'IOC' | 'FOK' | 'NO_LIQUIDITY' | 'BALANCE' | 'BELOW_ONE_LOT' | 'SELF_TRADE';
 
 export interface OrderExpired extends Caused {
   readonly type: 'OrderExpired';

@@ -36,7 +36,6 @@ export class MatchingEngine {
   readonly withdrawals = new Map<string, PendingWithdrawal>();
   lastSeq = 0;
   nextOrderId = 1;
-  nextTradeId = 1;
 
   private readonly outcomes = new Outcomes(this.balances);
   private readonly entry = new OrderEntry(this, this.outcomes, new Matcher(this, this.outcomes));

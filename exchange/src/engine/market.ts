@@ -1,10 +1,12 @@
 import { mulDiv } from '../domain/amount.ts';
-import type { MarketSpec, MarketStatus } from '../domain/market.ts';
+import type { MarketSpec, MarketStatus, Side } from '../domain/market.ts';
+import { AVG_PRICE_MINS, type MarketOrderPricing } from '../domain/symbol-filters.ts';
 import type { AssetInfo } from './assets.ts';
+import { AveragePriceWindow } from './average-price.ts';
 import { BookSide } from './book-side.ts';
 
-/** A listed market: its rules, its two assets and its book. */
-export class Market {
+/** A listed market: its rules, its two assets, its book and its trade history's running figures. */
+export class Market implements MarketOrderPricing {
   readonly spec: MarketSpec;
   readonly base: AssetInfo;
   readonly quote: AssetInfo;
@@ -13,6 +15,11 @@ export class Market {
   readonly bids = new BookSide('BUY');
   readonly asks = new BookSide('SELL');
   status: MarketStatus = 'TRADING';
+  /** Trade ids and aggregate trade ids run 1, 2, 3... per market, as Binance numbers them per symbol. */
+  nextTradeId = 1;
+  nextAggTradeId = 1;
+  /** What a MARKET order's notional is valued at. */
+  readonly averagePrice = new AveragePriceWindow(AVG_PRICE_MINS);
 
   constructor(spec: MarketSpec, base: AssetInfo, quote: AssetInfo) {
     this.spec = spec;
@@ -30,5 +37,14 @@ export class Market {
   affordableQuantity(quoteBudget: number, price: number): number {
     const quantity = mulDiv(quoteBudget, this.baseScale, price, false);
     return quantity - (quantity % this.spec.lotSize);
+  }
+
+  /**
+   * The price a MARKET order on `side` at `nowMs` is valued at by the notional filter: the average
+   * price, or before the market's first trade the best price it would take, or 0 with nothing to take.
+   */
+  marketOrderPrice(side: Side, nowMs: number): number {
+    if (this.averagePrice.lastPrice !== 0) return this.averagePrice.price(nowMs, this.baseScale);
+    return (side === 'BUY' ? this.asks : this.bids).best()?.price ?? 0;
   }
 }

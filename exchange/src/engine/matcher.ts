@@ -84,20 +84,19 @@ export class Matcher {
     let quantity = maker.remaining;
     if (taker.target === 'BASE') {
       if (taker.remaining < quantity) quantity = taker.remaining;
-    } else if (taker.side === 'BUY') {
-      // By quote amount: what the rest of the amount buys, in whole lots.
-      const affordable = market.affordableQuantity(taker.remaining, price);
-      if (affordable < quantity) quantity = affordable;
-      if (quantity === 0) taker.filled = true;
-      return quantity;
     } else {
-      // Selling for a quote amount: no more than raises it, in whole lots.
-      const needed = market.affordableQuantity(taker.remaining, price);
-      if (needed < quantity) quantity = needed;
+      // By quote amount: what the rest of the amount buys (or, selling, no more than raises it), in
+      // whole lots, and never more than LOT_SIZE's maxQty in all, as Binance keeps such orders to it.
+      const lots = market.affordableQuantity(taker.remaining, price);
+      const room = market.spec.maxQty - taker.executed;
+      if (lots < quantity) quantity = lots;
+      if (room < quantity) quantity = room;
       if (quantity === 0) {
-        taker.filled = true;
+        this.spentQuote();
         return 0;
       }
+      // A buy by quote amount locked that amount, which bounds it already.
+      if (taker.side === 'BUY') return quantity;
     }
     if (taker.budgeted) {
       const lot = market.spec.lotSize;
@@ -109,6 +108,17 @@ export class Matcher {
       if (quantity === 0) taker.expireReason = 'BALANCE';
     }
     return quantity;
+  }
+
+  /**
+   * A taker by quote amount that can take no more: what is left of its amount makes no whole lot at
+   * the best price, or it has executed maxQty. It has filled if it executed anything, and otherwise
+   * expires, as on Binance. Never FILLED with nothing executed.
+   */
+  private spentQuote(): void {
+    const taker = this.taker;
+    if (taker.executed > 0) taker.filled = true;
+    else taker.expireReason = 'BELOW_ONE_LOT';
   }
 
   private trade(market: Market, takerAccount: Account, maker: RestingOrder, quantity: number): void {
@@ -135,13 +145,20 @@ export class Matcher {
     book.reduce(maker, quantity);
 
     const { seq, ts } = this.o;
-    const tradeId = this.engine.nextTradeId++;
+    const tradeId = market.nextTradeId++;
+    // An aggregate trade: the taker's consecutive fills at one price.
+    if (taker.aggPrice !== price) {
+      taker.aggPrice = price;
+      taker.aggTradeId = market.nextAggTradeId++;
+    }
+    market.averagePrice.add(ts, price, quantity, quote);
     if (this.o.recording)
       this.o.out.push({
         type: 'Trade',
         seq,
         ts,
         tradeId,
+        aggTradeId: taker.aggTradeId,
         symbol: spec.symbol,
         price,
         quantity,

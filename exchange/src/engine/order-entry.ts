@@ -110,7 +110,7 @@ export class OrderEntry {
     if (market.status !== 'TRADING') {
       return this.o.reject(commandType, RejectReason.MARKET_HALTED, userId, symbol, clientOrderId);
     }
-    const ruleViolation = checkOrderRules(order, market);
+    const ruleViolation = checkOrderRules(order, market, this.o.ts);
     if (ruleViolation !== null)
       return this.o.reject(commandType, ruleViolation, userId, symbol, clientOrderId);
     if (
@@ -148,6 +148,7 @@ export class OrderEntry {
     taker.cumulativeQuote = 0;
     taker.expireReason = null;
     taker.filled = false;
+    taker.aggPrice = 0;
     if (order.quoteOrderQty !== undefined) {
       taker.target = 'QUOTE';
       taker.remaining = order.quoteOrderQty;

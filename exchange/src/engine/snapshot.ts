@@ -1,4 +1,5 @@
 import type { MarketSpec, MarketStatus, SelfTradePreventionMode, Side } from '../domain/market.ts';
+import type { AveragePriceState } from './average-price.ts';
 import type { BookSide } from './book-side.ts';
 import type { MatchingEngine } from './engine.ts';
 import { Market } from './market.ts';
@@ -10,7 +11,16 @@ import { isGeneratedClientId } from './order-rules.ts';
  * id, withdrawals by id, each book from its best level outward and oldest order first), so two engines
  * in the same state produce the same text, byte for byte, however they got there.
  */
-export const SNAPSHOT_FORMAT_VERSION = 1;
+export const SNAPSHOT_FORMAT_VERSION = 2;
+
+/**
+ * What each older version lacks, for the refusal's message. Version 1 counted trade ids across all
+ * markets and kept no average price; its per-market counters cannot be recovered from it, so a
+ * recovery passes it over and replays the log from an older snapshot or from the start.
+ */
+const OLDER_VERSIONS: Readonly<Record<number, string>> = {
+  1: 'it counts trade ids across all markets, where this build numbers them per market, and keeps no average prices',
+};
 
 interface SnapshotOrder {
   readonly orderId: number;
@@ -30,6 +40,9 @@ interface SnapshotOrder {
 interface SnapshotMarket {
   readonly spec: MarketSpec;
   readonly status: MarketStatus;
+  readonly nextTradeId: number;
+  readonly nextAggTradeId: number;
+  readonly averagePrice: AveragePriceState;
   readonly bids: readonly SnapshotOrder[];
   readonly asks: readonly SnapshotOrder[];
 }
@@ -38,7 +51,6 @@ export interface EngineSnapshot {
   readonly version: number;
   readonly lastSeq: number;
   readonly nextOrderId: number;
-  readonly nextTradeId: number;
   readonly assets: readonly { readonly name: string; readonly decimals: number; readonly supply: number }[];
   readonly markets: readonly SnapshotMarket[];
   readonly accounts: readonly {
@@ -65,11 +77,13 @@ export function snapshotOf(engine: MatchingEngine): EngineSnapshot {
     version: SNAPSHOT_FORMAT_VERSION,
     lastSeq: engine.lastSeq,
     nextOrderId: engine.nextOrderId,
-    nextTradeId: engine.nextTradeId,
     assets: engine.assets.all().map(({ name, decimals, supply }) => ({ name, decimals, supply })),
     markets: [...engine.markets.values()].map((market) => ({
       spec: market.spec,
       status: market.status,
+      nextTradeId: market.nextTradeId,
+      nextAggTradeId: market.nextAggTradeId,
+      averagePrice: market.averagePrice.save(),
       bids: ordersOf(market.bids),
       asks: ordersOf(market.asks),
     })),
@@ -117,8 +131,10 @@ function ordersOf(side: BookSide): SnapshotOrder[] {
 /** Loads a snapshot into a new, empty engine. */
 export function restoreInto(engine: MatchingEngine, snapshot: EngineSnapshot): void {
   if (snapshot.version !== SNAPSHOT_FORMAT_VERSION) {
+    const why = OLDER_VERSIONS[snapshot.version];
     throw new SnapshotFormatError(
-      `snapshot format version ${String(snapshot.version)} is not supported (expected ${SNAPSHOT_FORMAT_VERSION})`,
+      `snapshot format version ${String(snapshot.version)} is not supported (expected ${SNAPSHOT_FORMAT_VERSION})` +
+        (why === undefined ? '' : `: ${why}`),
     );
   }
   if (engine.lastSeq !== 0 || engine.assets.all().length !== 0) {
@@ -126,7 +142,6 @@ export function restoreInto(engine: MatchingEngine, snapshot: EngineSnapshot): v
   }
   engine.lastSeq = snapshot.lastSeq;
   engine.nextOrderId = snapshot.nextOrderId;
-  engine.nextTradeId = snapshot.nextTradeId;
   for (const asset of snapshot.assets) engine.assets.add(asset.name, asset.decimals).supply = asset.supply;
   const assetNamed = (name: string) => {
     const asset = engine.assets.get(name);
@@ -137,6 +152,9 @@ export function restoreInto(engine: MatchingEngine, snapshot: EngineSnapshot): v
   for (const saved of snapshot.markets) {
     const market = new Market(saved.spec, assetNamed(saved.spec.base), assetNamed(saved.spec.quote));
     market.status = saved.status;
+    market.nextTradeId = saved.nextTradeId;
+    market.nextAggTradeId = saved.nextAggTradeId;
+    market.averagePrice.restore(saved.averagePrice);
     engine.markets.set(saved.spec.symbol, market);
     for (const o of [...saved.bids, ...saved.asks]) {
       const order = new RestingOrder(

@@ -34,4 +34,7 @@ export class Taker {
   /** Set when the taker stops for good before filling; null while it may continue. */
   expireReason: ExpireReason | null = null;
   filled = false;
+  /** The price and id of the aggregate trade the taker's last fill belongs to; price 0 before any fill. */
+  aggPrice = 0;
+  aggTradeId = 0;
 }

@@ -5,9 +5,8 @@ import type { AggTrade, AggTradeQuery } from './market-data-view.ts';
  * A symbol's aggregate trades: consecutive fills of one taker order at one price. Such fills only
  * happen within one command, so an aggregate is final when its command ends.
  *
- * The aggregate id is the id of its first trade. Trade ids are durable (they come from the log), so
- * aggregate ids stay stable and increasing across restarts and rebuilds; unlike Binance's they are not
- * contiguous, which paging by `fromId` does not need.
+ * The engine numbers aggregates per symbol (1, 2, 3..., as Binance does) and gives each trade its
+ * aggregate's id, so the ids are durable: the same across restarts and rebuilds, and contiguous.
  *
  * History is kept in memory up to `capacity` aggregates; older ones are dropped.
  */
@@ -17,12 +16,12 @@ export class AggTradeHistory {
   private items: AggTrade[] = [];
   private open: {
     aggId: number;
+    firstTradeId: number;
     price: number;
     quantity: number;
     lastTradeId: number;
     time: number;
     buyerIsMaker: boolean;
-    takerOrderId: number;
   } | null = null;
 
   constructor(symbol: string, capacity: number) {
@@ -33,20 +32,20 @@ export class AggTradeHistory {
   /** Adds a trade; returns the aggregate it closed, if the trade started a new one. */
   add(trade: Trade): AggTrade | undefined {
     const open = this.open;
-    if (open !== null && open.takerOrderId === trade.takerOrderId && open.price === trade.price) {
+    if (open !== null && open.aggId === trade.aggTradeId) {
       open.quantity += trade.quantity;
       open.lastTradeId = trade.tradeId;
       return undefined;
     }
     const closed = this.close();
     this.open = {
-      aggId: trade.tradeId,
+      aggId: trade.aggTradeId,
+      firstTradeId: trade.tradeId,
       price: trade.price,
       quantity: trade.quantity,
       lastTradeId: trade.tradeId,
       time: trade.ts,
       buyerIsMaker: trade.takerSide === 'SELL',
-      takerOrderId: trade.takerOrderId,
     };
     return closed;
   }
@@ -61,7 +60,7 @@ export class AggTradeHistory {
       symbol: this.symbol,
       price: open.price,
       quantity: open.quantity,
-      firstTradeId: open.aggId,
+      firstTradeId: open.firstTradeId,
       lastTradeId: open.lastTradeId,
       time: open.time,
       buyerIsMaker: open.buyerIsMaker,
@@ -73,7 +72,11 @@ export class AggTradeHistory {
     return agg;
   }
 
-  /** Binance's aggTrades: from an id, from a time range, or else the newest `limit`; oldest first. */
+  /**
+   * Binance's aggTrades, oldest first: from an id; from startTime (up to endTime, if given, at any
+   * span: Binance dropped its one-hour limit in December 2022); the newest `limit` up to endTime when
+   * only endTime is given; or else the newest `limit`.
+   */
   query(query: AggTradeQuery): AggTrade[] {
     const { items } = this;
     const limit = Math.max(0, query.limit);
@@ -81,9 +84,9 @@ export class AggTradeHistory {
       const from = lowerBound(items, (a) => a.aggId >= query.fromId!);
       return items.slice(from, from + limit);
     }
-    if (query.startTime !== undefined || query.endTime !== undefined) {
-      const start = query.startTime ?? Number.NEGATIVE_INFINITY;
-      const end = query.endTime ?? Number.POSITIVE_INFINITY;
+    const end = query.endTime ?? Number.POSITIVE_INFINITY;
+    if (query.startTime !== undefined) {
+      const start = query.startTime;
       const from = lowerBound(items, (a) => a.time >= start);
       const out: AggTrade[] = [];
       for (let i = from; i < items.length && out.length < limit; i++) {
@@ -93,7 +96,8 @@ export class AggTradeHistory {
       }
       return out;
     }
-    return items.slice(Math.max(0, items.length - limit));
+    const upTo = lowerBound(items, (a) => a.time > end);
+    return items.slice(Math.max(0, upTo - limit), upTo);
   }
 }
 

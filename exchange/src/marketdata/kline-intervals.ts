@@ -74,3 +74,27 @@ export function klineCloseTime(openTime: number, interval: KlineInterval): numbe
   if (interval === '1w') return openTime + 7 * DAY - 1;
   return openTime + FIXED_MS[interval] - 1;
 }
+
+/** The fixed length of an interval in milliseconds; undefined for weeks and months. */
+export function klineFixedMs(interval: KlineInterval): number | undefined {
+  return interval === '1w' || interval === '1M' ? undefined : FIXED_MS[interval];
+}
+
+/** The open time of the bucket holding `ts` on a clock `offsetMs` ahead of UTC, in UTC milliseconds. */
+export function zonedKlineOpenTime(ts: number, interval: KlineInterval, offsetMs: number): number {
+  return klineOpenTime(ts + offsetMs, interval) - offsetMs;
+}
+
+/** The last millisecond of the zoned bucket opening at `openTime`. */
+export function zonedKlineCloseTime(openTime: number, interval: KlineInterval, offsetMs: number): number {
+  return klineCloseTime(openTime + offsetMs, interval) - offsetMs;
+}
+
+/**
+ * Whether an interval's buckets on a clock `offsetMs` ahead of UTC are UTC's own: an offset that is a
+ * whole number of buckets moves no boundary (a +08:00 hour is a UTC hour; a +08:00 day is not).
+ */
+export function sameBucketsAsUtc(interval: KlineInterval, offsetMs: number): boolean {
+  const size = klineFixedMs(interval);
+  return offsetMs === 0 || (size !== undefined && offsetMs % size === 0);
+}

@@ -1,6 +1,12 @@
 import type { Amount } from '../domain/amount.ts';
 import type { Trade } from '../domain/events.ts';
-import { KLINE_INTERVALS, type KlineInterval, klineCloseTime, klineOpenTime } from './kline-intervals.ts';
+import {
+  KLINE_INTERVALS,
+  type KlineInterval,
+  sameBucketsAsUtc,
+  zonedKlineCloseTime,
+  zonedKlineOpenTime,
+} from './kline-intervals.ts';
 
 /** A candle in minor units, with Binance's taker-buy volumes. */
 export interface Kline {
@@ -22,30 +28,50 @@ export interface Kline {
 }
 
 /**
- * One symbol's current candle, and the one before it, for every Binance interval: what the kline
- * streams push. The history lives in the read model's candles; this only follows the live edge.
+ * One symbol's current candle, and the one before it, for every Binance interval, in UTC and in each
+ * time zone asked for (Binance's kline streams take `@+08:00`): what the kline streams push. A zone
+ * keeps candles of its own only for the intervals whose buckets it moves (a +08:00 day, week or
+ * month); for the others its candles are UTC's. The history lives in the read model's candles; this
+ * only follows the live edge.
  */
 export class LiveKlines {
   readonly symbol: string;
-  private readonly current = new Map<KlineInterval, Kline>();
-  private readonly previous = new Map<KlineInterval, Kline>();
+  /** Each kept (zone, interval): its current candle and the one before. */
+  private readonly series: KlineSeries[] = [];
+  private readonly byZone = new Map<number, Map<KlineInterval, KlineSeries>>();
 
-  constructor(symbol: string) {
+  constructor(symbol: string, timeZonesMs: readonly number[] = []) {
     this.symbol = symbol;
+    for (const offsetMs of [0, ...timeZonesMs.filter((z) => z !== 0)]) {
+      const zone = new Map<KlineInterval, KlineSeries>();
+      this.byZone.set(offsetMs, zone);
+      for (const interval of KLINE_INTERVALS) {
+        if (offsetMs !== 0 && sameBucketsAsUtc(interval, offsetMs)) continue;
+        const series: KlineSeries = { interval, offsetMs, current: undefined, previous: undefined };
+        zone.set(interval, series);
+        this.series.push(series);
+      }
+    }
+  }
+
+  /** The time zones kept besides UTC, in milliseconds ahead of it. */
+  get timeZonesMs(): number[] {
+    return [...this.byZone.keys()].filter((z) => z !== 0);
   }
 
   add(trade: Trade): void {
     const takerBuys = trade.takerSide === 'BUY';
-    for (const interval of KLINE_INTERVALS) {
-      let kline = this.current.get(interval);
+    for (const series of this.series) {
+      let kline = series.current;
       if (kline === undefined || trade.ts > kline.closeTime) {
-        if (kline !== undefined) this.previous.set(interval, kline);
-        const openTime = klineOpenTime(trade.ts, interval);
+        if (kline !== undefined) series.previous = kline;
+        const { interval, offsetMs } = series;
+        const openTime = zonedKlineOpenTime(trade.ts, interval, offsetMs);
         kline = {
           symbol: this.symbol,
           interval,
           openTime,
-          closeTime: klineCloseTime(openTime, interval),
+          closeTime: zonedKlineCloseTime(openTime, interval, offsetMs),
           open: trade.price,
           high: trade.price,
           low: trade.price,
@@ -58,7 +84,7 @@ export class LiveKlines {
           lastTradeId: trade.tradeId,
           count: 0,
         };
-        this.current.set(interval, kline);
+        series.current = kline;
       }
       if (trade.price > kline.high) kline.high = trade.price;
       if (trade.price < kline.low) kline.low = trade.price;
@@ -74,13 +100,26 @@ export class LiveKlines {
     }
   }
 
-  /** The newest candle with a trade in it, which may already be closed. */
-  latest(interval: KlineInterval): Readonly<Kline> | undefined {
-    return this.current.get(interval);
+  /** The newest candle with a trade in it, which may already be closed; undefined for a zone not kept. */
+  latest(interval: KlineInterval, offsetMs = 0): Readonly<Kline> | undefined {
+    return this.seriesOf(interval, offsetMs)?.current;
   }
 
   /** The candle before the latest one. */
-  before(interval: KlineInterval): Readonly<Kline> | undefined {
-    return this.previous.get(interval);
+  before(interval: KlineInterval, offsetMs = 0): Readonly<Kline> | undefined {
+    return this.seriesOf(interval, offsetMs)?.previous;
   }
+
+  private seriesOf(interval: KlineInterval, offsetMs: number): KlineSeries | undefined {
+    const zone = this.byZone.get(offsetMs);
+    if (zone === undefined) return undefined;
+    return zone.get(interval) ?? this.byZone.get(0)!.get(interval);
+  }
+}
+
+interface KlineSeries {
+  readonly interval: KlineInterval;
+  readonly offsetMs: number;
+  current: Kline | undefined;
+  previous: Kline | undefined;
 }

@@ -47,6 +47,24 @@ export interface Ticker24h {
   readonly count: number;
 }
 
+/** Binance's rolling window statistics over a window opening on a minute (`<symbol>@ticker_1h`). */
+export interface WindowTicker {
+  readonly symbol: string;
+  readonly openTime: number;
+  readonly closeTime: number;
+  /** Prices in quote minor units, 0 for a window without trades. */
+  readonly open: Amount;
+  readonly high: Amount;
+  readonly low: Amount;
+  readonly last: Amount;
+  readonly volume: Amount;
+  readonly quoteVolume: Amount;
+  /** -1 for a window without trades. */
+  readonly firstId: number;
+  readonly lastId: number;
+  readonly count: number;
+}
+
 /** Binance's aggregate trade: consecutive fills of one taker order at one price. */
 export interface AggTrade {
   readonly aggId: number;

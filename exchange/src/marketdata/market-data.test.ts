@@ -42,7 +42,7 @@ describe('MarketData', () => {
     assert.equal(data.depth('NOPE', 5), undefined);
   });
 
-  it('aggregates one taker order’s fills at one price, ids from the first trade', () => {
+  it('aggregates one taker order’s fills at one price, aggregate ids contiguous like trade ids', () => {
     const { driver, data, updates } = setup();
     driver.send(limit(1, 'SELL', usdt(100), btc(1)));
     driver.send(limit(2, 'SELL', usdt(100), btc(1)));
@@ -56,14 +56,15 @@ describe('MarketData', () => {
       aggs.map((a) => [a.aggId, a.firstTradeId, a.lastTradeId, a.price, a.quantity, a.buyerIsMaker]),
       [
         [1, 1, 2, usdt(100), btc(2), false],
-        [3, 3, 3, usdt(101), btc(0.5), false],
+        [2, 3, 3, usdt(101), btc(0.5), false],
       ],
     );
     assert.deepEqual(update?.symbols[0]?.aggTrades, aggs);
     assert.deepEqual(
       data.aggTrades({ symbol: 'BTCUSDT', fromId: 2, limit: 10 }).map((a) => a.aggId),
-      [3],
+      [2],
     );
+    assert.deepEqual(data.aggTrades({ symbol: 'BTCUSDT', fromId: 3, limit: 10 }), []);
     assert.deepEqual(update?.symbols[0]?.asks, [
       [usdt(100), 0],
       [usdt(101), btc(0.5)],

@@ -12,6 +12,7 @@ import type {
   MarketDataView,
   PriceLevelRow,
   Ticker24h,
+  WindowTicker,
 } from './market-data-view.ts';
 import { MirrorBook } from './mirror-book.ts';
 import { RollingStats, type StatsTrade } from './rolling-stats.ts';
@@ -19,7 +20,15 @@ import { RollingStats, type StatsTrade } from './rolling-stats.ts';
 export interface MarketDataOptions {
   /** Aggregate trades kept in memory per symbol for aggTrades queries. @default 100_000 */
   readonly aggTradesPerSymbol?: number;
+  /**
+   * Time zones, in milliseconds ahead of UTC, whose live candles are kept besides UTC's for the kline
+   * streams. @default [28_800_000] (+08:00, the one zone Binance's kline streams take)
+   */
+  readonly klineTimeZonesMs?: readonly number[];
 }
+
+/** +08:00: the time zone Binance's kline streams take (`<symbol>@kline_1d@+08:00`). */
+export const BINANCE_KLINE_STREAM_ZONE_MS = 8 * 3_600_000;
 
 /** A listed market and the decimals the gateway needs to format its amounts. */
 export interface MarketInfo {
@@ -60,12 +69,12 @@ class SymbolState {
   closedAggs: AggTrade[] = [];
   touched = false;
 
-  constructor(info: MarketInfo, aggCapacity: number) {
+  constructor(info: MarketInfo, aggCapacity: number, klineTimeZonesMs: readonly number[]) {
     this.info = info;
     const { symbol } = info.spec;
     this.stats = new RollingStats(symbol, 10 ** info.baseDecimals);
     this.aggTrades = new AggTradeHistory(symbol, aggCapacity);
-    this.klines = new LiveKlines(symbol);
+    this.klines = new LiveKlines(symbol, klineTimeZonesMs);
     this.bookTicker = { symbol, updateId: 0, bidPrice: 0, bidQty: 0, askPrice: 0, askQty: 0 };
   }
 }
@@ -90,6 +99,7 @@ export class MarketData implements MarketDataView {
   private readonly assetDecimals = new Map<string, number>();
   private readonly listeners = new Set<MarketUpdateListener>();
   private readonly aggCapacity: number;
+  private readonly klineTimeZonesMs: readonly number[];
   private applied = 0;
   private lastTs = 0;
 
@@ -99,6 +109,7 @@ export class MarketData implements MarketDataView {
       throw new RangeError(`aggTradesPerSymbol ${capacity} is invalid: use a positive integer`);
     }
     this.aggCapacity = capacity;
+    this.klineTimeZonesMs = options.klineTimeZonesMs ?? [BINANCE_KLINE_STREAM_ZONE_MS];
   }
 
   /**
@@ -297,6 +308,16 @@ export class MarketData implements MarketDataView {
     return this.markets.get(symbol)?.stats.ticker(nowMs);
   }
 
+  /** The rolling window ticker over `windowMs` (up to a day) ending at `nowMs`. */
+  windowTicker(symbol: string, nowMs: number, windowMs: number): WindowTicker | undefined {
+    return this.markets.get(symbol)?.stats.window(nowMs, windowMs);
+  }
+
+  /** The time zones (ms ahead of UTC) whose live candles are kept besides UTC's. */
+  get klineTimeZones(): readonly number[] {
+    return this.klineTimeZonesMs;
+  }
+
   averagePrice(
     symbol: string,
     nowMs: number,
@@ -317,7 +338,11 @@ export class MarketData implements MarketDataView {
     if (baseDecimals === undefined || quoteDecimals === undefined) {
       throw new Error(`market ${spec.symbol} lists an asset market data has not seen added`);
     }
-    const state = new SymbolState({ spec, baseDecimals, quoteDecimals }, this.aggCapacity);
+    const state = new SymbolState(
+      { spec, baseDecimals, quoteDecimals },
+      this.aggCapacity,
+      this.klineTimeZonesMs,
+    );
     this.markets.set(spec.symbol, state);
     return state;
   }

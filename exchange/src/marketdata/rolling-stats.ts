@@ -1,7 +1,8 @@
 import type { Amount } from '../domain/amount.ts';
 import { mulDiv } from '../domain/amount.ts';
 import type { Trade } from '../domain/events.ts';
-import type { Ticker24h } from './market-data-view.ts';
+import { averagePriceFromMinute } from '../domain/symbol-filters.ts';
+import type { Ticker24h, WindowTicker } from './market-data-view.ts';
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 60 * MINUTE_MS;
@@ -149,9 +150,65 @@ export class RollingStats {
     };
   }
 
-  /** Volume-weighted average price of the last `minutes`, or the last price when nothing traded. */
+  /**
+   * Binance's rolling window ticker (the `<symbol>@ticker_<window>` streams): the trades from the
+   * minute `windowMs` before `nowMs` up to `nowMs`, so the window opens on a minute and is up to
+   * 59,999 ms wider than asked. Exact: each minute bucket holds every trade of its minute. Prices are
+   * 0 and ids -1 for a window without trades, as the REST rolling window ticker answers. Windows up to
+   * a day (the buckets kept).
+   */
+  window(nowMs: number, windowMs: number): WindowTicker {
+    if (windowMs > DAY_MS) throw new RangeError(`window ${windowMs} ms is longer than the day kept`);
+    const from = minuteWindowStart(nowMs, windowMs);
+    let open = 0;
+    let high = 0;
+    let low = 0;
+    let last = 0;
+    let volume = 0;
+    let quoteVolume = 0;
+    let firstId = -1;
+    let lastId = -1;
+    let count = 0;
+    for (let i = this.head; i < this.buckets.length; i++) {
+      const b = this.buckets[i]!;
+      if (b.minute < from) continue;
+      if (b.minute > nowMs) break;
+      if (count === 0) {
+        open = b.open;
+        high = b.high;
+        low = b.low;
+        firstId = b.firstId;
+      }
+      if (b.high > high) high = b.high;
+      if (b.low < low) low = b.low;
+      last = b.close;
+      volume += b.volume;
+      quoteVolume += b.quoteVolume;
+      lastId = b.lastId;
+      count += b.count;
+    }
+    return {
+      symbol: this.symbol,
+      openTime: from,
+      closeTime: nowMs,
+      open,
+      high,
+      low,
+      last,
+      volume,
+      quoteVolume,
+      firstId,
+      lastId,
+      count,
+    };
+  }
+
+  /**
+   * Volume-weighted average price of the last `minutes`, or the last price when nothing traded: the
+   * engine values MARKET orders at the same figure (`engine/average-price.ts`), from the same window.
+   */
   averagePrice(nowMs: number, minutes: number): { readonly price: Amount; readonly closeTime: number } {
-    const fromMinute = minuteWindowStart(nowMs, minutes * MINUTE_MS) + MINUTE_MS;
+    const fromMinute = averagePriceFromMinute(nowMs, minutes);
     let volume = 0;
     let quoteVolume = 0;
     let closeTime = this.lastTradeTs;

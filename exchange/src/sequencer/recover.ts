@@ -1,7 +1,8 @@
 import type { Command } from '../domain/commands.ts';
 import type { EngineEvent } from '../domain/events.ts';
 import { MatchingEngine } from '../engine/engine.ts';
-import type { EngineSnapshot } from '../engine/snapshot.ts';
+import { type EngineSnapshot, SnapshotFormatError } from '../engine/snapshot.ts';
+import { Format1Upgrade, type TradeRecord } from '../engine/snapshot-upgrade.ts';
 import type { LogReader } from '../journal/log-port.ts';
 import type { SnapshotProblem, SnapshotStore } from '../journal/snapshots/snapshot-store.ts';
 import { decodeCommand } from './command-codec.ts';
@@ -24,6 +25,12 @@ export interface RecoveryOptions {
    * start exactly where another reader of a growing log stood. @default - the end of the log
    */
   readonly throughSeq?: number;
+  /**
+   * Every trade up to a seq, each market's in order: lets recovery upgrade a format-1 snapshot (trade
+   * ids counted across all markets) by rebuilding its per-market counters from the trades, where the
+   * log may no longer reach back to replay them. @default - such a snapshot is passed over
+   */
+  readonly tradesThrough?: (seq: number) => AsyncIterable<readonly TradeRecord[]>;
 }
 
 export interface Recovery {
@@ -33,6 +40,8 @@ export interface Recovery {
   readonly replayedCommands: number;
   /** Newer snapshots that failed their checks and were passed over, each with its file and offset. */
   readonly problems: readonly SnapshotProblem[];
+  /** The snapshot file of an older format the state was upgraded from, if it was. */
+  readonly upgradedFrom?: string;
 }
 
 export class RecoveryError extends Error {
@@ -54,6 +63,7 @@ export async function recoverEngine(
   const notAfter = Math.min(options.notAfterSeq ?? Number.POSITIVE_INFINITY, through);
   const problems: SnapshotProblem[] = [];
   let engine: MatchingEngine | undefined;
+  let upgradedFrom: string | undefined;
   for (const entry of await snapshots.list()) {
     if (entry.seq > notAfter) continue;
     const loaded = await snapshots.load(entry.file);
@@ -61,8 +71,24 @@ export async function recoverEngine(
       problems.push(loaded);
       continue;
     }
-    const state = JSON.parse(decoder.decode(loaded.body)) as EngineSnapshot;
-    engine = MatchingEngine.restore(state);
+    let state = JSON.parse(decoder.decode(loaded.body)) as EngineSnapshot;
+    try {
+      if (state.version === 1 && options.tradesThrough !== undefined) {
+        const upgrade = new Format1Upgrade();
+        for await (const page of options.tradesThrough(loaded.seq))
+          for (const trade of page) upgrade.add(trade);
+        state = upgrade.apply(state);
+        upgradedFrom = loaded.file;
+      }
+      engine = MatchingEngine.restore(state);
+    } catch (error) {
+      // A snapshot of an older format that cannot be upgraded is passed over like a damaged one,
+      // saying why: the log replays from an older snapshot, or from its start.
+      if (!(error instanceof SnapshotFormatError)) throw error;
+      problems.push({ file: loaded.file, offset: 0, reason: error.message });
+      upgradedFrom = undefined;
+      continue;
+    }
     if (engine.lastSeq !== loaded.seq) {
       throw new RecoveryError(
         `${loaded.file}: the state is at seq ${engine.lastSeq} but the file is for ${loaded.seq}`,
@@ -75,7 +101,8 @@ export async function recoverEngine(
   const firstSeq = log.firstSeq();
   if (firstSeq > snapshotSeq + 1) {
     throw new RecoveryError(
-      `the log starts at seq ${firstSeq} but the usable state ends at ${snapshotSeq}: records ${snapshotSeq + 1}..${firstSeq - 1} were pruned without a snapshot covering them`,
+      `the log starts at seq ${firstSeq} but the usable state ends at ${snapshotSeq}: records ${snapshotSeq + 1}..${firstSeq - 1} were pruned without a snapshot covering them` +
+        problems.map((p) => `; passed over ${p.file}: ${p.reason}`).join(''),
     );
   }
   let replayedCommands = 0;
@@ -94,5 +121,11 @@ export async function recoverEngine(
   if (options.throughSeq !== undefined && engine.lastSeq !== options.throughSeq) {
     throw new RecoveryError(`the log ends at seq ${engine.lastSeq}, before ${options.throughSeq}`);
   }
-  return { engine, snapshotSeq, replayedCommands, problems };
+  return {
+    engine,
+    snapshotSeq,
+    replayedCommands,
+    problems,
+    ...(upgradedFrom !== undefined && { upgradedFrom }),
+  };
 }

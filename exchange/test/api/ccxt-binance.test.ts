@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import ccxt from 'ccxt';
+import { pointCcxtAtBourse } from '../../src/clients/ccxt-recipe.ts';
 import { ApiHarness, type ApiKey } from './support/api-harness.ts';
-import { binanceAt } from './support/ccxt-client.ts';
+import { binanceAt, offHost, urlEntries } from './support/ccxt-client.ts';
 
 /** ccxt's unmodified `binance` class against Bourse, by URL override only (support/ccxt-client.ts). */
 
@@ -22,7 +23,11 @@ describe('ccxt binance against Bourse', () => {
     client = binanceAt(api.server.baseUrl, alice);
     maker = binanceAt(api.server.baseUrl, bob);
   });
-  after(() => api.close());
+  after(async () => {
+    await api.close();
+    // Every request of every test here went to Bourse: the recipe points all of ccxt at it.
+    assert.deepEqual(offHost, []);
+  });
 
   it('loadMarkets and fetchTime', async () => {
     const markets = await client.loadMarkets();
@@ -56,7 +61,7 @@ describe('ccxt binance against Bourse', () => {
     assert.equal(trades[0]!.price, 60_000);
     assert.equal(trades[0]!.amount, 0.01);
     assert.equal(trades[0]!.side, 'buy');
-    // historicalTrades needs the API key, which ccxt sends in X-MBX-APIKEY for that path alone.
+    // historicalTrades: ccxt sends its X-MBX-APIKEY for that path alone, which Bourse ignores (NONE).
     const historical = await client.fetchTrades('BTC/USDT', undefined, undefined, {
       fetchTradesMethod: 'publicGetHistoricalTrades',
     });
@@ -149,4 +154,61 @@ describe('ccxt binance against Bourse', () => {
     // ccxt maps Binance's -1013 (filter failure) to BadRequest, as it does against Binance.
     await assert.rejects(client.createOrder('BTC/USDT', 'limit', 'buy', 0.0001, 40_000), ccxt.BadRequest);
   });
+
+  it("the recipe points every URL of ccxt's binance and pro.binance at Bourse, sandbox and demo sets too", () => {
+    const host = new URL(api.server.baseUrl).host;
+    const checked = [binanceAt(api.server.baseUrl, alice), proWithRecipe(api.server.baseUrl)];
+    for (const exchange of checked) {
+      const urls = exchange.urls as Record<string, unknown>;
+      const entries = ['api', 'test', 'demo'].flatMap((set) => urlEntries(urls[set], set));
+      assert.ok(entries.length > 30, `${entries.length} URLs`);
+      for (const [name, url] of entries) assert.equal(new URL(url).host, host, `${name}: ${url}`);
+    }
+  });
+
+  it('fetchStatus, fetchTradingFees and fetchDeposits, which Bourse does not serve, fail at once with BadRequest, not a retried OperationFailed', async () => {
+    const guarded = binanceAt(api.server.baseUrl, alice);
+    guarded.options.maxRetriesOnFailure = 3;
+    await guarded.loadMarkets();
+    const sent: string[] = [];
+    const fetch = guarded.fetch.bind(guarded);
+    guarded.fetch = (url: string, ...rest: unknown[]) => {
+      sent.push(new URL(url).pathname);
+      return (fetch as (...args: unknown[]) => Promise<unknown>)(url, ...rest);
+    };
+    for (const call of [
+      () => guarded.fetchStatus(),
+      () => guarded.fetchTradingFees(),
+      () => guarded.fetchDeposits('USDT'),
+    ]) {
+      sent.length = 0;
+      const error = await call().then(
+        () => assert.fail('served'),
+        (e: unknown) => e,
+      );
+      assert.ok(error instanceof ccxt.BadRequest, String(error));
+      assert.ok(!(error instanceof ccxt.OperationFailed), String(error));
+      assert.equal(sent.length, 1, sent.join(', '));
+      assert.match(sent[0]!, /^\/sapi\//);
+    }
+    // loadMarkets with ccxt's default market types asks /fapi and /dapi too: refused once each, not retried.
+    const defaults = binanceAt(api.server.baseUrl, alice);
+    defaults.options.maxRetriesOnFailure = 3;
+    defaults.options.fetchMarkets = { types: ['spot', 'linear', 'inverse'] };
+    const paths: string[] = [];
+    const fetchDefaults = defaults.fetch.bind(defaults);
+    defaults.fetch = (url: string, ...rest: unknown[]) => {
+      paths.push(new URL(url).pathname);
+      return (fetchDefaults as (...args: unknown[]) => Promise<unknown>)(url, ...rest);
+    };
+    await assert.rejects(defaults.loadMarkets(), (e: unknown) => e instanceof ccxt.BadRequest);
+    assert.deepEqual(paths.filter((p) => !p.startsWith('/api/v3/')).sort(), [
+      '/dapi/v1/exchangeInfo',
+      '/fapi/v1/exchangeInfo',
+    ]);
+  });
 });
+
+function proWithRecipe(baseUrl: string) {
+  return pointCcxtAtBourse(new ccxt.pro.binance(), baseUrl);
+}

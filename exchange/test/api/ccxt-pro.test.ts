@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { getCACertificates, setDefaultCACertificates } from 'node:tls';
 import { ApiHarness, type ApiKey } from './support/api-harness.ts';
-import { proAt } from './support/ccxt-client.ts';
+import { offHost, proAt } from './support/ccxt-client.ts';
 
 /**
  * ccxt.pro's unmodified `binance` class against a running Bourse, by URL override only
@@ -53,6 +53,8 @@ describe('ccxt.pro binance against Bourse', () => {
     await client.close();
     await maker.close();
     await api.close();
+    // Every request and socket of every test here went to Bourse: the recipe points all of ccxt at it.
+    assert.deepEqual(offHost, []);
   });
 
   it('watchOrderBook keeps a local book equal to the REST depth through a stream of changes', async () => {
@@ -295,9 +297,8 @@ describe('ccxt.pro binance against Bourse', () => {
       assert.equal(Number(row?.locked), units(ledger.locked, decimals), `${asset} locked`);
     }
 
-    // Market data: the same trades and candles as REST. ccxt sends no API key for trades.historical,
-    // which Bourse's table (as REST's historicalTrades) requires: it goes as an extra parameter.
-    const trades = await client.fetchTradesWs('BTC/USDT', undefined, 5, { apiKey: alice.apiKey });
+    // Market data: the same trades and candles as REST.
+    const trades = await client.fetchTradesWs('BTC/USDT', undefined, 5);
     const restTrades = await client.fetchTrades('BTC/USDT', undefined, 5);
     assert.deepEqual(
       trades.map((t) => [t.id, t.price, t.amount, t.timestamp]),

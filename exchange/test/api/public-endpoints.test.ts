@@ -152,25 +152,19 @@ describe('public REST endpoints', () => {
     assert.equal((await historical<unknown[]>({ symbol: 'BTCUSDT', limit: 1 })).body.length, 1);
   });
 
-  it('historicalTrades is MARKET_DATA: fails with -2014 without an API key, -2015 for an unknown one', async () => {
+  it('historicalTrades is security type NONE, as on Binance since July 2023: any X-MBX-APIKEY is ignored', async () => {
     const query = encode({ symbol: 'BTCUSDT', limit: 1 });
-    const missing = await api.raw<ErrorBody>('GET', '/api/v3/historicalTrades', query);
-    assert.equal(missing.body.code, -2014);
-    const malformed = await api.raw<ErrorBody>('GET', '/api/v3/historicalTrades', query, {
-      apiKey: 'not a key!',
-    });
-    assert.equal(malformed.body.code, -2014);
-    const unknown = await api.raw<ErrorBody>('GET', '/api/v3/historicalTrades', query, {
-      apiKey: 'A'.repeat(64),
-    });
-    assert.equal(unknown.body.code, -2015);
-    // A key alone (every key can read), no timestamp or signature.
     const reader = await api.user('carol', ['READ']);
-    const ok = await api.raw<unknown[]>('GET', '/api/v3/historicalTrades', query, {
-      apiKey: reader.apiKey,
-    });
-    assert.equal(ok.status, 200, JSON.stringify(ok.body));
-    assert.equal(ok.body.length, 1);
+    for (const apiKey of [undefined, 'not a key!', 'A'.repeat(64), reader.apiKey]) {
+      const r = await api.raw<unknown[]>(
+        'GET',
+        '/api/v3/historicalTrades',
+        query,
+        apiKey === undefined ? {} : { apiKey },
+      );
+      assert.equal(r.status, 200, `${apiKey}: ${JSON.stringify(r.body)}`);
+      assert.equal(r.body.length, 1);
+    }
   });
 
   it('aggTrades', async () => {
@@ -187,6 +181,30 @@ describe('public REST endpoints', () => {
       startTime: 1,
     });
     assert.equal(combo.body.code, -1128);
+  });
+
+  it('aggTrades takes startTime and endTime at any span, or either alone, as Binance since December 2022', async () => {
+    type Agg = { T: number }[];
+    const times = async (params: Record<string, number>) => {
+      const r = await api.get<Agg>('/api/v3/aggTrades', { symbol: 'BTCUSDT', ...params });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      return r.body.map((a) => a.T);
+    };
+    const all = [
+      MONDAY + 10_000,
+      MONDAY + 10_500,
+      MONDAY + 65_000,
+      MONDAY + 210_000,
+      Date.UTC(2026, 1, 2, 12),
+    ];
+    // Four weeks apart.
+    assert.deepEqual(await times({ startTime: MONDAY, endTime: Date.UTC(2026, 1, 3) }), all);
+    assert.deepEqual(await times({ startTime: MONDAY, endTime: MONDAY + 65_000 }), all.slice(0, 3));
+    // startTime alone: from then on, oldest first, up to the limit.
+    assert.deepEqual(await times({ startTime: MONDAY + 60_000, limit: 2 }), all.slice(2, 4));
+    // endTime alone: the newest up to then.
+    assert.deepEqual(await times({ endTime: MONDAY + 100_000, limit: 2 }), all.slice(1, 3));
+    assert.deepEqual(await times({ endTime: MONDAY }), []);
   });
 
   it('klines: stored and derived intervals, 1s from trades, weeks on Monday, months on the 1st', async () => {
@@ -453,7 +471,10 @@ describe('public REST endpoints', () => {
     }
     assert.deepEqual(Object.keys(doc.body.paths['/api/v3/order']!).sort(), ['delete', 'get', 'post']);
     const security = (path: string) => (doc.body.paths[path]!.get as { security?: unknown }).security;
-    assert.deepEqual(security('/api/v3/historicalTrades'), [{ apiKey: [] }]);
+    assert.equal(security('/api/v3/historicalTrades'), undefined);
+    assert.deepEqual((doc.body.paths['/api/v3/userDataStream']!.post as { security?: unknown }).security, [
+      { apiKey: [] },
+    ]);
     assert.equal(security('/api/v3/trades'), undefined);
     const page = await fetch(`${api.server.baseUrl}/docs`);
     assert.match(page.headers.get('content-type')!, /text\/html/);

@@ -38,7 +38,7 @@ describe('WebSocket connection health', () => {
     await stalledClosed;
     h.send(limit(2, 'BUY', usdt(30_000), 10_000));
     trades++;
-    await fast.next((m) => m.t === h.driver.engine.nextTradeId - 1);
+    await fast.next((m) => m.t === h.driver.engine.markets.get('BTCUSDT')!.nextTradeId - 1);
     assert.equal(received, trades, 'the fast peer got every trade');
     assert.equal(h.gateway.stats().connections, 1);
     await fast.close();

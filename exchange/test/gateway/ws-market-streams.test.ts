@@ -6,6 +6,23 @@ import { mulberry32 } from '../support/random-flow.ts';
 import { TestClient } from '../support/ws-client.ts';
 import { sleep, WsHarness } from '../support/ws-harness.ts';
 
+/** The status and {code, msg} body of an upgrade the server refused. */
+function refusal(url: string): Promise<{ status: number; body: { code: unknown; msg: unknown } }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    ws.once('open', () => reject(new Error(`${url} opened`)));
+    ws.once('error', () => {});
+    ws.once('unexpected-response', (_request, response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => {
+        text += chunk;
+      });
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) }));
+    });
+  });
+}
+
 describe('WebSocket market streams', () => {
   let h: WsHarness;
   before(async () => {
@@ -130,7 +147,7 @@ describe('WebSocket market streams', () => {
     assert.equal(kline.data.e, 'kline');
     assert.equal(kline.data.k.i, '1m');
     assert.equal(kline.data.k.c, '29500.000000');
-    assert.equal(kline.data.k.L, h.driver.engine.nextTradeId - 1);
+    assert.equal(kline.data.k.L, h.driver.engine.markets.get('BTCUSDT')!.nextTradeId - 1);
     const month = await client.next((m) => m.stream === 'btcusdt@kline_1M');
     assert.equal(month.data.k.i, '1M');
     assert.equal(month.data.k.x, false);
@@ -140,6 +157,7 @@ describe('WebSocket market streams', () => {
   for (const [stream, speedMs] of [
     ['btcusdt@depth@100ms', 100],
     ['btcusdt@depth', 1000],
+    ['btcusdt@depth@1000ms', 1000],
   ] as const) {
     it(`keeps a local order book exactly by Binance's procedure on ${stream}, under a random flow`, async () => {
       const client = await TestClient.open(`${h.base}/ws/${stream}`);
@@ -211,7 +229,8 @@ describe('WebSocket market streams', () => {
         applied++;
         if (lastU >= finalSeq) break;
       }
-      assert.ok(applied > 3, `only ${applied} diffs applied`);
+      // Several diffs, each starting where the last ended (the flow lasts a few seconds).
+      assert.ok(applied >= 2, `only ${applied} diffs applied`);
       const final = h.marketData.depth('BTCUSDT', 5000)!;
       assert.equal(lastU, final.lastUpdateId);
       assert.deepEqual(
@@ -226,11 +245,158 @@ describe('WebSocket market streams', () => {
     });
   }
 
-  it('refuses upgrades on unknown or malformed paths', async () => {
-    for (const path of ['/nope', '/ws/%E0%A4%A']) {
-      const ws = new WebSocket(`${h.base}${path}`);
-      const error = await new Promise<Error>((resolve) => ws.once('error', resolve));
-      assert.match(error.message, /404/, path);
+  it('refuses upgrades on unknown paths (404), and malformed URLs and unknown stream names (400), in {code, msg}', async () => {
+    for (const [path, status] of [
+      ['/nope', 404],
+      ['/ws/%E0%A4%A', 400],
+      ['/stream?streams=btcusdt@trade/btcusdt@nonsense', 400],
+      ['/stream?streams=ethusdt@trade', 400],
+      ['/stream?streams=btcusdt@kline_1d@+05:00', 400],
+      ['/ws/btcusdt@ticker_2h', 400],
+      ['/ws/!ticker_1m@arr', 400],
+    ] as const) {
+      const refused = await refusal(`${h.base}${path}`);
+      assert.equal(refused.status, status, path);
+      assert.equal(typeof refused.body.code, 'number', path);
+      assert.equal(typeof refused.body.msg, 'string', path);
     }
+    // A raw /ws/<id> that names no stream still opens, as on Binance: ccxt subscribes on it afterwards.
+    const raw = await TestClient.open(`${h.base}/ws/0`);
+    const bad = await raw.request({
+      method: 'SUBSCRIBE',
+      params: ['btcusdt@ticker_1h', 'btcusdt@nope'],
+      id: 1,
+    });
+    assert.equal(bad.error.code, 2);
+    assert.match(bad.error.msg, /btcusdt@nope/);
+    assert.deepEqual((await raw.request({ method: 'LIST_SUBSCRIPTIONS', id: 2 })).result, []);
+    await raw.close();
+  });
+
+  it('pushes rolling window tickers, !ticker_<window>@arr, avgPrice and +08:00 klines, exact to the trades', async () => {
+    const names = [
+      'btcusdt@ticker_1h',
+      'btcusdt@ticker_4h',
+      'btcusdt@ticker_1d',
+      '!ticker_1h@arr',
+      'btcusdt@avgPrice',
+      'btcusdt@kline_1d@+08:00',
+      'btcusdt@kline_1d',
+      'btcusdt@kline_1h@+08:00',
+    ];
+    const client = await TestClient.open(`${h.base}/stream?streams=${names.join('/')}`);
+    h.send(limit(5, 'SELL', usdt(31_000), btc(0.4)));
+    h.send(limit(5, 'SELL', usdt(31_100), btc(0.4)));
+    h.send(limit(6, 'BUY', usdt(31_100), btc(0.6)));
+    h.send(limit(7, 'SELL', usdt(30_900), btc(0.1)));
+    h.send(limit(8, 'BUY', usdt(30_900), btc(0.1)));
+    const trades = h.driver.events.filter(
+      (e): e is Extract<typeof e, { type: 'Trade' }> => e.type === 'Trade' && e.symbol === 'BTCUSDT',
+    );
+    // Trade ids count per symbol: BTCUSDT's newest trade.
+    const lastTradeId = trades.at(-1)!.tradeId;
+    const fmtPrice = (v: number) => (v / 1e6).toFixed(6);
+    const fmtQty = (v: number) => (v / 1e8).toFixed(8);
+    /** The oracle: sums of the Trade events themselves, over [from, to]. */
+    const expected = (from: number, to: number) => {
+      const within = trades.filter((t) => t.ts >= from && t.ts <= to);
+      return {
+        o: fmtPrice(within[0]!.price),
+        h: fmtPrice(Math.max(...within.map((t) => t.price))),
+        l: fmtPrice(Math.min(...within.map((t) => t.price))),
+        c: fmtPrice(within.at(-1)!.price),
+        v: fmtQty(within.reduce((sum, t) => sum + t.quantity, 0)),
+        q: fmtPrice(within.reduce((sum, t) => sum + t.quoteQuantity, 0)),
+        n: within.length,
+        F: within[0]!.tradeId,
+        L: within.at(-1)!.tradeId,
+      };
+    };
+    for (const [window, ms] of [
+      ['1h', 3_600_000],
+      ['4h', 14_400_000],
+      ['1d', 86_400_000],
+    ] as const) {
+      const { data } = await client.next(
+        (m) => m.stream === `btcusdt@ticker_${window}` && m.data.L === lastTradeId,
+      );
+      assert.equal(data.e, `${window}Ticker`);
+      assert.equal(data.s, 'BTCUSDT');
+      // The window opens on the minute `window` before the update, and closes at it.
+      assert.equal(data.O, Math.floor((data.E - ms) / 60_000) * 60_000);
+      assert.equal(data.C, data.E);
+      const want = expected(data.O, data.C);
+      assert.deepEqual(
+        { o: data.o, h: data.h, l: data.l, c: data.c, v: data.v, q: data.q, n: data.n, F: data.F, L: data.L },
+        want,
+      );
+      assert.equal(data.p, fmtPrice(Number(data.c) * 1e6 - Number(data.o) * 1e6));
+      assert.deepEqual(Object.keys(data).sort(), [
+        'C',
+        'E',
+        'F',
+        'L',
+        'O',
+        'P',
+        'c',
+        'e',
+        'h',
+        'l',
+        'n',
+        'o',
+        'p',
+        'q',
+        's',
+        'v',
+        'w',
+      ]);
+    }
+    const all = await client.next(
+      (m) => m.stream === '!ticker_1h@arr' && m.data.some((t: { L: number }) => t.L === lastTradeId),
+    );
+    assert.deepEqual(
+      all.data.map((t: { s: string; e: string }) => [t.s, t.e]),
+      [['BTCUSDT', '1hTicker']],
+    );
+    const avg = await client.next((m) => m.stream === 'btcusdt@avgPrice' && m.data.T === trades.at(-1)!.ts);
+    assert.deepEqual(Object.keys(avg.data).sort(), ['E', 'T', 'e', 'i', 's', 'w']);
+    assert.deepEqual([avg.data.e, avg.data.s, avg.data.i], ['avgPrice', 'BTCUSDT', '5m']);
+    const average = h.marketData.averagePrice('BTCUSDT', avg.data.E, 5)!;
+    assert.equal(avg.data.w, fmtPrice(average.price));
+
+    const DAY = 86_400_000;
+    const EIGHT_HOURS = 8 * 3_600_000;
+    const zoned = await client.next(
+      (m) => m.stream === 'btcusdt@kline_1d@+08:00' && m.data.k.L === lastTradeId,
+    );
+    const utc = await client.next((m) => m.stream === 'btcusdt@kline_1d' && m.data.k.L === lastTradeId);
+    const now = trades.at(-1)!.ts;
+    // The +08:00 day opens at 16:00 UTC; the UTC day at midnight.
+    assert.equal(zoned.data.k.t, Math.floor((now + EIGHT_HOURS) / DAY) * DAY - EIGHT_HOURS);
+    assert.equal(zoned.data.k.T, zoned.data.k.t + DAY - 1);
+    assert.equal(utc.data.k.t, Math.floor(now / DAY) * DAY);
+    for (const kline of [zoned.data.k, utc.data.k]) {
+      const want = expected(kline.t, kline.T);
+      assert.deepEqual(
+        {
+          o: kline.o,
+          h: kline.h,
+          l: kline.l,
+          c: kline.c,
+          v: kline.v,
+          q: kline.q,
+          n: kline.n,
+          F: kline.f,
+          L: kline.L,
+        },
+        want,
+      );
+    }
+    // An hour in +08:00 is a UTC hour.
+    const hour = await client.next(
+      (m) => m.stream === 'btcusdt@kline_1h@+08:00' && m.data.k.L === lastTradeId,
+    );
+    assert.equal(hour.data.k.t, Math.floor(now / 3_600_000) * 3_600_000);
+    await client.close();
   });
 });

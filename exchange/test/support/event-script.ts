@@ -58,7 +58,8 @@ export class EventScript {
   #seq = 0;
   #ts: number;
   #nextOrderId = 1;
-  #nextTradeId = 1;
+  /** Per symbol, as the engine numbers them: the next trade id, the next aggregate id, and the open aggregate. */
+  readonly #tradeIds = new Map<string, { trade: number; agg: number; aggTaker: number; aggPrice: number }>();
   #current: EngineEvent[] = [];
   #stamp = { seq: 0, ts: 0 };
 
@@ -255,9 +256,20 @@ export class EventScript {
     }
     buyer.lockedRemaining -= quoteQuantity;
     seller.lockedRemaining -= quantity;
+    let ids = this.#tradeIds.get(market.symbol);
+    if (ids === undefined) {
+      ids = { trade: 1, agg: 0, aggTaker: 0, aggPrice: 0 };
+      this.#tradeIds.set(market.symbol, ids);
+    }
+    if (ids.aggTaker !== taker.orderId || ids.aggPrice !== price) {
+      ids.agg++;
+      ids.aggTaker = taker.orderId;
+      ids.aggPrice = price;
+    }
     this.#emit({
       type: 'Trade',
-      tradeId: this.#nextTradeId++,
+      tradeId: ids.trade++,
+      aggTradeId: ids.agg,
       symbol: market.symbol,
       price,
       quantity,

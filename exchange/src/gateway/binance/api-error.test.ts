@@ -21,6 +21,7 @@ describe('the rejection table', () => {
       ['QUANTITY_BELOW_MIN', 'LOT_SIZE'],
       ['QUANTITY_ABOVE_MAX', 'LOT_SIZE'],
       ['BELOW_MIN_NOTIONAL', 'NOTIONAL'],
+      ['ABOVE_MAX_NOTIONAL', 'NOTIONAL'],
     ];
     for (const [reason, filter] of filters) {
       const error = rejectionError(reason, 'NEW_ORDER');

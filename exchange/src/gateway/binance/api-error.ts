@@ -108,6 +108,7 @@ const REJECT_TABLE: Readonly<Record<RejectReason, Mapping>> = {
   QUANTITY_BELOW_MIN: { code: BinanceCode.INVALID_MESSAGE, msg: 'Filter failure: LOT_SIZE' },
   QUANTITY_ABOVE_MAX: { code: BinanceCode.INVALID_MESSAGE, msg: 'Filter failure: LOT_SIZE' },
   BELOW_MIN_NOTIONAL: { code: BinanceCode.INVALID_MESSAGE, msg: 'Filter failure: NOTIONAL' },
+  ABOVE_MAX_NOTIONAL: { code: BinanceCode.INVALID_MESSAGE, msg: 'Filter failure: NOTIONAL' },
   INVALID_TIME_IN_FORCE: { code: BinanceCode.INVALID_TIF, msg: 'Invalid timeInForce.' },
   INVALID_ORDER_TYPE: { code: BinanceCode.INVALID_ORDER_TYPE, msg: 'Invalid orderType.' },
   WOULD_TAKE_AS_MAKER: { msg: 'Order would immediately match and take.' },
@@ -194,9 +195,27 @@ export const errors = {
       BinanceCode.UNSUPPORTED_OPERATION,
       `This operation is not supported: ${what} needs ${feature}, which Bourse does not offer yet.`,
     ),
-  unknownPath: () => new ApiError(BinanceCode.UNKNOWN, 'Unknown endpoint.', 404),
-  methodNotAllowed: () => new ApiError(BinanceCode.UNKNOWN, 'Method not allowed on this endpoint.', 405),
+  // Binance's -1020 ("This operation is not supported"), not -1000: clients treat -1000 as a
+  // transient fault and retry (ccxt raises OperationFailed), where an endpoint Bourse lacks is final
+  // (ccxt: BadRequest).
+  unknownPath: (method: string, path: string) =>
+    new ApiError(
+      BinanceCode.UNSUPPORTED_OPERATION,
+      `This operation is not supported: Bourse has no endpoint ${method} ${path.slice(0, 200)}.`,
+      404,
+    ),
+  methodNotAllowed: (method: string, path: string) =>
+    new ApiError(
+      BinanceCode.UNSUPPORTED_OPERATION,
+      `This operation is not supported: ${path.slice(0, 200)} does not take ${method}.`,
+      405,
+    ),
   payloadTooLarge: () => new ApiError(BinanceCode.ILLEGAL_CHARS, 'Request body too large.', 413),
+  headersTooLarge: () => new ApiError(BinanceCode.ILLEGAL_CHARS, 'Request header fields too large.', 431),
+  malformedRequest: () =>
+    new ApiError(BinanceCode.INVALID_MESSAGE, 'Malformed HTTP request: unknown method or bad syntax.', 400),
+  requestTimeout: () =>
+    new ApiError(BinanceCode.DISCONNECTED, 'The request was not received in time; send it again.', 408),
   busy: () =>
     new ApiError(BinanceCode.SERVER_BUSY, 'Server is currently overloaded with other requests.', 503),
   timeout: () =>

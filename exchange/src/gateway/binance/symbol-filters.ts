@@ -1,39 +1,32 @@
-import { isAmount, mulDiv } from '../../domain/amount.ts';
 import type { NewOrder } from '../../domain/commands.ts';
-import type { MarketSpec } from '../../domain/market.ts';
 import { RejectReason } from '../../domain/reject-reason.ts';
+import { AVG_PRICE_MINS, symbolFilterFailure } from '../../domain/symbol-filters.ts';
+import type { MarketDataView } from '../../marketdata/market-data-view.ts';
+import type { CatalogMarket } from './market-catalog.ts';
 
 /**
- * Binance's symbol filters (PRICE_FILTER, LOT_SIZE, NOTIONAL) on an order whose shape the request
- * parser already checked, for order/test, which must refuse what a real order would be refused for
- * without placing it. The engine applies the same rules to real orders; a test holds the two in step.
+ * Binance's symbol filters on an order whose shape the request parser already checked, for
+ * order/test, which must refuse what a real order would be refused for without placing it: the
+ * engine's own filter definition (`domain/symbol-filters.ts`), with a MARKET order by quantity valued
+ * as the engine values it, at market data's average price (which follows the same trades with the same
+ * minute buckets), or before the first trade at the best opposite price.
  */
-export function symbolFilterFailure(
+export function orderTestFilterFailure(
   order: NewOrder,
-  spec: MarketSpec,
-  baseDecimals: number,
+  market: CatalogMarket,
+  marketData: MarketDataView,
+  nowMs: number,
 ): RejectReason | null {
   // The engine keeps client ids with this prefix for the ids it makes up.
   if (order.clientOrderId?.startsWith('bourse-') === true) return RejectReason.INVALID_COMMAND;
-  if (order.orderType === 'MARKET' && order.quoteOrderQty !== undefined) {
-    if (!isAmount(order.quoteOrderQty) || order.quoteOrderQty === 0) return RejectReason.INVALID_QUANTITY;
-    return order.quoteOrderQty < spec.minNotional ? RejectReason.BELOW_MIN_NOTIONAL : null;
-  }
-  if (order.orderType !== 'MARKET') {
-    const price = order.price;
-    if (!isAmount(price) || price === 0) return RejectReason.INVALID_PRICE;
-    if (price % spec.tickSize !== 0) return RejectReason.PRICE_NOT_ON_TICK;
-  }
-  const quantity = order.quantity;
-  if (!isAmount(quantity) || quantity === 0) return RejectReason.INVALID_QUANTITY;
-  if (quantity % spec.lotSize !== 0) return RejectReason.QUANTITY_NOT_ON_LOT;
-  if (quantity < spec.minQty) return RejectReason.QUANTITY_BELOW_MIN;
-  if (quantity > spec.maxQty) return RejectReason.QUANTITY_ABOVE_MAX;
-  if (
-    order.orderType !== 'MARKET' &&
-    mulDiv(order.price!, quantity, 10 ** baseDecimals, false) < spec.minNotional
-  ) {
-    return RejectReason.BELOW_MIN_NOTIONAL;
-  }
-  return null;
+  const { symbol } = market.spec;
+  const pricing = {
+    marketOrderPrice: (side: 'BUY' | 'SELL', now: number) => {
+      const average = marketData.averagePrice(symbol, now, AVG_PRICE_MINS)?.price ?? 0;
+      if (average !== 0) return average;
+      const book = marketData.bookTicker(symbol);
+      return (side === 'BUY' ? book?.askPrice : book?.bidPrice) ?? 0;
+    },
+  };
+  return symbolFilterFailure(order, market.spec, 10 ** market.baseDecimals, pricing, nowMs);
 }

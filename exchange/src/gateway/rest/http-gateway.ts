@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { ApiKeyLookup } from '../auth/api-key-lookup.ts';
 import { ApiError, errors } from '../binance/api-error.ts';
 import { Params, parseForm } from '../binance/params.ts';
+import { rawJsonAnswer } from '../binance/raw-answer.ts';
 import { inMicroseconds, parseTimeUnit, type TimePlan } from '../binance/time-unit.ts';
 import { clientIp } from '../limits/client-ip.ts';
 import { enforce, RateLimitError } from '../limits/rate-limit-error.ts';
@@ -90,11 +91,19 @@ export class HttpGateway {
         ? createHttpServer(serverOptions, listener)
         : createHttpsServer({ ...serverOptions, key: options.tls.key, cert: options.tls.cert }, listener);
     this.server.on('clientError', (error, socket) => {
-      // Oversized headers, timeouts, garbage: answer if the socket can still take it, then drop it.
-      const code = (error as NodeJS.ErrnoException).code;
-      const status = code === 'HPE_HEADER_OVERFLOW' ? 431 : code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-      if (socket.writable)
-        socket.end(`HTTP/1.1 ${status} Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      // Oversized headers, timeouts, garbage that Node's parser refused before any handler saw a
+      // request: answer in Binance's shape if the socket can still take it, then drop it.
+      const answer = parserErrorAnswer(error);
+      this.#deps.logger.info(
+        {
+          ip: (socket as { remoteAddress?: string }).remoteAddress,
+          status: answer.status,
+          code: answer.body.code,
+          cause: error.message,
+        },
+        'request refused by the HTTP parser',
+      );
+      if (socket.writable) socket.end(answer.raw);
       else socket.destroy();
     });
   }
@@ -159,6 +168,16 @@ export class HttpGateway {
       }
     };
     const fail = (error: unknown) => {
+      if (clientGone(req, error)) {
+        // The client hung up before its request was whole: nothing to answer, and no fault of ours.
+        this.#active--;
+        this.#deps.logger.info(
+          { reqId, method: req.method, path, ip, cause: errorText(error), ms: elapsed(started) },
+          'client aborted its request',
+        );
+        res.destroy();
+        return;
+      }
       if (res.headersSent) {
         // The answer was already on its way when something broke: the connection cannot be trusted.
         this.#deps.logger.error({ reqId, err: error }, 'fault after the answer started');
@@ -178,7 +197,9 @@ export class HttpGateway {
     };
 
     try {
-      const compiled = this.#routes.find(routeKey(req.method ?? '', path));
+      // HEAD is GET without the body (RFC 9110 section 9.3.2): Node writes no body for it.
+      const method = req.method === 'HEAD' ? 'GET' : (req.method ?? '');
+      const compiled = this.#routes.find(routeKey(method, path));
       const queryParams = new Map<string, string>();
       parseForm(rawQuery, queryParams);
       const weight = compiled === undefined ? 1 : weightOf(compiled.route, queryParams);
@@ -190,7 +211,9 @@ export class HttpGateway {
         return;
       }
       if (compiled === undefined)
-        throw this.#routes.servesPath(path) ? errors.methodNotAllowed() : errors.unknownPath();
+        throw this.#routes.servesPath(path)
+          ? errors.methodNotAllowed(req.method ?? '', path)
+          : errors.unknownPath(req.method ?? '', path);
       const unitHeader = req.headers['x-mbx-time-unit'];
       const times =
         parseTimeUnit(Array.isArray(unitHeader) ? unitHeader[0] : unitHeader) === 'MICROSECOND'
@@ -295,8 +318,45 @@ export class HttpGateway {
         resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')),
       );
       req.on('error', reject);
+      // A client that hangs up mid-body may end the request without an error event.
+      req.on('close', () => {
+        if (!req.complete) reject(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
+      });
     });
   }
+}
+
+/** What Node's HTTP parser refused, answered in Binance's shape on the raw socket. */
+export function parserErrorAnswer(error: Error): {
+  readonly status: number;
+  readonly body: { readonly code: number; readonly msg: string };
+  readonly raw: string;
+} {
+  const code = (error as NodeJS.ErrnoException).code;
+  const [status, reason, body] =
+    code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', errors.headersTooLarge()]
+      : code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', errors.requestTimeout()]
+        : [400, 'Bad Request', errors.malformedRequest()];
+  return {
+    status,
+    body: { code: body.code, msg: body.message },
+    raw: rawJsonAnswer(status, reason, body.body()),
+  };
+}
+
+/** True when the request failed because its client went away (reset, or closed mid-body). */
+function clientGone(req: IncomingMessage, error: unknown): boolean {
+  if (error instanceof ApiError) return false;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return req.destroyed || code === 'ECONNRESET' || code === 'ECONNABORTED' || code === 'EPIPE';
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error
+    ? `${(error as NodeJS.ErrnoException).code ?? error.name}: ${error.message}`
+    : String(error);
 }
 
 /** An HTTP/1.1 request has a body only if it declares one (RFC 9112 section 6.3). */

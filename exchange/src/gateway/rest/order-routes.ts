@@ -6,7 +6,7 @@ import { randomToken } from '../auth/secret-box.ts';
 import { ApiError, BinanceCode, errors, rejectionError } from '../binance/api-error.ts';
 import type { CatalogMarket } from '../binance/market-catalog.ts';
 import type { ParamSpec, Params } from '../binance/params.ts';
-import { symbolFilterFailure } from '../binance/symbol-filters.ts';
+import { orderTestFilterFailure } from '../binance/symbol-filters.ts';
 import {
   cancelJson,
   feeRate,
@@ -131,7 +131,7 @@ export function orderRoutes(deps: ApiDeps): Route[] {
         const market = catalog.require(ctx.params.str('symbol')!);
         const { order } = parseNewOrder(ctx.params, market, ctx.identity!.userId);
         if (market.status !== 'TRADING') throw rejectionError('MARKET_HALTED', 'NEW_ORDER');
-        const violation = symbolFilterFailure(order, market.spec, market.baseDecimals);
+        const violation = orderTestFilterFailure(order, market, deps.marketData, ctx.nowMs);
         if (violation !== null) throw rejectionError(violation, 'NEW_ORDER');
         if (ctx.params.bool('computeCommissionRates') !== true) return {};
         return {

@@ -1,4 +1,5 @@
 import { STP_MODES } from '../../domain/market.ts';
+import { AVG_PRICE_MINS, notionalFilterOf } from '../../domain/symbol-filters.ts';
 import { minuteWindowStart } from '../../marketdata/rolling-stats.ts';
 import { MAX_LIMIT } from '../../storage/read-model-port.ts';
 import { errors } from '../binance/api-error.ts';
@@ -287,8 +288,9 @@ export function publicRoutes(deps: ApiDeps): Route[] {
     {
       method: 'GET',
       path: '/api/v3/historicalTrades',
-      summary: 'Older trades, from a trade id. Needs an API key (X-MBX-APIKEY), no signature.',
-      security: 'MARKET_DATA',
+      // Binance made it NONE in July 2023: an X-MBX-APIKEY header is ignored, whatever it holds.
+      summary: 'Older trades, from a trade id.',
+      security: 'NONE',
       readsProjection: true,
       weight: 25,
       response: responseOf('PublicTrades'),
@@ -336,9 +338,6 @@ export function publicRoutes(deps: ApiDeps): Route[] {
         if (fromId !== undefined && (startTime !== undefined || endTime !== undefined)) {
           throw errors.combination('fromId cannot be sent with startTime or endTime.');
         }
-        if (startTime !== undefined && endTime !== undefined && endTime - startTime > 3_600_000) {
-          throw errors.combination('startTime and endTime must be within one hour of each other.');
-        }
         const rows = marketData.aggTrades({
           symbol: market.spec.symbol,
           limit: p.int('limit') ?? 500,
@@ -370,9 +369,9 @@ export function publicRoutes(deps: ApiDeps): Route[] {
       params: [symbol],
       handle: (ctx) => {
         const market = catalog.require(ctx.params.str('symbol')!);
-        const avg = marketData.averagePrice(market.spec.symbol, ctx.nowMs, 5);
+        const avg = marketData.averagePrice(market.spec.symbol, ctx.nowMs, AVG_PRICE_MINS);
         return {
-          mins: 5,
+          mins: AVG_PRICE_MINS,
           price: formatMinor(avg?.price ?? 0, market.quoteDecimals),
           closeTime: avg?.closeTime ?? ctx.nowMs,
         };
@@ -531,6 +530,8 @@ function symbolInfo(
   showPermissionSets: boolean,
 ): Record<string, unknown> & { status: string } {
   const { spec, baseDecimals: b, quoteDecimals: q } = m;
+  // The same definition the engine checks every order against.
+  const notional = notionalFilterOf(spec);
   return {
     symbol: spec.symbol,
     status: m.status === 'TRADING' ? 'TRADING' : 'HALT',
@@ -572,17 +573,17 @@ function symbolInfo(
       },
       {
         filterType: 'MIN_NOTIONAL',
-        minNotional: formatMinor(spec.minNotional, q),
-        applyToMarket: true,
-        avgPriceMins: 5,
+        minNotional: formatMinor(notional.minNotional, q),
+        applyToMarket: notional.applyMinToMarket,
+        avgPriceMins: notional.avgPriceMins,
       },
       {
         filterType: 'NOTIONAL',
-        minNotional: formatMinor(spec.minNotional, q),
-        applyMinToMarket: true,
-        maxNotional: formatMinor(Number.MAX_SAFE_INTEGER, q),
-        applyMaxToMarket: false,
-        avgPriceMins: 5,
+        minNotional: formatMinor(notional.minNotional, q),
+        applyMinToMarket: notional.applyMinToMarket,
+        maxNotional: formatMinor(notional.maxNotional, q),
+        applyMaxToMarket: notional.applyMaxToMarket,
+        avgPriceMins: notional.avgPriceMins,
       },
     ],
     permissions: [],

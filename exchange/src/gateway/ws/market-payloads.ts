@@ -8,6 +8,7 @@ import type {
   DepthSnapshot,
   PriceLevelRow,
   Ticker24h,
+  WindowTicker,
 } from '../../marketdata/market-data-view.ts';
 import { formatMinor } from '../binance/decimal.ts';
 import { priceChangeJson } from '../binance/wire.ts';
@@ -149,6 +150,53 @@ export function tickerPayload(
     F: t.firstId,
     L: t.lastId,
     n: t.count,
+  };
+}
+
+/** `<symbol>@ticker_<window>`: Binance's rolling window ticker, e "1hTicker", "4hTicker" or "1dTicker". */
+export function windowTickerPayload(
+  market: MarketInfo,
+  window: string,
+  t: WindowTicker,
+  eventTime: number,
+): Record<string, unknown> {
+  const price = (v: Amount) => formatMinor(v, market.quoteDecimals);
+  const change = priceChangeJson(market, t.open, t.last, t.volume, t.quoteVolume);
+  return {
+    e: `${window}Ticker`,
+    E: eventTime,
+    s: t.symbol,
+    p: change.priceChange,
+    P: change.priceChangePercent,
+    o: price(t.open),
+    h: price(t.high),
+    l: price(t.low),
+    c: price(t.last),
+    w: change.weightedAvgPrice,
+    v: formatMinor(t.volume, market.baseDecimals),
+    q: price(t.quoteVolume),
+    O: t.openTime,
+    C: t.closeTime,
+    F: t.firstId,
+    L: t.lastId,
+    n: t.count,
+  };
+}
+
+/** `<symbol>@avgPrice`: the average price over `minutes`, and the time of the last trade in it. */
+export function averagePricePayload(
+  market: MarketInfo,
+  minutes: number,
+  average: { readonly price: Amount; readonly closeTime: number },
+  eventTime: number,
+): Record<string, unknown> {
+  return {
+    e: 'avgPrice',
+    E: eventTime,
+    s: market.spec.symbol,
+    i: `${minutes}m`,
+    w: formatMinor(average.price, market.quoteDecimals),
+    T: average.closeTime,
   };
 }
 

@@ -1,9 +1,10 @@
 import type { Amount } from '../../domain/amount.ts';
 import type { KlineInterval } from '../../marketdata/kline-intervals.ts';
 import type { MarketData, MarketInfo, MarketUpdate } from '../../marketdata/market-data.ts';
-import type { PriceLevelRow } from '../../marketdata/market-data-view.ts';
+import type { PriceLevelRow, WindowTicker } from '../../marketdata/market-data-view.ts';
 import {
   aggTradePayload,
+  averagePricePayload,
   bookTickerPayload,
   depthUpdatePayload,
   klinePayload,
@@ -11,9 +12,19 @@ import {
   partialDepthPayload,
   tickerPayload,
   tradePayload,
+  windowTickerPayload,
 } from './market-payloads.ts';
 import type { StreamHub } from './stream-hub.ts';
-import type { MarketStream } from './stream-names.ts';
+import { type MarketStream, TICKER_WINDOWS_MS } from './stream-names.ts';
+
+/** The minutes of Binance's average price (avgPrice, and the avgPrice stream's "i": "5m"). */
+const AVERAGE_PRICE_MINUTES = 5;
+
+/** What decides whether a window ticker changed: everything but its times. */
+function windowTickerKey(t: WindowTicker): string {
+  return `${t.count}:${t.firstId}:${t.lastId}:${t.open}:${t.high}:${t.low}:${t.last}:${t.volume}:${t.quoteVolume}`;
+}
+const EMPTY_WINDOW_KEY = '0:-1:-1:0:0:0:0:0:0';
 
 /**
  * Changes to one symbol's book since the last diff of one stream speed. Quantities are absolute, so a
@@ -24,12 +35,14 @@ import type { MarketStream } from './stream-names.ts';
  * the snapshot, and the first diff it keeps (U <= lastUpdateId + 1 <= u) carries all that came after.
  */
 class DiffWindow {
+  readonly symbol: string;
   /** U of the next diff: one past the u of the last one sent (or dropped unheard). */
   firstUpdateId: number;
   readonly bids = new Map<Amount, Amount>();
   readonly asks = new Map<Amount, Amount>();
 
-  constructor(firstUpdateId: number) {
+  constructor(symbol: string, firstUpdateId: number) {
+    this.symbol = symbol;
     this.firstUpdateId = firstUpdateId;
   }
 
@@ -71,6 +84,10 @@ export class MarketStreams {
   private readonly hub: StreamHub<MarketStream>;
   private readonly clock: () => number;
   private readonly diffs = new Map<string, DiffWindow>();
+  /** The same windows by symbol: every depth stream of a symbol (@depth, @depth@100ms, @depth@1000ms). */
+  private readonly diffsBySymbol = new Map<string, Set<DiffWindow>>();
+  /** What each `!ticker_<window>@arr` last sent per symbol, to send only the tickers that changed. */
+  private readonly windowTickersSent = new Map<string, Map<string, string>>();
   private readonly changedTickers = new Set<string>();
   private readonly klineMarks = new Map<string, KlineMark>();
   private readonly timers: NodeJS.Timeout[] = [];
@@ -107,6 +124,8 @@ export class MarketStreams {
     this.flushDiffs(1000, now);
     this.publishPartialDepth(1000);
     this.publishTickers(now);
+    this.publishWindowTickers(now);
+    this.publishAveragePrices(now);
     this.publishKlines(now);
   }
 
@@ -116,7 +135,14 @@ export class MarketStreams {
    */
   subscribed(name: string, stream: MarketStream): void {
     if (stream.kind === 'depth' && !this.diffs.has(name)) {
-      this.diffs.set(name, new DiffWindow(this.data.lastUpdateId + 1));
+      const window = new DiffWindow(stream.symbol, this.data.lastUpdateId + 1);
+      this.diffs.set(name, window);
+      let windows = this.diffsBySymbol.get(stream.symbol);
+      if (windows === undefined) {
+        windows = new Set();
+        this.diffsBySymbol.set(stream.symbol, windows);
+      }
+      windows.add(window);
     }
   }
 
@@ -147,11 +173,8 @@ export class MarketStreams {
         hub.publish(`${lower}@bookTicker`, bookTickerPayload(market, change.bookTicker));
       }
       if (change.bids.length > 0 || change.asks.length > 0) {
-        for (const speed of ['@depth@100ms', '@depth'] as const) {
-          const name = lower + speed;
-          if (!hub.has(name)) continue;
-          this.diffs.get(name)?.merge(change.bids, change.asks);
-        }
+        const windows = this.diffsBySymbol.get(change.symbol);
+        if (windows !== undefined) for (const window of windows) window.merge(change.bids, change.asks);
       }
     }
   }
@@ -162,6 +185,7 @@ export class MarketStreams {
       const topic = this.hub.topic(name);
       if (topic === undefined) {
         this.diffs.delete(name);
+        this.diffsBySymbol.get(window.symbol)?.delete(window);
         continue;
       }
       if (topic.stream.kind !== 'depth' || topic.stream.speedMs !== speedMs || window.empty) continue;
@@ -221,6 +245,59 @@ export class MarketStreams {
   }
 
   /**
+   * Rolling window tickers, every second: each `<symbol>@ticker_<window>` listened to, and in each
+   * `!ticker_<window>@arr` the symbols whose window changed since that stream last sent them (a trade
+   * in it, or one leaving it), as Binance sends only the tickers that changed.
+   */
+  private publishWindowTickers(now: number): void {
+    for (const [name, topic] of this.hub.active()) {
+      const stream = topic.stream;
+      if (stream.kind === 'windowTicker') {
+        const market = this.data.market(stream.symbol)!;
+        const ticker = this.data.windowTicker(stream.symbol, now, TICKER_WINDOWS_MS[stream.window])!;
+        this.hub.publishJson(
+          topic,
+          name,
+          JSON.stringify(windowTickerPayload(market, stream.window, ticker, now)),
+        );
+      } else if (stream.kind === 'allWindowTickers') {
+        let sent = this.windowTickersSent.get(name);
+        if (sent === undefined) {
+          sent = new Map();
+          this.windowTickersSent.set(name, sent);
+        }
+        const changed: Record<string, unknown>[] = [];
+        for (const symbol of this.data.symbols()) {
+          const ticker = this.data.windowTicker(symbol, now, TICKER_WINDOWS_MS[stream.window])!;
+          const key = windowTickerKey(ticker);
+          if ((sent.get(symbol) ?? EMPTY_WINDOW_KEY) === key) continue;
+          sent.set(symbol, key);
+          changed.push(windowTickerPayload(this.data.market(symbol)!, stream.window, ticker, now));
+        }
+        if (changed.length > 0) this.hub.publishJson(topic, name, JSON.stringify(changed));
+      }
+    }
+    for (const name of this.windowTickersSent.keys())
+      if (!this.hub.has(name)) this.windowTickersSent.delete(name);
+  }
+
+  /** `<symbol>@avgPrice`, every second, once the symbol has traded: the 5-minute average of avgPrice. */
+  private publishAveragePrices(now: number): void {
+    for (const [name, topic] of this.hub.active()) {
+      const stream = topic.stream;
+      if (stream.kind !== 'avgPrice') continue;
+      const average = this.data.averagePrice(stream.symbol, now, AVERAGE_PRICE_MINUTES)!;
+      if (average.closeTime === 0) continue;
+      const market = this.data.market(stream.symbol)!;
+      this.hub.publishJson(
+        topic,
+        name,
+        JSON.stringify(averagePricePayload(market, AVERAGE_PRICE_MINUTES, average, now)),
+      );
+    }
+  }
+
+  /**
    * Pushes a kline when its candle changed since the last push, and once more, with x: true, when the
    * candle closes: at the first tick past its close time, or when a trade opens the next candle.
    */
@@ -230,7 +307,7 @@ export class MarketStreams {
       if (stream.kind !== 'kline') continue;
       const klines = this.data.klines(stream.symbol)!;
       const market = this.data.market(stream.symbol)!;
-      const latest = klines.latest(stream.interval);
+      const latest = klines.latest(stream.interval, stream.offsetMs);
       if (latest === undefined) continue;
       let mark = this.klineMarks.get(name);
       if (mark === undefined) {
@@ -238,7 +315,7 @@ export class MarketStreams {
         this.klineMarks.set(name, mark);
       }
       if (mark.openTime !== latest.openTime && mark.openTime !== -1 && !mark.closedSent) {
-        const before = klines.before(stream.interval);
+        const before = klines.before(stream.interval, stream.offsetMs);
         if (before !== undefined && before.openTime === mark.openTime) {
           this.sendKline(name, market, before, true, now);
         }

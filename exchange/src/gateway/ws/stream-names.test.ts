@@ -29,6 +29,25 @@ describe('parseStreamName', () => {
       kind: 'kline',
       symbol: 'BTCUSDT',
       interval: '1M',
+      offsetMs: 0,
+    });
+    assert.deepEqual(parseStreamName('btcusdt@kline_1d@+08:00', known), {
+      kind: 'kline',
+      symbol: 'BTCUSDT',
+      interval: '1d',
+      offsetMs: 8 * 3_600_000,
+    });
+    assert.deepEqual(parseStreamName('btcusdt@avgPrice', known), { kind: 'avgPrice', symbol: 'BTCUSDT' });
+    assert.deepEqual(parseStreamName('btcusdt@ticker_4h', known), {
+      kind: 'windowTicker',
+      symbol: 'BTCUSDT',
+      window: '4h',
+    });
+    assert.deepEqual(parseStreamName('!ticker_1d@arr', known), { kind: 'allWindowTickers', window: '1d' });
+    assert.deepEqual(parseStreamName('btcusdt@depth@1000ms', known), {
+      kind: 'depth',
+      symbol: 'BTCUSDT',
+      speedMs: 1000,
     });
     assert.deepEqual(parseStreamName('!ticker@arr', known), { kind: 'allTickers' });
   });
@@ -40,6 +59,12 @@ describe('parseStreamName', () => {
       'btcusdt@aggtrade',
       'btcusdt@depth15',
       'btcusdt@kline_2m',
+      'btcusdt@kline_1d@+05:00',
+      'btcusdt@kline_1d@+8',
+      'btcusdt@kline_1d@+08:00@x',
+      'btcusdt@ticker_2h',
+      '!ticker_1m@arr',
+      'btcusdt@avgprice',
       'btcusdt',
       '0',
     ]) {

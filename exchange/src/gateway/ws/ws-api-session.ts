@@ -23,11 +23,12 @@ import {
 } from './ws-api-methods.ts';
 import { UNSUPPORTED_WS_API_METHODS, WS_API_ROUTES } from './ws-api-routes.ts';
 
+/** Requests a connection may have waiting behind the one running; more are refused with -1008. */
+const MAX_WAITING_REQUESTS = 1_000;
 /** Binance allows up to 1,000 live subscriptions per session. */
 const MAX_SUBSCRIPTIONS = 1_000;
 const NOTHING: ReadonlySet<string> = new Set();
-/** What a routed method's credentials take out of its parameters, by how it authenticates. */
-const RATE_LIMITS_FLAG: ReadonlySet<string> = new Set(['returnRateLimits']);
+/** What a routed method's credentials take out of its parameters: signed, or not. */
 const WITH_API_KEY: ReadonlySet<string> = new Set(['returnRateLimits', 'apiKey']);
 const WITH_SIGNATURE: ReadonlySet<string> = new Set(['returnRateLimits', 'apiKey', 'signature']);
 
@@ -87,6 +88,9 @@ export class WsApiSession {
   private authorizedSince: number | undefined;
   private readonly subscriptions = new Map<number, Subscription>();
   private nextSubscriptionId = 0;
+  /** The last request still running or waiting (routed methods run asynchronously), if any. */
+  private tail: Promise<void> | undefined;
+  private waiting = 0;
   /** Subscriptions the current request ended: each hears eventStreamTerminated after the answer. */
   private readonly terminated: number[] = [];
 
@@ -97,8 +101,44 @@ export class WsApiSession {
     this.connectedSince = deps.clock();
   }
 
+  /**
+   * Takes one frame. Requests run and are answered in the order they arrive, each after the one
+   * before it has been answered, as a client pipelining `order.place` then `order.status` expects;
+   * the session's own methods answer at once when nothing is waiting.
+   */
   handle(text: string): void {
     const now = this.deps.clock();
+    if (this.tail === undefined) {
+      const running = this.process(text, now);
+      if (running !== undefined) this.chain(running);
+      return;
+    }
+    if (this.waiting >= MAX_WAITING_REQUESTS) {
+      // Far more pipelined than any client needs: refused at once, out of turn, rather than held.
+      const busy = errors.busy();
+      this.reply(frameId(text), busy.status, { error: busy.body() }, undefined, false, []);
+      return;
+    }
+    this.waiting++;
+    this.chain(
+      this.tail.then(() => {
+        this.waiting--;
+        return this.process(text, now);
+      }),
+    );
+  }
+
+  private chain(running: Promise<void>): void {
+    const tail: Promise<void> = running
+      .catch((error: unknown) => this.deps.logger.error({ err: error }, 'WebSocket API request failed'))
+      .finally(() => {
+        if (this.tail === tail) this.tail = undefined;
+      });
+    this.tail = tail;
+  }
+
+  /** One request: answered before it returns, or by the promise it returns (a routed method). */
+  private process(text: string, now: number): Promise<void> | undefined {
     let request: unknown;
     try {
       request = JSON.parse(text);
@@ -148,8 +188,7 @@ export class WsApiSession {
         const params = paramsFromJson(rawParams as Record<string, unknown>);
         withRateLimits = returnRateLimitsOf(params) ?? withRateLimits;
         this.dropUnauthorized();
-        this.runRoute(id, routed, params, now, withRateLimits, verdict.used);
-        return;
+        return this.runRoute(id, routed, params, now, withRateLimits, verdict.used);
       }
       if (unsupported !== undefined) throw errors.unsupported(name, unsupported.feature);
       if (method === undefined) {
@@ -170,6 +209,7 @@ export class WsApiSession {
     } catch (error) {
       this.fail(id, error, now, withRateLimits, [this.deps.limiter.weightUsage(verdict.used)]);
     }
+    return undefined;
   }
 
   /** The REST route a method names, if this session's dispatcher has it. */
@@ -190,13 +230,13 @@ export class WsApiSession {
     now: number,
     withRateLimits: boolean,
     used: number,
-  ): void {
+  ): Promise<void> {
     const { apiKeys, limiter } = this.deps;
     const explicit = raw.has('apiKey');
     const session = this.identity;
     const credentials: Credentials = {
-      ignored: (signed) =>
-        signed ? WITH_SIGNATURE : compiled.route.security === 'NONE' ? RATE_LIMITS_FLAG : WITH_API_KEY,
+      // A public method takes and ignores an apiKey, as REST ignores an X-MBX-APIKEY header there.
+      ignored: (signed) => (signed ? WITH_SIGNATURE : WITH_API_KEY),
       identify: () => {
         if (explicit || session === undefined) {
           if (!explicit) throw errors.mandatory('apiKey');
@@ -216,7 +256,7 @@ export class WsApiSession {
       const [per10s, perDay] = limiter.published().slice(1);
       return [{ ...per10s, count: orders.count10s }, { ...perDay, count: orders.countDay }, ...usage];
     };
-    this.deps.routes
+    return this.deps.routes
       .dispatch(compiled, {
         reqId: `ws-${this.connectedSince.toString(36)}-${String(id)}`,
         ip: this.connection.ip,
@@ -232,8 +272,7 @@ export class WsApiSession {
       .then(
         (result) => this.reply(id, 200, { result }, compiled.times, withRateLimits, rateLimits()),
         (error: unknown) => this.fail(id, error, now, withRateLimits, rateLimits()),
-      )
-      .catch((error: unknown) => this.deps.logger.error({ err: error }, 'WebSocket API answer failed'));
+      );
   }
 
   /** Ends every subscription: the connection closed. */
@@ -452,6 +491,16 @@ export class WsApiSession {
     }
     if (withRateLimits) answer.rateLimits = rateLimits;
     this.socket.sendJson(answer);
+  }
+}
+
+/** A frame's id, for an answer given before the frame is read in turn. */
+function frameId(text: string): RequestId {
+  try {
+    const id = (JSON.parse(text) as { id?: unknown } | null)?.id;
+    return typeof id === 'string' || typeof id === 'number' ? id : null;
+  } catch {
+    return null;
   }
 }
 

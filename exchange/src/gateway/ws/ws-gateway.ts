@@ -6,7 +6,8 @@ import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import type { MarketData } from '../../marketdata/market-data.ts';
 import type { ApiKeyLookup } from '../auth/api-key-lookup.ts';
 import { mayUse } from '../auth/permission-policy.ts';
-import { ApiError } from '../binance/api-error.ts';
+import { ApiError, errors } from '../binance/api-error.ts';
+import { rawJsonAnswer } from '../binance/raw-answer.ts';
 import { parseTimeUnit, type TimeUnit } from '../binance/time-unit.ts';
 import { clientIp } from '../limits/client-ip.ts';
 import { RateLimitError } from '../limits/rate-limit-error.ts';
@@ -72,6 +73,11 @@ export interface WebSocketGateway {
   close(): Promise<void>;
 }
 
+/** What an upgrade request gets: a connection, or a refusal with Binance's {code, msg}. */
+type Route =
+  | { readonly api: boolean; readonly open: (ws: WebSocket, ip: string) => void }
+  | { readonly refuse: 400 | 404; readonly body: Record<string, unknown> };
+
 function positive(name: string, value: number): number {
   if (!Number.isFinite(value) || value <= 0)
     throw new RangeError(`${name} ${value} is invalid: use a positive number`);
@@ -118,7 +124,8 @@ export function attachWebSocketGateway(
   const byListenKey = new Map<string, Set<WebSocket>>();
   let slowConsumersDropped = 0;
 
-  const parse = (name: string) => parseStreamName(name, (symbol) => marketData.market(symbol) !== undefined);
+  const parse = (name: string) =>
+    parseStreamName(name, (symbol) => marketData.market(symbol) !== undefined, marketData.klineTimeZones);
   const marketDeps = {
     hub,
     parse,
@@ -178,8 +185,8 @@ export function attachWebSocketGateway(
       if (owner !== undefined && mayUse(deps.apiKeys.identify(owner.apiKey), 'USER_STREAM')) {
         attachListenKey(ws, socket, name, owner);
       }
-      // Binance opens the socket even when the path names no stream (ccxt connects to /ws/0 and
-      // subscribes afterwards): an unknown name just adds nothing.
+      // Names were checked before the upgrade; what is left is a raw /ws/<id> that names no stream
+      // (ccxt connects to /ws/0 and subscribes afterwards), which adds nothing.
       else connection.add(name);
     }
     ws.on('message', (data: RawData, isBinary: boolean) => {
@@ -210,76 +217,85 @@ export function attachWebSocketGateway(
     ws.on('close', () => session.close());
   };
 
-  interface Door {
-    readonly api: boolean;
-    /** Throws an ApiError for a bad URL parameter (timeUnit). */
-    open(ws: WebSocket, ip: string): void;
-  }
+  /**
+   * A name on a stream URL that is neither a listen key nor a stream: refused before the upgrade
+   * (Binance answers such a URL with 400), so that a typo is an error, not a silent socket. A raw
+   * /ws/<name> with no '@' and no '!' is taken as a connection id (ccxt's /ws/0), not a stream.
+   */
+  const invalidName = (names: readonly string[], combined: boolean): string | undefined =>
+    names.find(
+      (name) =>
+        (combined || name.includes('@') || name.startsWith('!')) &&
+        listenKeys.resolve(name) === undefined &&
+        parse(name) === undefined,
+    );
 
-  const route = (rawUrl: string): Door | undefined => {
+  /** Throws an ApiError for a bad URL parameter (timeUnit). */
+  const route = (rawUrl: string): Route => {
     const url = new URL(rawUrl, 'http://localhost');
     const path = url.pathname;
-    const timeUnit = () => parseTimeUnit(url.searchParams.get('timeUnit') ?? undefined);
-    if (path === '/ws' || path === '/ws/') {
-      const unit = timeUnit();
-      return { api: false, open: (ws) => openMarket(ws, [], false, unit) };
-    }
-    if (path.startsWith('/ws/')) {
-      const name = decodeURIComponent(path.slice(4));
-      const unit = timeUnit();
-      return { api: false, open: (ws) => openMarket(ws, [name], false, unit) };
-    }
-    if (path === '/stream') {
-      const names = (url.searchParams.get('streams') ?? '').split('/').filter((n) => n.length > 0);
-      const unit = timeUnit();
-      return { api: false, open: (ws) => openMarket(ws, names, true, unit) };
-    }
-    if (path === '/ws-api/v3') {
-      const unit = timeUnit();
+    const unit = parseTimeUnit(url.searchParams.get('timeUnit') ?? undefined);
+    let names: string[];
+    let combined = false;
+    if (path === '/ws' || path === '/ws/') names = [];
+    else if (path.startsWith('/ws/')) names = [decodeURIComponent(path.slice(4))];
+    else if (path === '/stream') {
+      // Not searchParams: form decoding would read the '+' of `@+08:00` as a space.
+      const streams = /(?:^|&)streams=([^&]*)/.exec(url.search.slice(1))?.[1] ?? '';
+      names = decodeURIComponent(streams)
+        .split('/')
+        .filter((n) => n.length > 0);
+      combined = true;
+    } else if (path === '/ws-api/v3') {
       const returnRateLimits = url.searchParams.get('returnRateLimits') !== 'false';
       return { api: true, open: (ws, ip) => openApi(ws, unit, ip, returnRateLimits) };
+    } else return { refuse: 404, body: errors.unknownPath('GET', path).body() };
+    const invalid = invalidName(names, combined);
+    if (invalid !== undefined) {
+      return {
+        refuse: 400,
+        body: { code: 2, msg: `Invalid request: invalid stream name '${invalid.slice(0, 100)}'` },
+      };
     }
-    return undefined;
+    return { api: false, open: (ws) => openMarket(ws, names, combined, unit) };
   };
 
   /** Refuses an upgrade with Binance's {code, msg} body (and Retry-After for a rate limit). */
   const refuse = (socket: Duplex, error: ApiError) => {
-    const body = JSON.stringify(error.body());
-    const retry = error instanceof RateLimitError ? `Retry-After: ${error.retryAfterS}\r\n` : '';
-    socket.end(
-      `HTTP/1.1 ${error.status} ${error.status === 400 ? 'Bad Request' : 'Too Many Requests'}\r\n` +
-        `Connection: close\r\nContent-Type: application/json;charset=UTF-8\r\n${retry}` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-    );
+    const reason = error.status === 400 ? 'Bad Request' : 'Too Many Requests';
+    const headers: Record<string, number> =
+      error instanceof RateLimitError ? { 'Retry-After': error.retryAfterS } : {};
+    socket.end(rawJsonAnswer(error.status, reason, error.body(), headers));
   };
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    let door: Door | undefined;
+    let decision: Route;
     try {
-      door = route(request.url ?? '/');
+      decision = route(request.url ?? '/');
     } catch (error) {
       if (error instanceof ApiError) {
         refuse(socket, error);
         return;
       }
-      // A malformed URL (bad percent-encoding): refused like an unknown path.
-      door = undefined;
+      // A malformed URL (bad percent-encoding).
+      decision = { refuse: 400, body: { code: 2, msg: 'Invalid request: malformed URL' } };
     }
-    if (door === undefined) {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    if ('refuse' in decision) {
+      const reason = decision.refuse === 404 ? 'Not Found' : 'Bad Request';
+      socket.end(rawJsonAnswer(decision.refuse, reason, decision.body));
       return;
     }
     // Every connection counts against its IP, with REST's requests: a banned IP cannot connect.
     const ip = clientIp(request, options.trustProxy === true);
     const now = clock();
     let verdict = deps.limiter.connect(ip, now);
-    if (verdict.ok && door.api) verdict = deps.limiter.weigh(ip, WS_API_CONNECT_WEIGHT, now);
+    if (verdict.ok && decision.api) verdict = deps.limiter.weigh(ip, WS_API_CONNECT_WEIGHT, now);
     if (!verdict.ok) {
       refuse(socket, new RateLimitError(verdict));
       return;
     }
-    const accepted = door;
-    wss.handleUpgrade(request, socket, head, (ws) => accepted.open(ws, ip));
+    const { open } = decision;
+    wss.handleUpgrade(request, socket, head, (ws) => open(ws, ip));
   };
   server.on('upgrade', onUpgrade);
 

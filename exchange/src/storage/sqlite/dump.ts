@@ -16,7 +16,7 @@ export function dumpRows(db: DatabaseSync): ReadModelDump {
     markets: all(`SELECT ${COLUMNS.markets} FROM markets ORDER BY symbol`),
     orders: all(`SELECT ${COLUMNS.orders} FROM orders ORDER BY order_id`),
     orderStatus: all(`SELECT ${COLUMNS.orderStatus} FROM order_status_history ORDER BY order_id, version`),
-    trades: all(`SELECT ${COLUMNS.trades} FROM trades ORDER BY trade_id`),
+    trades: all(`SELECT ${COLUMNS.trades} FROM trades ORDER BY symbol, trade_id`),
     postings: all(`SELECT ${COLUMNS.postings} FROM postings ORDER BY seq, entry_no`),
     balances: all(`SELECT ${COLUMNS.balances} FROM balances ORDER BY user_id, asset`),
     candles: all(`SELECT ${COLUMNS.candles} FROM candles ORDER BY symbol, interval, open_time`),

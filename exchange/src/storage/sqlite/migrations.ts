@@ -51,4 +51,41 @@ const STEPS: Readonly<Record<number, string>> = {
   // The 24-hour statistics are restored through the 1m candles now: trades need no time index, and
   // every trade insert stops paying for one.
   2: 'DROP INDEX IF EXISTS trades_by_symbol_ts;',
+  // Trade ids run per symbol, as on Binance: each symbol's trades are renumbered 1, 2, 3... in the
+  // order of their old ids (the order they happened, which is the order the engine now numbers them
+  // in), and the candles' first and last trade ids follow. The table is keyed by (symbol, trade_id).
+  3: `
+    CREATE TEMP TABLE trade_renumbering (old_id INTEGER PRIMARY KEY, new_id INTEGER NOT NULL);
+    INSERT INTO trade_renumbering (old_id, new_id)
+      SELECT trade_id, row_number() OVER (PARTITION BY symbol ORDER BY trade_id) FROM trades;
+    CREATE TABLE trades_per_symbol (
+      trade_id INTEGER NOT NULL,
+      symbol TEXT NOT NULL,
+      price INTEGER NOT NULL,
+      quantity INTEGER NOT NULL,
+      quote_quantity INTEGER NOT NULL,
+      taker_side TEXT NOT NULL,
+      taker_order_id INTEGER NOT NULL,
+      taker_user_id INTEGER NOT NULL,
+      maker_order_id INTEGER NOT NULL,
+      maker_user_id INTEGER NOT NULL,
+      taker_fee INTEGER NOT NULL,
+      maker_fee INTEGER NOT NULL,
+      seq INTEGER NOT NULL,
+      ts INTEGER NOT NULL,
+      PRIMARY KEY (symbol, trade_id)
+    ) WITHOUT ROWID;
+    INSERT INTO trades_per_symbol
+      SELECT r.new_id, t.symbol, t.price, t.quantity, t.quote_quantity, t.taker_side, t.taker_order_id,
+        t.taker_user_id, t.maker_order_id, t.maker_user_id, t.taker_fee, t.maker_fee, t.seq, t.ts
+      FROM trades t JOIN trade_renumbering r ON r.old_id = t.trade_id;
+    UPDATE candles SET
+      first_trade_id = (SELECT new_id FROM trade_renumbering WHERE old_id = candles.first_trade_id),
+      last_trade_id = (SELECT new_id FROM trade_renumbering WHERE old_id = candles.last_trade_id);
+    DROP TABLE trades;
+    ALTER TABLE trades_per_symbol RENAME TO trades;
+    CREATE INDEX trades_by_taker ON trades (taker_user_id, symbol, trade_id);
+    CREATE INDEX trades_by_maker ON trades (maker_user_id, symbol, trade_id);
+    DROP TABLE trade_renumbering;
+  `,
 };

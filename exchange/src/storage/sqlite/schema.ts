@@ -6,7 +6,7 @@
  * composite keys clustered on that key. A new database starts at SCHEMA_VERSION; an older one is
  * brought up to it by `migrations.ts`, which gains a step with each bump.
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS projection_state (
@@ -79,8 +79,9 @@ CREATE TABLE IF NOT EXISTS order_status_history (
   PRIMARY KEY (order_id, version)
 ) WITHOUT ROWID;
 
+-- Trade ids run 1, 2, 3... per symbol (version 4; before, one count ran across all symbols).
 CREATE TABLE IF NOT EXISTS trades (
-  trade_id INTEGER PRIMARY KEY,
+  trade_id INTEGER NOT NULL,
   symbol TEXT NOT NULL,
   price INTEGER NOT NULL,
   quantity INTEGER NOT NULL,
@@ -93,9 +94,9 @@ CREATE TABLE IF NOT EXISTS trades (
   taker_fee INTEGER NOT NULL,
   maker_fee INTEGER NOT NULL,
   seq INTEGER NOT NULL,
-  ts INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS trades_by_symbol ON trades (symbol, trade_id);
+  ts INTEGER NOT NULL,
+  PRIMARY KEY (symbol, trade_id)
+) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS trades_by_taker ON trades (taker_user_id, symbol, trade_id);
 CREATE INDEX IF NOT EXISTS trades_by_maker ON trades (maker_user_id, symbol, trade_id);
 
