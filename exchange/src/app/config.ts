@@ -68,6 +68,11 @@ export interface ServerConfig {
   readonly shutdownTimeoutMs: number;
   /** Commands in flight above which new ones are refused as busy. @default 10000 */
   readonly maxInFlight: number;
+  /**
+   * /ready answers 503 while the read model lags the engine by more than this many commands: reads
+   * would wait that long for a client's own writes. @default 100000
+   */
+  readonly readyMaxReadModelLag: number;
   /** Trust X-Forwarded-For for the client IP (behind a load balancer). @default false */
   readonly trustProxy: boolean;
   /**
@@ -170,6 +175,12 @@ export const CONFIG_FIELDS: readonly Field[] = [
   },
   { key: 'shutdownTimeoutMs', env: 'BOURSE_SHUTDOWN_TIMEOUT_MS', type: int(0, 600_000), fallback: 10_000 },
   { key: 'maxInFlight', env: 'BOURSE_MAX_IN_FLIGHT', type: int(1, 10_000_000), fallback: 10_000 },
+  {
+    key: 'readyMaxReadModelLag',
+    env: 'BOURSE_READY_MAX_READ_MODEL_LAG',
+    type: int(0, Number.MAX_SAFE_INTEGER),
+    fallback: 100_000,
+  },
   { key: 'trustProxy', env: 'BOURSE_TRUST_PROXY', type: BOOL, fallback: false },
   {
     key: 'batchWindowMs',

@@ -3,7 +3,7 @@
  * snapshots, engine, SQLite read model), the market data projection, the REST gateway and the
  * WebSocket gateway on one port, the admin API on another (127.0.0.1), and the demo market maker.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { AdminApi } from '../gateway/admin/admin-api.ts';
@@ -26,10 +26,14 @@ import { ListenKeyRegistry } from '../gateway/ws/listen-keys.ts';
 import { UserDataFeed } from '../gateway/ws/user-data-feed.ts';
 import { attachWebSocketGateway, type WebSocketGateway } from '../gateway/ws/ws-gateway.ts';
 import { MarketData } from '../marketdata/market-data.ts';
+import { acquireExclusiveLock } from '../runtime/exclusive-lock.ts';
+import { ensurePrivateDir, tightenModes } from '../runtime/owner-only.ts';
 import { ConfigError, loadConfig, type ServerConfig } from './config.ts';
 import { adminToken, masterKey } from './data-dir-secrets.ts';
 import { createDemoUsers, DEMO_MARKETS, listDemoMarkets, MARKET_MAKER_USERS } from './demo-setup.ts';
-import { EmbeddedExchange } from './embedded-exchange.ts';
+import { EmbeddedExchange, type FaultComponent } from './embedded-exchange.ts';
+import { healthProbes } from './health.ts';
+import { ACCEPT_LOG_LOSS_FLAG } from './log-loss.ts';
 import { MarketMaker } from './market-maker.ts';
 import { restoreMarketStats } from './restore-market-stats.ts';
 import { loadTls } from './tls.ts';
@@ -58,6 +62,11 @@ export const ADMIN_ENDPOINT_FILE = 'admin-endpoint.json';
 export interface StartOptions {
   /** The one clock of the server: sequencer stamps, rate-limit windows, recvWindow. @default Date.now */
   readonly clock?: () => number;
+  /**
+   * The operator accepts the loss of the log's commands after this seq (`--accept-log-loss=<seq>`),
+   * the answer to a start refused because a store is ahead of the log. @default - refuse
+   */
+  readonly acceptLogLossAfterSeq?: number;
 }
 
 export async function startServer(
@@ -65,21 +74,45 @@ export async function startServer(
   logger: Logger,
   options: StartOptions = {},
 ): Promise<RunningServer> {
-  mkdirSync(config.dataDir, { recursive: true });
+  ensurePrivateDir(config.dataDir);
+  // Before anything is read: one exchange per data folder.
+  const lock = acquireExclusiveLock(config.dataDir, 'exchange');
+  let exchange: EmbeddedExchange;
+  let accounts: SqliteAccountStore;
+  let admin: { token: string; generated: boolean };
+  let tls: ReturnType<typeof loadTls>;
   const clock = options.clock ?? Date.now;
-  const accounts = SqliteAccountStore.open(
-    join(config.dataDir, 'accounts.sqlite'),
-    new SecretBox(masterKey(config.dataDir, config.masterKey)),
-  );
-  const admin = adminToken(config.dataDir, config.adminToken);
-  const tls = loadTls(config);
-  const exchange = await EmbeddedExchange.open({
-    dataDir: config.dataDir,
-    batchWindowMs: config.batchWindowMs,
-    clock,
-    onSnapshotReplicaFailure: (error) =>
-      logger.error({ err: error }, 'the snapshot replica failed; snapshots are taken on the main thread'),
-  });
+  try {
+    const loosened = tightenModes(config.dataDir);
+    if (loosened.length > 0) {
+      logger.warn(
+        { paths: loosened },
+        'the data folder let other users in: its folders are now 0700 and its files 0600',
+      );
+    }
+    accounts = SqliteAccountStore.open(
+      join(config.dataDir, 'accounts.sqlite'),
+      new SecretBox(masterKey(config.dataDir, config.masterKey)),
+    );
+    admin = adminToken(config.dataDir, config.adminToken);
+    tls = loadTls(config);
+    exchange = await EmbeddedExchange.open({
+      dataDir: config.dataDir,
+      batchWindowMs: config.batchWindowMs,
+      clock,
+      ...(options.acceptLogLossAfterSeq !== undefined && {
+        acceptLogLossAfterSeq: options.acceptLogLossAfterSeq,
+      }),
+      onFault: ({ component, error }) => logFault(logger, component, error),
+      onRecoveryStep: ({ step, level, ...figures }) =>
+        level === 'warn'
+          ? logger.warn(figures, `recovery: ${step}`)
+          : logger.info(figures, `recovery: ${step}`),
+    });
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
   await exchange.projector.flush();
   const { readModel, projector, engine, sequencer } = exchange;
   const catalog = MarketCatalog.from(await readModel.assets(), await readModel.markets());
@@ -160,6 +193,7 @@ export async function startServer(
       logger,
       clock,
       site: tradingPage(config.webRoot, logger),
+      probes: healthProbes(() => exchange.health(), { maxReadModelLag: config.readyMaxReadModelLag }),
     },
     {
       host: config.host,
@@ -200,7 +234,9 @@ export async function startServer(
   const scheme = tls === undefined ? 'http' : 'https';
   const baseUrl = `${scheme}://${config.host}:${listenPort}`;
   const adminUrl = `http://127.0.0.1:${adminPort}`;
-  writeFileSync(join(config.dataDir, ADMIN_ENDPOINT_FILE), `${JSON.stringify({ url: adminUrl })}\n`);
+  writeFileSync(join(config.dataDir, ADMIN_ENDPOINT_FILE), `${JSON.stringify({ url: adminUrl })}\n`, {
+    mode: 0o600,
+  });
 
   let maker: MarketMaker | undefined;
   const makerId = accounts.userByName(MARKET_MAKER_USERS.maker);
@@ -264,6 +300,7 @@ export async function startServer(
         clearInterval(sweep);
         await exchange.close();
         accounts.close();
+        lock.release();
         logger.info('closed: final snapshot taken');
       })();
       return closed;
@@ -271,10 +308,45 @@ export async function startServer(
   };
 }
 
+/** What the journal said went wrong, once, at error level, with the cause's chain. */
+function logFault(logger: Logger, component: FaultComponent, error: unknown): void {
+  const consequence: Record<FaultComponent, string> = {
+    sequencer: 'the sequencer stopped: every order is refused until a restart',
+    'read model': 'the read model stopped projecting: reads wait until a restart',
+    snapshots: 'a snapshot failed: nothing is lost (the log holds it all); the next one retries',
+    'snapshot replica': 'the snapshot replica failed; snapshots are taken on the main thread',
+  };
+  logger.error({ err: error, component }, consequence[component]);
+}
+
+/** The command line of `npm start -- ...`: only the one-shot operator flags; settings are in config. */
+export function parseStartArgs(argv: readonly string[]): StartOptions {
+  let acceptLogLossAfterSeq: number | undefined;
+  for (const arg of argv) {
+    const [name, value] = arg.split('=', 2) as [string, string | undefined];
+    if (name === ACCEPT_LOG_LOSS_FLAG) {
+      const seq = Number(value);
+      if (value === undefined || !/^\d+$/.test(value) || !Number.isSafeInteger(seq)) {
+        throw new ConfigError(
+          `${ACCEPT_LOG_LOSS_FLAG} needs the log's last seq, as the refused start named it: ${ACCEPT_LOG_LOSS_FLAG}=<seq>, got "${arg}"`,
+        );
+      }
+      acceptLogLossAfterSeq = seq;
+    } else {
+      throw new ConfigError(
+        `unknown argument "${arg}": settings come from BOURSE_* variables or BOURSE_CONFIG`,
+      );
+    }
+  }
+  return acceptLogLossAfterSeq === undefined ? {} : { acceptLogLossAfterSeq };
+}
+
 async function main(): Promise<void> {
   let config: ServerConfig;
+  let startOptions: StartOptions;
   try {
     config = loadConfig();
+    startOptions = parseStartArgs(process.argv.slice(2));
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(`bourse: configuration error: ${error.message}`);
@@ -284,7 +356,15 @@ async function main(): Promise<void> {
   }
   // pino never sees a secret: request lines carry the path, never the query, headers or body.
   const logger = pino({ level: config.logLevel, base: { service: 'bourse' } });
-  const server = await startServer(config, logger);
+  let server: RunningServer;
+  try {
+    server = await startServer(config, logger, startOptions);
+  } catch (error) {
+    // One line a collector keeps, and the reason on the terminal.
+    logger.fatal({ err: error }, 'start refused');
+    console.error(`bourse: failed to start: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
   if (server.demoKeys.length > 0 || server.adminTokenGenerated) {
     // Shown once, on the terminal (stderr), never in the log: stdout stays JSON lines for a collector.
     const lines = ['', '  Bourse first start: demo accounts (shown once; keep them)', ''];

@@ -31,6 +31,7 @@ export class Snapshotter {
   private lastAt: number;
   private writing: Promise<void> | undefined;
   private failure: unknown = null;
+  private readonly onFailure: ((error: unknown) => void) | undefined;
 
   constructor(
     store: SnapshotStore,
@@ -42,9 +43,12 @@ export class Snapshotter {
       readonly prune?: boolean;
       /** Who captures and writes the state: `inThreadSnapshots`, or the snapshot replica. */
       readonly source: SnapshotSource;
+      /** Told of each failed snapshot (or pruning), with its cause. @default - kept for lastFailure() only */
+      readonly onFailure?: (error: unknown) => void;
     },
   ) {
     this.source = options.source;
+    this.onFailure = options.onFailure;
     this.store = store;
     this.log = log;
     this.consumedSeq = options.consumedSeq;
@@ -78,17 +82,23 @@ export class Snapshotter {
     this.writing = this.source
       .write(this.lastAt)
       .then(() => (this.pruning ? this.prune() : undefined))
-      .catch((error: unknown) => {
-        // A failed snapshot loses nothing (the log has it all); it is reported and retried next time.
-        this.failure = error;
-      })
+      .then(
+        () => {
+          this.failure = null;
+        },
+        (error: unknown) => {
+          // A failed snapshot loses nothing (the log has it all); it is reported and retried next time.
+          this.failure = error;
+          this.onFailure?.(error);
+        },
+      )
       .finally(() => {
         this.writing = undefined;
       });
     return this.writing;
   }
 
-  /** The last snapshot failure, if any, for health reporting. */
+  /** The failure of the last snapshot, if it failed (null once one succeeds again), for health. */
   lastFailure(): unknown {
     return this.failure;
   }

@@ -39,6 +39,12 @@ export interface ReadModelPort {
    */
   apply(events: readonly EngineEvent[], throughSeq?: number): Promise<ApplyResult>;
 
+  /**
+   * The highest order id and trade id the rows hold (0 when none): after a loss of the log's tail,
+   * the ids its lost commands issued, which must never be issued again.
+   */
+  issuedIds(): Promise<IssuedIds>;
+
   /** Deletes every row and sets the position back to 0, for a rebuild from scratch. */
   reset(): Promise<void>;
 
@@ -83,6 +89,12 @@ export interface ReadModelPort {
   dumpRows(): Promise<ReadModelDump>;
 
   close(): Promise<void>;
+}
+
+export interface IssuedIds {
+  readonly maxOrderId: number;
+  /** Per symbol: trade ids run per market. */
+  readonly maxTradeIds: Readonly<Record<string, number>>;
 }
 
 export interface ApplyResult {

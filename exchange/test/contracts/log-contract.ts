@@ -17,7 +17,9 @@ export interface LogHarness {
 
 export function logContract(adapterName: string, createHarness: () => Promise<LogHarness>): void {
   /** Runs `body` with a fresh empty log, closing whatever it opened and destroying the storage after. */
-  async function withLog(body: (log: Log, reopen: () => Promise<Log>) => Promise<void>): Promise<void> {
+  async function withLog(
+    body: (log: Log, reopen: () => Promise<Log>, openAnother: () => Promise<Log>) => Promise<void>,
+  ): Promise<void> {
     const harness = await createHarness();
     const opened: Log[] = [];
     const open = async (): Promise<Log> => {
@@ -30,7 +32,7 @@ export function logContract(adapterName: string, createHarness: () => Promise<Lo
       return open();
     };
     try {
-      await body(await open(), reopen);
+      await body(await open(), reopen, open);
     } finally {
       for (const log of opened) await log.close();
       await harness.destroy();
@@ -270,6 +272,30 @@ export function logContract(adapterName: string, createHarness: () => Promise<Lo
         await log.appendOne(record(1));
         await log.close();
         await assert.rejects(log.appendOne(record(2)), { code: 'JOURNAL_CLOSED' });
+      }));
+
+    // Fencing: two writers on one log would interleave seqs or overwrite each other's records.
+    test('a second writer cannot append while the first holds the log', () =>
+      withLog(async (log, reopen, openAnother) => {
+        await log.appendOne(record(1));
+        let second: Log | undefined;
+        try {
+          second = await openAnother();
+        } catch {
+          // Refused at open: the strongest form of the fence.
+        }
+        if (second !== undefined) {
+          await assert.rejects(second.appendOne(record(2)), 'the second writer appended');
+        }
+        await log.appendOne(record(2));
+        assert.equal(log.lastSeq(), 2);
+        // Once the first writer lets go, the log takes a writer again.
+        const next = await reopen();
+        await next.appendOne(record(3));
+        assert.deepEqual(
+          (await readAll(next, 1)).map((r) => r.seq),
+          [1, 2, 3],
+        );
       }));
 
     test('close waits for pending appends to become durable', () =>

@@ -46,6 +46,18 @@ export interface HttpGatewayDeps {
   readonly clock: () => number;
   /** The trading page's files, served at paths no API route takes. @default - no page */
   readonly site?: StaticSite;
+  /**
+   * Health probes by path (`/health`, `/ready`): answered on GET before routing and rate limits, so
+   * a load balancer's checks are never throttled, and kept out of the Binance route table.
+   * @default - none
+   */
+  readonly probes?: ReadonlyMap<string, () => ProbeAnswer>;
+}
+
+/** A probe's answer: 200 when healthy, 503 otherwise, with a JSON body saying what is wrong. */
+export interface ProbeAnswer {
+  readonly status: 200 | 503;
+  readonly body: object;
 }
 
 const JSON_TYPE = 'application/json;charset=UTF-8';
@@ -197,6 +209,12 @@ export class HttpGateway {
     };
 
     try {
+      const probe = req.method === 'GET' ? this.#deps.probes?.get(path) : undefined;
+      if (probe !== undefined) {
+        const answer = probe();
+        done(answer.status, JSON.stringify(answer.body), JSON_TYPE);
+        return;
+      }
       // HEAD is GET without the body (RFC 9110 section 9.3.2): Node writes no body for it.
       const method = req.method === 'HEAD' ? 'GET' : (req.method ?? '');
       const compiled = this.#routes.find(routeKey(method, path));

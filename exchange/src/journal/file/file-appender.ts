@@ -129,6 +129,10 @@ export class FileAppender {
     this.fd = undefined;
   }
 
+  writeFailure(): JournalError | undefined {
+    return this.failure;
+  }
+
   private refusal(): JournalError | undefined {
     if (this.failure !== undefined) return this.failure;
     if (this.closing) return new JournalClosedError();

@@ -56,7 +56,7 @@ export class SnapshotStore {
 
   /** Opens the folder, creating it if needed, and removes temp files left by a crash mid-write. */
   static async open(dir: string): Promise<SnapshotStore> {
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true, mode: 0o700 });
     const stale = (await readdir(dir)).filter((name) => TEMP_PATTERN.test(name));
     for (const name of stale) await unlink(join(dir, name));
     if (stale.length > 0) await fsyncDir(dir);
@@ -76,7 +76,8 @@ export class SnapshotStore {
       this.dir,
       `.${fileName(seq).replace('.snap', '')}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
     );
-    const handle = await open(temp, 'wx');
+    // Owner-only, as every file of the data folder: the state holds every balance and order.
+    const handle = await open(temp, 'wx', 0o600);
     let size = 0;
     try {
       for (const part of parts) {

@@ -1,5 +1,6 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { ensurePrivateFile } from '../../../runtime/owner-only.ts';
 import type { AccountStore, NewApiKey, NewEd25519Key, UserRecord } from '../account-store.ts';
 import type { ApiKeyIdentity, ApiKeyPermission, ApiKeyType } from '../api-key-lookup.ts';
 import { requirePermissions } from '../permission-policy.ts';
@@ -56,6 +57,8 @@ export class SqliteAccountStore implements AccountStore {
   readonly #insertKey: StatementSync;
 
   static open(path: string, box: SecretBox): SqliteAccountStore {
+    // Created owner-only before SQLite opens it; SQLite gives the -wal and -shm files the same mode.
+    if (path !== ':memory:') ensurePrivateFile(path);
     return new SqliteAccountStore(new DatabaseSync(path), box);
   }
 
