@@ -25,6 +25,7 @@ import { docsRoutes } from '../gateway/rest/openapi.ts';
 import { OrderIndex } from '../gateway/rest/order-index.ts';
 import { orderRoutes } from '../gateway/rest/order-routes.ts';
 import { publicRoutes } from '../gateway/rest/public-routes.ts';
+import { RouteDispatcher } from '../gateway/rest/route-dispatcher.ts';
 import { ListenKeyRegistry } from '../gateway/ws/listen-keys.ts';
 import { UserDataFeed } from '../gateway/ws/user-data-feed.ts';
 import { attachWebSocketGateway, type WebSocketGateway } from '../gateway/ws/ws-gateway.ts';
@@ -197,14 +198,18 @@ export async function startServer(
     maxInFlight: config.maxInFlight,
   };
   const apiRoutes = [...publicRoutes(deps), ...orderRoutes(deps), ...accountRoutes(deps)];
+  // One dispatcher runs the route table for both doors: REST, and the WebSocket API's methods.
+  const routes = new RouteDispatcher([...apiRoutes, ...docsRoutes(apiRoutes)], {
+    limiter,
+    caughtUp: port.caughtUp,
+  });
   const http = new HttpGateway(
-    [...apiRoutes, ...docsRoutes(apiRoutes)],
+    routes,
     {
       keys: apiKeys,
       limiter,
       logger,
       clock,
-      caughtUp: port.caughtUp,
       site: tradingPage(config.webRoot, logger),
       probes: healthProbes(() => exchange.health(), { maxReadModelLag: config.readyMaxReadModelLag }),
     },
@@ -222,7 +227,7 @@ export async function startServer(
   );
   const ws: WebSocketGateway = attachWebSocketGateway(
     http.server,
-    { marketData, userData, apiKeys, listenKeys, limiter },
+    { marketData, userData, apiKeys, listenKeys, limiter, routes, logger },
     {
       clock,
       maxIncomingMessagesPerSecond: config.wsMessagesPerSecond,
