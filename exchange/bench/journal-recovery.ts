@@ -6,14 +6,14 @@
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { FileJournal } from '../src/journal/file/file-journal.ts';
-import { SnapshotStore } from '../src/journal/snapshots/snapshot-store.ts';
+import { FileSnapshotStore } from '../src/journal/snapshots/file/file-snapshot-store.ts';
 import { recoverEngine } from '../src/sequencer/recover.ts';
 
 const dir = process.argv[2];
 if (dir === undefined) throw new Error('usage: journal-recovery.ts <journal folder>');
 const started = performance.now();
 const journal = await FileJournal.open({ dir });
-const recovered = await recoverEngine(journal, await SnapshotStore.open(join(dir, '..', 'no-snapshots')));
+const recovered = await recoverEngine(journal, await FileSnapshotStore.open(join(dir, '..', 'no-snapshots')));
 const ms = performance.now() - started;
 await journal.close();
 console.log(

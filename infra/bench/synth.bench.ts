@@ -10,6 +10,7 @@ import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp } from '../lib/app.ts';
 import { bourseConfig } from '../lib/config/bourse.config.ts';
+import { EXAMPLE_CONTEXT } from '../lib/config/deployment.ts';
 
 const runsFlag = process.argv.indexOf('--runs');
 const runs = runsFlag > 0 ? Number(process.argv[runsFlag + 1] ?? 1) : 1;
@@ -26,7 +27,7 @@ function once(): Run {
   const outdir = mkdtempSync(join(tmpdir(), 'bourse-bench-'));
   try {
     const t0 = performance.now();
-    const { app } = buildApp(bourseConfig, { outdir });
+    const { app } = buildApp(bourseConfig, { outdir, context: { [EXAMPLE_CONTEXT]: true } });
     const t1 = performance.now();
     const assembly = app.synth();
     const t2 = performance.now();

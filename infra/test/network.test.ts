@@ -126,14 +126,27 @@ describe('network stacks', () => {
       .resourceCountIs('AWS::Route53Resolver::FirewallRuleGroupAssociation', 1);
   });
 
-  it('inspects production egress without the DNS allow-list', () => {
+  it('inspects production egress without the DNS allow-list, in front of its domain allow-list', () => {
     prod.resourceCountIs('AWS::Route53Resolver::FirewallRuleGroupAssociation', 0);
-    prod.hasResourceProperties('AWS::NetworkFirewall::FirewallPolicy', {
-      FirewallPolicy: { StatefulDefaultActions: ['aws:alert_established'] },
-    });
     prod.hasResourceProperties('AWS::NetworkFirewall::RuleGroup', {
       RuleGroup: { RulesSource: { RulesString: Match.stringLikeRegexp('drop tcp .* 22 ') } },
     });
+    prod.hasResourceProperties('AWS::NetworkFirewall::RuleGroup', {
+      RuleGroup: {
+        RulesSource: {
+          RulesSourceList: { GeneratedRulesType: 'ALLOWLIST', Targets: ['.amazonaws.com'] },
+        },
+      },
+    });
+  });
+
+  // Issue 19: production's firewall passed established flows by default (aws:alert_established alone).
+  it('denies egress by default in every environment: established flows no rule passes are dropped', () => {
+    for (const network of [prod, dev]) {
+      network.hasResourceProperties('AWS::NetworkFirewall::FirewallPolicy', {
+        FirewallPolicy: { StatefulDefaultActions: Match.arrayWith(['aws:drop_established']) },
+      });
+    }
   });
 
   it("shares the edge, app, data and isolated subnets with the environment's accounts through RAM", () => {

@@ -90,17 +90,48 @@ describe('organization stack', () => {
     }
   });
 
-  it('delegates Config administration to the security account and CloudTrail to the log archive', () => {
-    template.hasResourceProperties('Custom::AWS', {
-      Create: Match.stringLikeRegexp(
-        `registerDelegatedAdministrator.*${bourseConfig.sharedAccounts.security.id}`,
-      ),
-    });
-    template.hasResourceProperties('Custom::AWS', {
-      Create: Match.stringLikeRegexp(
-        `registerOrganizationDelegatedAdmin.*${bourseConfig.sharedAccounts.logArchive.id}`,
-      ),
-    });
+  // Issue 19: the registrations named the configuration's (placeholder) ids and waited only for trusted access,
+  // so the first deployment registered accounts that did not exist yet.
+  it('delegates Config administration to the security account and CloudTrail to the log archive, once they exist', () => {
+    const accountLogicalId = (name: string) => {
+      const found = Object.entries(json.Resources).find(
+        ([, r]) => r.Type === 'AWS::Organizations::Account' && r.Properties.AccountName === name,
+      );
+      assert.ok(found, `no account ${name}`);
+      return found[0];
+    };
+    const registrations: [RegExp, string][] = [
+      [/registerDelegatedAdministrator.*config\.amazonaws/, 'security'],
+      [/registerDelegatedAdministrator.*config-multiaccountsetup/, 'security'],
+      [/registerOrganizationDelegatedAdmin/, 'log-archive'],
+    ];
+    for (const [pattern, account] of registrations) {
+      const call = Object.values(json.Resources).find(
+        (r) => r.Type === 'Custom::AWS' && pattern.test(JSON.stringify(r.Properties.Create)),
+      );
+      assert.ok(call, `no registration matching ${pattern}`);
+      const id = accountLogicalId(account);
+      assert.match(
+        JSON.stringify(call.Properties.Create),
+        new RegExp(`"Fn::GetAtt":\\["${id}","AccountId"\\]`),
+      );
+      assert.ok((call.DependsOn as string[]).includes(id), `${pattern} does not wait for ${account}`);
+    }
+    assert.doesNotMatch(JSON.stringify(json), new RegExp(bourseConfig.sharedAccounts.security.id));
+  });
+
+  // Issue 19: SCPs were attached without the SCP policy type enabled on the root.
+  it('enables the SCP policy type on the root before attaching any SCP', () => {
+    const enable = Object.entries(json.Resources).find(
+      ([, r]) =>
+        r.Type === 'Custom::AWS' &&
+        /enablePolicyType.*SERVICE_CONTROL_POLICY/.test(JSON.stringify(r.Properties.Create)),
+    );
+    assert.ok(enable, 'no enablePolicyType call');
+    assert.match(JSON.stringify(enable[1].Properties.Create), /RootId/);
+    const policies = Object.values(json.Resources).filter((r) => r.Type === 'AWS::Organizations::Policy');
+    assert.ok(policies.length > 0);
+    for (const p of policies) assert.ok((p.DependsOn as string[]).includes(enable[0]), p.Properties.Name);
   });
 
   it('leaves no cdk-nag finding unacknowledged', () => {

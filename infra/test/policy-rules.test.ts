@@ -7,20 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { App, Stack, Validations } from 'aws-cdk-lib';
-import {
-  CfnEIP,
-  CfnInstance,
-  CfnLaunchTemplate,
-  CfnSecurityGroup,
-  CfnSecurityGroupIngress,
-  CfnSubnet,
-  CfnVolume,
-} from 'aws-cdk-lib/aws-ec2';
-import { CfnAccessKey, CfnUser } from 'aws-cdk-lib/aws-iam';
-import { CfnDBInstance } from 'aws-cdk-lib/aws-rds';
-import { CfnBucket } from 'aws-cdk-lib/aws-s3';
-import { CfnTopic } from 'aws-cdk-lib/aws-sns';
+import { App, CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import { APP_CONTEXT } from '../lib/checks.ts';
 import { guardRules, policyRulesPlugin } from '../lib/policies/policy-rules.ts';
 
@@ -30,103 +17,186 @@ interface Violation {
   violatingConstructs: { cloudFormationResource?: { logicalId: string } }[];
 }
 
+type Fixture = readonly [type: string, properties: Record<string, unknown>];
+
+const ami = 'ami-0123456789abcdef0';
+const vpcId = 'vpc-0123456789abcdef0';
+const kms = {
+  ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' } }],
+};
+const bucket = (versioning: string, encrypted: boolean): Fixture => [
+  'AWS::S3::Bucket',
+  { ...(encrypted ? { BucketEncryption: kms } : {}), VersioningConfiguration: { Status: versioning } },
+];
+const disk = (encrypted: boolean) => [{ DeviceName: '/dev/xvda', Ebs: { Encrypted: encrypted } }];
+const database = (type: string, encrypted: boolean): Fixture => [
+  'AWS::RDS::DBInstance',
+  { DBInstanceClass: type, Engine: 'mysql', AllocatedStorage: '20', StorageEncrypted: encrypted },
+];
+const cache = (type: string, encrypted: boolean): Fixture => [
+  'AWS::ElastiCache::ReplicationGroup',
+  {
+    ReplicationGroupDescription: 'cache',
+    CacheNodeType: type,
+    Engine: 'valkey',
+    NumCacheClusters: 2,
+    AtRestEncryptionEnabled: encrypted,
+  },
+];
+const kafka = (type: string): Fixture => [
+  'AWS::MSK::Cluster',
+  {
+    ClusterName: 'bus',
+    KafkaVersion: '3.7.x',
+    NumberOfBrokerNodes: 3,
+    BrokerNodeGroupInfo: { InstanceType: type, ClientSubnets: ['subnet-1', 'subnet-2', 'subnet-3'] },
+  },
+];
+const table = (encrypted: boolean): Fixture => [
+  'AWS::DynamoDB::Table',
+  {
+    KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+    AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+    BillingMode: 'PAY_PER_REQUEST',
+    ...(encrypted ? { SSESpecification: { SSEEnabled: true } } : {}),
+  },
+];
+const ingress = (from: number, to: number) => ({
+  IpProtocol: 'tcp',
+  FromPort: from,
+  ToPort: to,
+  CidrIp: '10.0.0.0/8',
+});
+const subnet = (tier: string): Fixture => [
+  'AWS::EC2::Subnet',
+  {
+    VpcId: vpcId,
+    CidrBlock: '10.0.0.0/24',
+    MapPublicIpOnLaunch: true,
+    Tags: [{ Key: 'aws-cdk:subnet-name', Value: tier }],
+  },
+];
+const nic = (publicIp: boolean) => [{ DeviceIndex: '0', AssociatePublicIpAddress: publicIp }];
+
+/**
+ * One compliant and one violating resource per Guard rule (issue 19: a rule deleted, or weakened so that it never
+ * matches, must fail a test). The first test checks that every rule of lib/policies/guard has exactly these two.
+ */
+const FIXTURES: Readonly<Record<string, { pass: Fixture; fail: Fixture }>> = {
+  bourse_encrypted_buckets: { pass: bucket('Enabled', true), fail: bucket('Enabled', false) },
+  bourse_encrypted_volumes: {
+    pass: ['AWS::EC2::Volume', { AvailabilityZone: 'eu-west-1a', Size: 10, Encrypted: true }],
+    fail: ['AWS::EC2::Volume', { AvailabilityZone: 'eu-west-1a', Size: 10, Encrypted: false }],
+  },
+  bourse_encrypted_launch_template_disks: {
+    pass: ['AWS::EC2::LaunchTemplate', { LaunchTemplateData: { BlockDeviceMappings: disk(true) } }],
+    fail: ['AWS::EC2::LaunchTemplate', { LaunchTemplateData: { BlockDeviceMappings: disk(false) } }],
+  },
+  bourse_encrypted_db_clusters: {
+    pass: ['AWS::RDS::DBCluster', { Engine: 'aurora-mysql', StorageEncrypted: true }],
+    fail: ['AWS::RDS::DBCluster', { Engine: 'aurora-mysql', StorageEncrypted: false }],
+  },
+  bourse_encrypted_db_instances: {
+    pass: database('db.r7g.large', true),
+    fail: database('db.r7g.large', false),
+  },
+  bourse_encrypted_tables: { pass: table(true), fail: table(false) },
+  bourse_encrypted_topics: {
+    pass: ['AWS::SNS::Topic', { KmsMasterKeyId: 'alias/aws/sns' }],
+    fail: ['AWS::SNS::Topic', {}],
+  },
+  bourse_encrypted_queues: {
+    pass: ['AWS::SQS::Queue', { KmsMasterKeyId: 'alias/aws/sqs' }],
+    fail: ['AWS::SQS::Queue', { SqsManagedSseEnabled: false }],
+  },
+  bourse_encrypted_file_systems: {
+    pass: ['AWS::EFS::FileSystem', { Encrypted: true }],
+    fail: ['AWS::EFS::FileSystem', { Encrypted: false }],
+  },
+  bourse_encrypted_caches: { pass: cache('cache.r7g.large', true), fail: cache('cache.r7g.large', false) },
+  bourse_no_burstable_ec2_instances: {
+    pass: ['AWS::EC2::Instance', { InstanceType: 'c7i.large', ImageId: ami }],
+    fail: ['AWS::EC2::Instance', { InstanceType: 't3.large', ImageId: ami }],
+  },
+  bourse_no_burstable_launch_templates: {
+    pass: ['AWS::EC2::LaunchTemplate', { LaunchTemplateData: { InstanceType: 'c7g.xlarge' } }],
+    fail: ['AWS::EC2::LaunchTemplate', { LaunchTemplateData: { InstanceType: 't4g.micro' } }],
+  },
+  bourse_no_burstable_databases: {
+    pass: database('db.r7g.large', true),
+    fail: database('db.t3.medium', true),
+  },
+  bourse_no_burstable_caches: { pass: cache('cache.r7g.large', true), fail: cache('cache.t4g.micro', true) },
+  bourse_no_burstable_kafka: { pass: kafka('kafka.m7g.large'), fail: kafka('kafka.t3.small') },
+  bourse_no_iam_users: {
+    pass: ['AWS::IAM::Role', { AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [] } }],
+    fail: ['AWS::IAM::User', {}],
+  },
+  bourse_no_ssh_in_security_groups: {
+    pass: [
+      'AWS::EC2::SecurityGroup',
+      { GroupDescription: 'https', VpcId: vpcId, SecurityGroupIngress: [ingress(443, 443)] },
+    ],
+    fail: [
+      'AWS::EC2::SecurityGroup',
+      { GroupDescription: 'ssh', VpcId: vpcId, SecurityGroupIngress: [ingress(20, 25)] },
+    ],
+  },
+  bourse_no_ssh_ingress_rules: {
+    pass: ['AWS::EC2::SecurityGroupIngress', { GroupId: 'sg-0123456789abcdef0', ...ingress(443, 443) }],
+    fail: ['AWS::EC2::SecurityGroupIngress', { GroupId: 'sg-0123456789abcdef0', ...ingress(22, 22) }],
+  },
+  bourse_public_ip_subnets_are_edge: { pass: subnet('edge'), fail: subnet('app') },
+  bourse_no_public_ip_instances: {
+    pass: ['AWS::EC2::Instance', { InstanceType: 'm7i.large', ImageId: ami, NetworkInterfaces: nic(false) }],
+    fail: ['AWS::EC2::Instance', { InstanceType: 'm7i.large', ImageId: ami, NetworkInterfaces: nic(true) }],
+  },
+  bourse_no_public_ip_launch_templates: {
+    pass: ['AWS::EC2::LaunchTemplate', { LaunchTemplateData: { NetworkInterfaces: nic(false) } }],
+    fail: ['AWS::EC2::LaunchTemplate', { LaunchTemplateData: { NetworkInterfaces: nic(true) } }],
+  },
+  bourse_no_instance_elastic_ips: {
+    pass: ['AWS::EC2::EIP', { Domain: 'vpc' }],
+    fail: ['AWS::EC2::EIP', { InstanceId: 'i-0123456789abcdef0' }],
+  },
+  bourse_versioned_buckets: { pass: bucket('Enabled', true), fail: bucket('Suspended', true) },
+};
+
+/** Further violations a rule must catch: each clause of a rule has a fixture that only that clause flags. */
+const MORE_VIOLATIONS: Readonly<Record<string, readonly Fixture[]>> = {
+  bourse_no_ssh_in_security_groups: [
+    [
+      'AWS::EC2::SecurityGroup',
+      {
+        GroupDescription: 'all',
+        VpcId: vpcId,
+        SecurityGroupIngress: [{ IpProtocol: '-1', CidrIp: '10.0.0.0/8' }],
+      },
+    ],
+  ],
+  bourse_no_ssh_ingress_rules: [
+    [
+      'AWS::EC2::SecurityGroupIngress',
+      { GroupId: 'sg-0123456789abcdef0', IpProtocol: '-1', CidrIp: '10.0.0.0/8' },
+    ],
+  ],
+};
+
+/** Logical ids of a rule's fixtures: `Pass<n>` and `Fail<n>`, n its place in FIXTURES. */
+const fixtureId = (rule: string, kind: 'Pass' | 'Fail') => `${kind}${Object.keys(FIXTURES).indexOf(rule)}`;
+
 function synthesizeFixtures(): Violation[] {
   const outdir = mkdtempSync(join(tmpdir(), 'bourse-rules-'));
   process.on('exit', () => rmSync(outdir, { recursive: true, force: true }));
   const app = new App({ outdir, context: APP_CONTEXT });
   const s = new Stack(app, 'Fixtures', { env: { account: '111111111111', region: 'eu-west-1' } });
-  const encrypted = {
-    serverSideEncryptionConfiguration: [{ serverSideEncryptionByDefault: { sseAlgorithm: 'aws:kms' } }],
-  };
-  // Buckets.
-  new CfnBucket(s, 'GoodBucket', {
-    bucketEncryption: encrypted,
-    versioningConfiguration: { status: 'Enabled' },
-  });
-  new CfnBucket(s, 'UnversionedBucket', {
-    bucketEncryption: encrypted,
-    versioningConfiguration: { status: 'Suspended' },
-  });
-  new CfnBucket(s, 'UnencryptedBucket', { versioningConfiguration: { status: 'Enabled' } });
-  // Instances and launch templates.
-  const ami = 'ami-0123456789abcdef0';
-  new CfnInstance(s, 'GoodInstance', { instanceType: 'c7i.large', imageId: ami });
-  new CfnInstance(s, 'BurstableInstance', { instanceType: 't3.large', imageId: ami });
-  new CfnInstance(s, 'PublicInstance', {
-    instanceType: 'm7i.large',
-    imageId: ami,
-    networkInterfaces: [{ deviceIndex: '0', associatePublicIpAddress: true }],
-  });
-  new CfnLaunchTemplate(s, 'GoodLaunchTemplate', {
-    launchTemplateData: {
-      instanceType: 'c7g.xlarge',
-      blockDeviceMappings: [{ deviceName: '/dev/xvda', ebs: { encrypted: true } }],
-    },
-  });
-  new CfnLaunchTemplate(s, 'BurstableLaunchTemplate', { launchTemplateData: { instanceType: 't4g.micro' } });
-  new CfnLaunchTemplate(s, 'UnencryptedLaunchTemplate', {
-    launchTemplateData: { blockDeviceMappings: [{ deviceName: '/dev/xvda', ebs: { encrypted: false } }] },
-  });
-  new CfnDBInstance(s, 'BurstableDatabase', {
-    dbInstanceClass: 'db.t3.medium',
-    engine: 'mysql',
-    storageEncrypted: true,
-    allocatedStorage: '20',
-  });
-  // Volumes and topics.
-  new CfnVolume(s, 'GoodVolume', { availabilityZone: 'eu-west-1a', size: 10, encrypted: true });
-  new CfnVolume(s, 'UnencryptedVolume', { availabilityZone: 'eu-west-1a', size: 10 });
-  new CfnTopic(s, 'UnencryptedTopic', {});
-  new CfnTopic(s, 'GoodTopic', { kmsMasterKeyId: 'alias/aws/sns' });
-  // IAM users.
-  const user = new CfnUser(s, 'User', {});
-  new CfnAccessKey(s, 'AccessKey', { userName: user.ref });
-  // Security groups.
-  const vpcId = 'vpc-0123456789abcdef0';
-  new CfnSecurityGroup(s, 'HttpsGroup', {
-    groupDescription: 'https',
-    vpcId,
-    securityGroupIngress: [{ ipProtocol: 'tcp', fromPort: 443, toPort: 443, cidrIp: '10.0.0.0/8' }],
-  });
-  new CfnSecurityGroup(s, 'SshRangeGroup', {
-    groupDescription: 'ssh in a range',
-    vpcId,
-    securityGroupIngress: [{ ipProtocol: 'tcp', fromPort: 20, toPort: 25, cidrIp: '10.0.0.0/8' }],
-  });
-  new CfnSecurityGroup(s, 'AllTrafficGroup', {
-    groupDescription: 'everything',
-    vpcId,
-    securityGroupIngress: [{ ipProtocol: '-1', cidrIp: '10.0.0.0/8' }],
-  });
-  new CfnSecurityGroupIngress(s, 'SshIngress', {
-    groupId: 'sg-0123456789abcdef0',
-    ipProtocol: 'tcp',
-    fromPort: 22,
-    toPort: 22,
-    cidrIp: '10.0.0.0/8',
-  });
-  // Subnets and addresses.
-  const tag = (value: string) => [{ key: 'aws-cdk:subnet-name', value }];
-  new CfnSubnet(s, 'EdgeSubnet', {
-    vpcId,
-    cidrBlock: '10.0.0.0/24',
-    mapPublicIpOnLaunch: true,
-    tags: tag('edge'),
-  });
-  new CfnSubnet(s, 'PublicAppSubnet', {
-    vpcId,
-    cidrBlock: '10.0.1.0/24',
-    mapPublicIpOnLaunch: true,
-    tags: tag('app'),
-  });
-  new CfnSubnet(s, 'PrivateAppSubnet', {
-    vpcId,
-    cidrBlock: '10.0.2.0/24',
-    mapPublicIpOnLaunch: false,
-    tags: tag('app'),
-  });
-  new CfnEIP(s, 'NatAddress', { domain: 'vpc' });
-  new CfnEIP(s, 'InstanceAddress', { instanceId: 'i-0123456789abcdef0' });
+  for (const [rule, { pass, fail }] of Object.entries(FIXTURES)) {
+    new CfnResource(s, fixtureId(rule, 'Pass'), { type: pass[0], properties: pass[1] });
+    new CfnResource(s, fixtureId(rule, 'Fail'), { type: fail[0], properties: fail[1] });
+    for (const [i, [type, properties]] of (MORE_VIOLATIONS[rule] ?? []).entries()) {
+      new CfnResource(s, `${fixtureId(rule, 'Fail')}More${i}`, { type, properties });
+    }
+  }
   Validations.of(app).addPlugins(policyRulesPlugin());
   try {
     app.synth();
@@ -165,40 +235,25 @@ describe('policy-as-code rules', () => {
     );
   });
 
+  it('has a compliant and a violating fixture for each of the 23 rules, and no fixture for a rule that is gone', () => {
+    const rules = guardRules().flatMap((r) => [...r.content.matchAll(/^rule (\w+)/gm)].map((m) => m[1]));
+    assert.equal(rules.length, 23);
+    assert.deepEqual([...rules].sort(), Object.keys(FIXTURES).sort());
+  });
+
   it('reports violations as errors', () => {
     for (const v of violations.filter((v) => v.ruleName.startsWith('bourse_')))
       assert.equal(v.severity, 'error');
   });
 
-  it('fails if an instance, launch template or database uses a burstable type', () => {
-    assert.deepEqual(flagged('bourse_no_burstable_ec2_instances'), ['BurstableInstance']);
-    assert.deepEqual(flagged('bourse_no_burstable_launch_templates'), ['BurstableLaunchTemplate']);
-    assert.deepEqual(flagged('bourse_no_burstable_databases'), ['BurstableDatabase']);
-  });
-
-  it('fails if anything is not encrypted at rest', () => {
-    assert.deepEqual(flagged('bourse_encrypted_buckets'), ['UnencryptedBucket']);
-    assert.deepEqual(flagged('bourse_encrypted_volumes'), ['UnencryptedVolume']);
-    assert.deepEqual(flagged('bourse_encrypted_launch_template_disks'), ['UnencryptedLaunchTemplate']);
-    assert.deepEqual(flagged('bourse_encrypted_topics'), ['UnencryptedTopic']);
-  });
-
-  it('fails if a bucket is not versioned', () => {
-    assert.deepEqual(flagged('bourse_versioned_buckets'), ['UnversionedBucket']);
-  });
-
-  it('fails if a template creates an IAM user or access key', () => {
-    assert.deepEqual(flagged('bourse_no_iam_users'), ['AccessKey', 'User']);
-  });
-
-  it('fails if a security group admits port 22, directly, in a range or through all protocols', () => {
-    assert.deepEqual(flagged('bourse_no_ssh_in_security_groups'), ['AllTrafficGroup', 'SshRangeGroup']);
-    assert.deepEqual(flagged('bourse_no_ssh_ingress_rules'), ['SshIngress']);
-  });
-
-  it('fails if a public address appears outside the edge subnets', () => {
-    assert.deepEqual(flagged('bourse_public_ip_subnets_are_edge'), ['PublicAppSubnet']);
-    assert.deepEqual(flagged('bourse_no_public_ip_instances'), ['PublicInstance']);
-    assert.deepEqual(flagged('bourse_no_instance_elastic_ips'), ['InstanceAddress']);
-  });
+  for (const rule of Object.keys(FIXTURES)) {
+    it(`${rule}: flags its violating fixture and passes its compliant one`, () => {
+      const found = flagged(rule);
+      assert.ok(found.includes(fixtureId(rule, 'Fail')), `${rule} does not flag ${fixtureId(rule, 'Fail')}`);
+      assert.ok(!found.includes(fixtureId(rule, 'Pass')), `${rule} flags its compliant fixture`);
+      for (const i of (MORE_VIOLATIONS[rule] ?? []).keys()) {
+        assert.ok(found.includes(`${fixtureId(rule, 'Fail')}More${i}`), `${rule} misses violation ${i}`);
+      }
+    });
+  }
 });

@@ -29,6 +29,12 @@ const USAGE = `usage: npm run admin -- <command>
   list-market <symbol> <base> <quote> --tick-size T --lot-size L --max-qty M
       [--min-qty Q] [--min-notional N] [--maker-fee 0.001] [--taker-fee 0.001] [--stp EXPIRE_MAKER]
                                                open a market; amounts in its assets' units
+  report market-days [--symbol S] [--from DAY] [--to DAY]
+                                               per market and UTC day (DAY: 2026-12-01 or ms): volume,
+                                               trades, fees per asset, active traders, orders per trade
+  report user-volume <userId> [--from DAY] [--to DAY]
+                                               a user's traded volume and fees paid, per market
+    reports run on the analytics replica (storage mariadb, mariadbReplicaPort); each shows its lag
 
 Finds the server through BOURSE_DATA_DIR (or BOURSE_CONFIG), or BOURSE_ADMIN_URL and BOURSE_ADMIN_TOKEN.`;
 
@@ -53,6 +59,11 @@ export function parseCommand(argv: readonly string[]): Call {
   };
   const permissions = flag('--permissions')?.split(',');
   const id = flag('--id');
+  const reportFlags = Object.entries({
+    symbol: flag('--symbol'),
+    from: flag('--from'),
+    to: flag('--to'),
+  }).filter(([, value]) => value !== undefined) as [string, string][];
   const publicKey = publicKeyFlag(flag('--public-key'), flag('--public-key-file'));
   // list-market's settings, by their admin API names; absent ones take the API's defaults.
   const marketFlags = Object.entries({
@@ -142,6 +153,20 @@ export function parseCommand(argv: readonly string[]): Call {
     case 'resume': {
       const [symbol] = need(1);
       return { method: 'POST', path: `/admin/markets/${enc(symbol!)}/${command}` };
+    }
+    case 'report': {
+      const [name, ...more] = rest;
+      const query = (extra: [string, string][] = []) => {
+        const params = new URLSearchParams([...extra, ...reportFlags]).toString();
+        return params === '' ? '' : `?${params}`;
+      };
+      if (name === 'market-days' && more.length === 0) {
+        return { method: 'GET', path: `/admin/reports/market-days${query()}` };
+      }
+      if (name === 'user-volume' && more.length === 1) {
+        return { method: 'GET', path: `/admin/reports/user-volume${query([['userId', more[0]!]])}` };
+      }
+      throw new UsageError('report takes market-days, or user-volume <userId>');
     }
     default:
       throw new UsageError(command === undefined ? 'no command given' : `unknown command "${command}"`);

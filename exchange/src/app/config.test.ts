@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { loadConfig } from './config.ts';
+import { loadConfig, mariadbDatabases } from './config.ts';
 
 describe('loadConfig', () => {
   it('has defaults, a file overrides them, the environment overrides the file', () => {
@@ -59,5 +59,65 @@ describe('loadConfig', () => {
       () => loadConfig({ BOURSE_ADMIN_TOKEN: 'short' }),
       (error: Error) => !error.message.includes('short,') && /too short/.test(error.message),
     );
+  });
+
+  it('keeps SQLite by default and checks the MariaDB settings of storage "mariadb" up front', () => {
+    assert.equal(loadConfig({}).storage, 'sqlite');
+    const mariadb = { BOURSE_STORAGE: 'mariadb' };
+    const ok = loadConfig({ ...mariadb, BOURSE_MARIADB_PORT: '3307', BOURSE_MARIADB_POOL_SIZE: '3' });
+    assert.deepEqual(mariadbDatabases(ok), {
+      trading: {
+        host: '127.0.0.1',
+        port: 3307,
+        user: 'root',
+        poolSize: 3,
+        tls: 'off',
+        database: 'bourse_trading',
+      },
+      backOffice: {
+        host: '127.0.0.1',
+        port: 3307,
+        user: 'root',
+        poolSize: 3,
+        tls: 'off',
+        database: 'bourse_backoffice',
+      },
+      replica: undefined,
+    });
+    assert.deepEqual(
+      mariadbDatabases(loadConfig({ ...mariadb, BOURSE_MARIADB_REPLICA_PORT: '3317' })).replica,
+      {
+        host: '127.0.0.1',
+        port: 3317,
+        user: 'root',
+        poolSize: 8,
+        tls: 'off',
+        database: 'bourse_trading',
+      },
+    );
+    assert.throws(
+      () => loadConfig({ BOURSE_STORAGE: 'postgres' }),
+      /BOURSE_STORAGE "postgres" is invalid: use one of sqlite, mariadb/,
+    );
+    assert.throws(
+      () => loadConfig({ ...mariadb, BOURSE_MARIADB_PORT: '0' }),
+      /BOURSE_MARIADB_PORT 0 is invalid/,
+    );
+    assert.throws(
+      () => loadConfig({ ...mariadb, BOURSE_MARIADB_TRADING_DATABASE: 'bourse-trading' }),
+      /mariadb \(trading\) database "bourse-trading" is invalid: use 1 to 64 letters, digits, '_' or '\$'/,
+    );
+    assert.throws(
+      () => loadConfig({ ...mariadb, BOURSE_MARIADB_BACKOFFICE_DATABASE: 'bourse_trading' }),
+      /both "bourse_trading": trading and back-office data live in databases of their own/,
+    );
+    assert.throws(() => loadConfig({ ...mariadb, BOURSE_MARIADB_TLS: 'ca-file' }), /needs mariadbTlsCaFile/);
+    assert.throws(
+      () =>
+        loadConfig({ ...mariadb, BOURSE_MARIADB_TLS: 'ca-file', BOURSE_MARIADB_TLS_CA_FILE: '/nope/ca.pem' }),
+      /mariadbTlsCaFile "\/nope\/ca.pem" cannot be read/,
+    );
+    // Without storage "mariadb" the MariaDB settings are not used, so they are not held against a start.
+    assert.equal(loadConfig({ BOURSE_MARIADB_BACKOFFICE_DATABASE: 'bourse_trading' }).storage, 'sqlite');
   });
 });

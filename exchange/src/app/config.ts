@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_BATCH_WINDOW_MS } from '../journal/file/file-journal-options.ts';
+import {
+  checkMariaDbOptions,
+  MariaDbConfigError,
+  type MariaDbOptions,
+} from '../runtime/mariadb/mariadb-options.ts';
 import { DEFAULT_WEB_ROOT } from './web-pages.ts';
 
 /**
@@ -68,6 +73,11 @@ export interface ServerConfig {
   readonly shutdownTimeoutMs: number;
   /** Commands in flight above which new ones are refused as busy. @default 10000 */
   readonly maxInFlight: number;
+  /**
+   * /ready answers 503 while the read model lags the engine by more than this many commands: reads
+   * would wait that long for a client's own writes. @default 100000
+   */
+  readonly readyMaxReadModelLag: number;
   /** Trust X-Forwarded-For for the client IP (behind a load balancer). @default false */
   readonly trustProxy: boolean;
   /**
@@ -89,6 +99,33 @@ export interface ServerConfig {
   readonly zipkinUrl: string;
   /** The built web pages (the trading page at /, the operator console on the admin port at /console). @default the repository's web/dist */
   readonly webRoot: string;
+  /**
+   * Where the read model and the accounts live: 'sqlite' (files in dataDir, the embedded mode) or
+   * 'mariadb' (the trading and back-office databases below, as the cloud stack's Aurora clusters).
+   * @default 'sqlite'
+   */
+  readonly storage: 'sqlite' | 'mariadb';
+  /** @default '127.0.0.1' */
+  readonly mariadbHost: string;
+  /** @default 3306 */
+  readonly mariadbPort: number;
+  /** @default 'root' */
+  readonly mariadbUser: string;
+  /** @default - no password */
+  readonly mariadbPassword: string | undefined;
+  /** The read model's database. @default 'bourse_trading' */
+  readonly mariadbTradingDatabase: string;
+  /** The accounts' database, apart from the trading one. @default 'bourse_backoffice' */
+  readonly mariadbBackOfficeDatabase: string;
+  /** Connections per database. @default 8 */
+  readonly mariadbPoolSize: number;
+  /** 'off', 'on' (the system's CAs) or 'ca-file' (mariadbTlsCaFile). @default 'off' */
+  readonly mariadbTls: 'off' | 'on' | 'ca-file';
+  readonly mariadbTlsCaFile: string | undefined;
+  /** The binlog replica of the trading database, where reports run. @default '127.0.0.1' */
+  readonly mariadbReplicaHost: string;
+  /** Its port; 0 leaves reports off. @default 0 */
+  readonly mariadbReplicaPort: number;
 }
 
 type Kind =
@@ -180,6 +217,12 @@ export const CONFIG_FIELDS: readonly Field[] = [
   },
   { key: 'shutdownTimeoutMs', env: 'BOURSE_SHUTDOWN_TIMEOUT_MS', type: int(0, 600_000), fallback: 10_000 },
   { key: 'maxInFlight', env: 'BOURSE_MAX_IN_FLIGHT', type: int(1, 10_000_000), fallback: 10_000 },
+  {
+    key: 'readyMaxReadModelLag',
+    env: 'BOURSE_READY_MAX_READ_MODEL_LAG',
+    type: int(0, Number.MAX_SAFE_INTEGER),
+    fallback: 100_000,
+  },
   { key: 'trustProxy', env: 'BOURSE_TRUST_PROXY', type: BOOL, fallback: false },
   { key: 'metrics', env: 'BOURSE_METRICS', type: BOOL, fallback: true },
   { key: 'metricsPort', env: 'BOURSE_METRICS_PORT', type: int(0, 65535), fallback: 9464 },
@@ -198,6 +241,43 @@ export const CONFIG_FIELDS: readonly Field[] = [
     fallback: DEFAULT_BATCH_WINDOW_MS,
   },
   { key: 'webRoot', env: 'BOURSE_WEB_ROOT', type: { kind: 'string' }, fallback: DEFAULT_WEB_ROOT },
+  {
+    key: 'storage',
+    env: 'BOURSE_STORAGE',
+    type: { kind: 'enum', values: ['sqlite', 'mariadb'] },
+    fallback: 'sqlite',
+  },
+  { key: 'mariadbHost', env: 'BOURSE_MARIADB_HOST', type: { kind: 'string' }, fallback: '127.0.0.1' },
+  { key: 'mariadbPort', env: 'BOURSE_MARIADB_PORT', type: int(1, 65535), fallback: 3306 },
+  { key: 'mariadbUser', env: 'BOURSE_MARIADB_USER', type: { kind: 'string' }, fallback: 'root' },
+  { key: 'mariadbPassword', env: 'BOURSE_MARIADB_PASSWORD', type: OPTIONAL, fallback: undefined },
+  {
+    key: 'mariadbTradingDatabase',
+    env: 'BOURSE_MARIADB_TRADING_DATABASE',
+    type: { kind: 'string' },
+    fallback: 'bourse_trading',
+  },
+  {
+    key: 'mariadbBackOfficeDatabase',
+    env: 'BOURSE_MARIADB_BACKOFFICE_DATABASE',
+    type: { kind: 'string' },
+    fallback: 'bourse_backoffice',
+  },
+  { key: 'mariadbPoolSize', env: 'BOURSE_MARIADB_POOL_SIZE', type: int(1, 1000), fallback: 8 },
+  {
+    key: 'mariadbTls',
+    env: 'BOURSE_MARIADB_TLS',
+    type: { kind: 'enum', values: ['off', 'on', 'ca-file'] },
+    fallback: 'off',
+  },
+  { key: 'mariadbTlsCaFile', env: 'BOURSE_MARIADB_TLS_CA_FILE', type: OPTIONAL, fallback: undefined },
+  {
+    key: 'mariadbReplicaHost',
+    env: 'BOURSE_MARIADB_REPLICA_HOST',
+    type: { kind: 'string' },
+    fallback: '127.0.0.1',
+  },
+  { key: 'mariadbReplicaPort', env: 'BOURSE_MARIADB_REPLICA_PORT', type: int(0, 65535), fallback: 0 },
 ];
 
 export class ConfigError extends Error {
@@ -245,6 +325,7 @@ export function loadConfig(
       'adminToken (BOURSE_ADMIN_TOKEN) is too short: use at least 16 characters; the value is not shown',
     );
   }
+  if (config.storage === 'mariadb') mariadbDatabases(config);
   return { ...config, dataDir: resolve(config.dataDir) };
 }
 
@@ -325,4 +406,58 @@ function invalid(field: Field, where: string, value: unknown): ConfigError {
           ? `one of ${type.values.join(', ')}`
           : 'a non-empty string';
   return new ConfigError(`${where} ${shown(field, value)} is invalid: use ${expected}`);
+}
+
+/**
+ * The trading (read model) and back-office (accounts) databases of `storage` 'mariadb', checked
+ * up front: names, port, pool size, two distinct databases, a readable CA file for 'ca-file'.
+ * Throws a ConfigError naming the setting.
+ */
+export function mariadbDatabases(config: ServerConfig): {
+  trading: MariaDbOptions;
+  backOffice: MariaDbOptions;
+  /** The trading database on its binlog replica; undefined when mariadbReplicaPort is 0. */
+  replica: MariaDbOptions | undefined;
+} {
+  if (config.mariadbTradingDatabase === config.mariadbBackOfficeDatabase) {
+    throw new ConfigError(
+      `mariadbTradingDatabase and mariadbBackOfficeDatabase are both "${config.mariadbTradingDatabase}": ` +
+        'trading and back-office data live in databases of their own; give two names',
+    );
+  }
+  let tls: MariaDbOptions['tls'] = config.mariadbTls === 'on' ? 'on' : 'off';
+  if (config.mariadbTls === 'ca-file') {
+    if (config.mariadbTlsCaFile === undefined) {
+      throw new ConfigError('mariadbTls "ca-file" needs mariadbTlsCaFile (BOURSE_MARIADB_TLS_CA_FILE)');
+    }
+    try {
+      tls = { ca: readFileSync(config.mariadbTlsCaFile, 'utf8') };
+    } catch (error) {
+      throw new ConfigError(
+        `mariadbTlsCaFile "${config.mariadbTlsCaFile}" cannot be read: ${(error as Error).message}`,
+      );
+    }
+  }
+  const base = {
+    host: config.mariadbHost,
+    port: config.mariadbPort,
+    user: config.mariadbUser,
+    ...(config.mariadbPassword !== undefined && { password: config.mariadbPassword }),
+    poolSize: config.mariadbPoolSize,
+    tls,
+  };
+  const trading = { ...base, database: config.mariadbTradingDatabase };
+  const backOffice = { ...base, database: config.mariadbBackOfficeDatabase };
+  try {
+    checkMariaDbOptions(trading, 'mariadb (trading)');
+    checkMariaDbOptions(backOffice, 'mariadb (back-office)');
+  } catch (error) {
+    if (error instanceof MariaDbConfigError) throw new ConfigError(error.message);
+    throw error;
+  }
+  const replica =
+    config.mariadbReplicaPort === 0
+      ? undefined
+      : { ...trading, host: config.mariadbReplicaHost, port: config.mariadbReplicaPort };
+  return { trading, backOffice, replica };
 }

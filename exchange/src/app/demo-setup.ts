@@ -87,14 +87,14 @@ export async function createDemoUsers(
 ): Promise<DemoSetup> {
   const traders: (NewApiKey & { name: string })[] = [];
   for (const name of DEMO_TRADERS) {
-    if (accounts.userByName(name) !== undefined) continue;
-    const userId = accounts.createUser(name, nowMs);
-    traders.push({ name, ...accounts.createApiKey(userId, ['READ', 'TRADE'], nowMs) });
+    if ((await accounts.userByName(name)) !== undefined) continue;
+    const userId = await accounts.createUser(name, nowMs);
+    traders.push({ name, ...(await accounts.createApiKey(userId, ['READ', 'TRADE'], nowMs)) });
     await fund(submit, userId, TRADER_FUNDS);
   }
   for (const name of Object.values(MARKET_MAKER_USERS)) {
-    if (accounts.userByName(name) !== undefined) continue;
-    await fund(submit, accounts.createUser(name, nowMs), MARKET_MAKER_FUNDS);
+    if ((await accounts.userByName(name)) !== undefined) continue;
+    await fund(submit, await accounts.createUser(name, nowMs), MARKET_MAKER_FUNDS);
   }
   return { traders };
 }

@@ -1,5 +1,5 @@
 import type { MarketData } from '../marketdata/market-data.ts';
-import { MAX_LIMIT, type ReadModelPort } from '../storage/read-model-port.ts';
+import { MAX_LIMIT, type ReadModelQueries } from '../storage/read-model-port.ts';
 
 /**
  * Brings back market data's rolling 24-hour statistics after a start, from the read model's trades,
@@ -16,7 +16,7 @@ import { MAX_LIMIT, type ReadModelPort } from '../storage/read-model-port.ts';
  */
 export async function restoreMarketStats(
   marketData: MarketData,
-  readModel: ReadModelPort,
+  readModel: ReadModelQueries,
   nowMs: number,
 ): Promise<number> {
   const throughSeq = marketData.lastUpdateId;

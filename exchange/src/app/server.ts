@@ -1,14 +1,18 @@
 /**
  * The server's composition root: `npm start`. One process holds the embedded exchange (journal,
- * snapshots, engine, SQLite read model), the market data projection, the REST gateway and the
- * WebSocket gateway on one port, the admin API on another (127.0.0.1), and the demo market maker.
+ * snapshots, engine, read model), the market data projection, the REST gateway and the WebSocket
+ * gateway on one port, the admin API on another (127.0.0.1), and the demo market maker. The read
+ * model and the accounts are SQLite files in the data folder, or, with `storage` 'mariadb', the
+ * trading and back-office databases on MariaDB.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ZipkinExporter } from '@opentelemetry/exporter-zipkin';
 import pino, { type Logger } from 'pino';
 import { AdminApi } from '../gateway/admin/admin-api.ts';
-import type { NewApiKey } from '../gateway/auth/account-store.ts';
+import type { AccountStore, NewApiKey } from '../gateway/auth/account-store.ts';
+import { ApiKeyCache } from '../gateway/auth/api-key-cache.ts';
+import { MariaDbAccountStore } from '../gateway/auth/mariadb/mariadb-account-store.ts';
 import { SecretBox } from '../gateway/auth/secret-box.ts';
 import { SqliteAccountStore } from '../gateway/auth/sqlite/sqlite-account-store.ts';
 import { MarketCatalog } from '../gateway/binance/market-catalog.ts';
@@ -22,6 +26,7 @@ import { docsRoutes } from '../gateway/rest/openapi.ts';
 import { OrderIndex } from '../gateway/rest/order-index.ts';
 import { orderRoutes } from '../gateway/rest/order-routes.ts';
 import { publicRoutes } from '../gateway/rest/public-routes.ts';
+import { RouteDispatcher } from '../gateway/rest/route-dispatcher.ts';
 import { ListenKeyRegistry } from '../gateway/ws/listen-keys.ts';
 import { UserDataFeed } from '../gateway/ws/user-data-feed.ts';
 import { attachWebSocketGateway, type WebSocketGateway } from '../gateway/ws/ws-gateway.ts';
@@ -29,10 +34,16 @@ import { MarketData } from '../marketdata/market-data.ts';
 import { createExchangeMetrics, type ExchangeMetrics } from '../ops/metrics/exchange-metrics.ts';
 import { MetricsServer } from '../ops/metrics/metrics-server.ts';
 import { type ExchangeTracing, startExchangeTracing } from '../ops/tracing/exchange-tracing.ts';
-import { ConfigError, loadConfig, type ServerConfig } from './config.ts';
+import { acquireExclusiveLock } from '../runtime/exclusive-lock.ts';
+import { ensurePrivateDir, tightenModes } from '../runtime/owner-only.ts';
+import { MariaDbAnalytics } from '../storage/mariadb/mariadb-analytics.ts';
+import { MariaDbReadModel } from '../storage/mariadb/mariadb-read-model.ts';
+import { ConfigError, loadConfig, mariadbDatabases, type ServerConfig } from './config.ts';
 import { adminToken, masterKey } from './data-dir-secrets.ts';
 import { createDemoUsers, DEMO_MARKETS, listDemoMarkets, MARKET_MAKER_USERS } from './demo-setup.ts';
-import { EmbeddedExchange } from './embedded-exchange.ts';
+import { EmbeddedExchange, type FaultComponent } from './embedded-exchange.ts';
+import { healthProbes } from './health.ts';
+import { ACCEPT_LOG_LOSS_FLAG } from './log-loss.ts';
 import { MarketMaker } from './market-maker.ts';
 import { restoreMarketStats } from './restore-market-stats.ts';
 import { loadTls } from './tls.ts';
@@ -46,7 +57,7 @@ export interface RunningServer {
   readonly adminUrl: string;
   readonly adminToken: string;
   readonly exchange: EmbeddedExchange;
-  readonly accounts: SqliteAccountStore;
+  readonly accounts: AccountStore;
   readonly marketData: MarketData;
   /** The tracer, when traceSamplePercent is above 0. */
   readonly tracing: ExchangeTracing | undefined;
@@ -65,6 +76,11 @@ export const ADMIN_ENDPOINT_FILE = 'admin-endpoint.json';
 export interface StartOptions {
   /** The one clock of the server: sequencer stamps, rate-limit windows, recvWindow. @default Date.now */
   readonly clock?: () => number;
+  /**
+   * The operator accepts the loss of the log's commands after this seq (`--accept-log-loss=<seq>`),
+   * the answer to a start refused because a store is ahead of the log. @default - refuse
+   */
+  readonly acceptLogLossAfterSeq?: number;
 }
 
 export async function startServer(
@@ -72,21 +88,57 @@ export async function startServer(
   logger: Logger,
   options: StartOptions = {},
 ): Promise<RunningServer> {
-  mkdirSync(config.dataDir, { recursive: true });
+  ensurePrivateDir(config.dataDir);
+  // Before anything is read: one exchange per data folder.
+  const lock = acquireExclusiveLock(config.dataDir, 'exchange');
+  let exchange: EmbeddedExchange;
+  let accounts: AccountStore;
+  let apiKeys: ApiKeyCache;
+  let admin: { token: string; generated: boolean };
+  let tls: ReturnType<typeof loadTls>;
   const clock = options.clock ?? Date.now;
-  const accounts = SqliteAccountStore.open(
-    join(config.dataDir, 'accounts.sqlite'),
-    new SecretBox(masterKey(config.dataDir, config.masterKey)),
-  );
-  const admin = adminToken(config.dataDir, config.adminToken);
-  const tls = loadTls(config);
-  const exchange = await EmbeddedExchange.open({
-    dataDir: config.dataDir,
-    batchWindowMs: config.batchWindowMs,
-    clock,
-    onSnapshotReplicaFailure: (error) =>
-      logger.error({ err: error }, 'the snapshot replica failed; snapshots are taken on the main thread'),
-  });
+  const mariadb = config.storage === 'mariadb' ? mariadbDatabases(config) : undefined;
+  const onRetry = (error: unknown, attempt: number) =>
+    logger.warn({ err: error, attempt }, 'MariaDB connection lost; retrying');
+  try {
+    const loosened = tightenModes(config.dataDir);
+    if (loosened.length > 0) {
+      logger.warn(
+        { paths: loosened },
+        'the data folder let other users in: its folders are now 0700 and its files 0600',
+      );
+    }
+    const box = new SecretBox(masterKey(config.dataDir, config.masterKey));
+    const onPollError = (error: unknown) =>
+      logger.error({ err: error }, 'reading the API key change log failed');
+    accounts =
+      mariadb === undefined
+        ? await SqliteAccountStore.open(join(config.dataDir, 'accounts.sqlite'), box, { onPollError })
+        : await MariaDbAccountStore.open({ ...mariadb.backOffice, onPollError, onRetry }, box);
+    // Requests check keys in memory; the store's change feed keeps the cache fresh.
+    apiKeys = await ApiKeyCache.load(accounts);
+    admin = adminToken(config.dataDir, config.adminToken);
+    tls = loadTls(config);
+    exchange = await EmbeddedExchange.open({
+      dataDir: config.dataDir,
+      ...(mariadb !== undefined && {
+        readModel: await MariaDbReadModel.open({ ...mariadb.trading, onRetry }),
+      }),
+      batchWindowMs: config.batchWindowMs,
+      clock,
+      ...(options.acceptLogLossAfterSeq !== undefined && {
+        acceptLogLossAfterSeq: options.acceptLogLossAfterSeq,
+      }),
+      onFault: ({ component, error }) => logFault(logger, component, error),
+      onRecoveryStep: ({ step, level, ...figures }) =>
+        level === 'warn'
+          ? logger.warn(figures, `recovery: ${step}`)
+          : logger.info(figures, `recovery: ${step}`),
+    });
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
   await exchange.projector.flush();
   const { readModel, projector, engine, sequencer } = exchange;
   const catalog = MarketCatalog.from(await readModel.assets(), await readModel.markets());
@@ -154,15 +206,20 @@ export async function startServer(
     maxInFlight: config.maxInFlight,
   };
   const apiRoutes = [...publicRoutes(deps), ...orderRoutes(deps), ...accountRoutes(deps)];
+  // One dispatcher runs the route table for both doors: REST, and the WebSocket API's methods.
+  const routes = new RouteDispatcher([...apiRoutes, ...docsRoutes(apiRoutes)], {
+    limiter,
+    caughtUp: port.caughtUp,
+  });
   const http = new HttpGateway(
-    [...apiRoutes, ...docsRoutes(apiRoutes)],
+    routes,
     {
-      keys: accounts,
+      keys: apiKeys,
       limiter,
       logger,
       clock,
-      caughtUp: port.caughtUp,
       site: tradingPage(config.webRoot, logger),
+      probes: healthProbes(() => exchange.health(), { maxReadModelLag: config.readyMaxReadModelLag }),
     },
     {
       host: config.host,
@@ -178,7 +235,7 @@ export async function startServer(
   );
   const ws: WebSocketGateway = attachWebSocketGateway(
     http.server,
-    { marketData, userData, apiKeys: accounts, listenKeys, limiter },
+    { marketData, userData, apiKeys, listenKeys, limiter, routes, logger },
     {
       clock,
       maxIncomingMessagesPerSecond: config.wsMessagesPerSecond,
@@ -186,6 +243,7 @@ export async function startServer(
       trustProxy: config.trustProxy,
     },
   );
+  const analytics = mariadb?.replica === undefined ? undefined : await MariaDbAnalytics.open(mariadb.replica);
   const adminApi = new AdminApi(
     {
       accounts,
@@ -195,6 +253,7 @@ export async function startServer(
       logger,
       clock,
       console: operatorConsole(config.webRoot, logger),
+      ...(analytics !== undefined && { analytics, projectedSeq: () => projector.appliedSeq }),
     },
     { host: '127.0.0.1', port: config.adminPort, token: admin.token },
   );
@@ -213,11 +272,13 @@ export async function startServer(
   const scheme = tls === undefined ? 'http' : 'https';
   const baseUrl = `${scheme}://${config.host}:${listenPort}`;
   const adminUrl = `http://127.0.0.1:${adminPort}`;
-  writeFileSync(join(config.dataDir, ADMIN_ENDPOINT_FILE), `${JSON.stringify({ url: adminUrl })}\n`);
+  writeFileSync(join(config.dataDir, ADMIN_ENDPOINT_FILE), `${JSON.stringify({ url: adminUrl })}\n`, {
+    mode: 0o600,
+  });
 
   let maker: MarketMaker | undefined;
-  const makerId = accounts.userByName(MARKET_MAKER_USERS.maker);
-  const takerId = accounts.userByName(MARKET_MAKER_USERS.taker);
+  const makerId = await accounts.userByName(MARKET_MAKER_USERS.maker);
+  const takerId = await accounts.userByName(MARKET_MAKER_USERS.taker);
   if (config.marketMaker && makerId !== undefined && takerId !== undefined) {
     const startMids: Record<string, { mid: number; size: number }> = {
       BTCUSDT: { mid: 60_000, size: 0.05 },
@@ -281,7 +342,10 @@ export async function startServer(
         metrics?.collector.stop();
         clearInterval(sweep);
         await exchange.close();
-        accounts.close();
+        apiKeys.close();
+        await analytics?.close();
+        await accounts.close();
+        lock.release();
         logger.info('closed: final snapshot taken');
       })();
       return closed;
@@ -344,10 +408,45 @@ export function createLogger(config: ServerConfig): Logger {
   return pino({ level: config.logLevel, base: { service: config.serviceName } });
 }
 
+/** What the journal said went wrong, once, at error level, with the cause's chain. */
+function logFault(logger: Logger, component: FaultComponent, error: unknown): void {
+  const consequence: Record<FaultComponent, string> = {
+    sequencer: 'the sequencer stopped: every order is refused until a restart',
+    'read model': 'the read model stopped projecting: reads wait until a restart',
+    snapshots: 'a snapshot failed: nothing is lost (the log holds it all); the next one retries',
+    'snapshot replica': 'the snapshot replica failed; snapshots are taken on the main thread',
+  };
+  logger.error({ err: error, component }, consequence[component]);
+}
+
+/** The command line of `npm start -- ...`: only the one-shot operator flags; settings are in config. */
+export function parseStartArgs(argv: readonly string[]): StartOptions {
+  let acceptLogLossAfterSeq: number | undefined;
+  for (const arg of argv) {
+    const [name, value] = arg.split('=', 2) as [string, string | undefined];
+    if (name === ACCEPT_LOG_LOSS_FLAG) {
+      const seq = Number(value);
+      if (value === undefined || !/^\d+$/.test(value) || !Number.isSafeInteger(seq)) {
+        throw new ConfigError(
+          `${ACCEPT_LOG_LOSS_FLAG} needs the log's last seq, as the refused start named it: ${ACCEPT_LOG_LOSS_FLAG}=<seq>, got "${arg}"`,
+        );
+      }
+      acceptLogLossAfterSeq = seq;
+    } else {
+      throw new ConfigError(
+        `unknown argument "${arg}": settings come from BOURSE_* variables or BOURSE_CONFIG`,
+      );
+    }
+  }
+  return acceptLogLossAfterSeq === undefined ? {} : { acceptLogLossAfterSeq };
+}
+
 async function main(): Promise<void> {
   let config: ServerConfig;
+  let startOptions: StartOptions;
   try {
     config = loadConfig();
+    startOptions = parseStartArgs(process.argv.slice(2));
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(`bourse: configuration error: ${error.message}`);
@@ -357,7 +456,15 @@ async function main(): Promise<void> {
   }
   // pino never sees a secret: request lines carry the path, never the query, headers or body.
   const logger = createLogger(config);
-  const server = await startServer(config, logger);
+  let server: RunningServer;
+  try {
+    server = await startServer(config, logger, startOptions);
+  } catch (error) {
+    // One line a collector keeps, and the reason on the terminal.
+    logger.fatal({ err: error }, 'start refused');
+    console.error(`bourse: failed to start: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
   if (server.demoKeys.length > 0 || server.adminTokenGenerated) {
     // Shown once, on the terminal (stderr), never in the log: stdout stays JSON lines for a collector.
     const lines = ['', '  Bourse first start: demo accounts (shown once; keep them)', ''];

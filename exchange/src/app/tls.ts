@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, type ServerConfig } from './config.ts';
 
@@ -48,6 +48,9 @@ export function loadTls(config: ServerConfig): { key: string; cert: string } | u
             ],
             { stdio: 'ignore' },
           );
+          // openssl leaves the modes to the umask; the data folder's files are owner-only.
+          chmodSync(keyFile, 0o600);
+          chmodSync(certFile, 0o600);
         } catch (error) {
           throw new Error(
             `tls "self-signed" needs the openssl CLI to make a certificate (${(error as Error).message}); install openssl or use tls "files"`,

@@ -8,8 +8,8 @@ import { BTCUSDT, btc, limit, usdt } from '../../test/support/engine-driver.ts';
 import type { UnstampedCommand } from '../domain/commands.ts';
 import type { EngineSnapshot } from '../engine/snapshot.ts';
 import { FileJournal } from '../journal/file/file-journal.ts';
+import { FileSnapshotStore } from '../journal/snapshots/file/file-snapshot-store.ts';
 import { decodeSnapshot } from '../journal/snapshots/snapshot-format.ts';
-import { SnapshotStore } from '../journal/snapshots/snapshot-store.ts';
 import { EmbeddedExchange } from './embedded-exchange.ts';
 
 let dir = '';
@@ -43,7 +43,7 @@ async function trade(exchange: EmbeddedExchange, rounds: number): Promise<void> 
  * symbols, and a journal pruned up to the newest snapshot.
  */
 async function asTheOldBuildLeftIt(dataDir: string): Promise<void> {
-  const store = await SnapshotStore.open(join(dataDir, 'snapshots'));
+  const store = await FileSnapshotStore.open(join(dataDir, 'snapshots'));
   const entries = await store.list();
   for (const entry of entries) {
     const decoded = decodeSnapshot(await readFile(entry.file));

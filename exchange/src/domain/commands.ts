@@ -107,7 +107,30 @@ export interface CancelReplace extends Stamped {
   readonly order: NewOrder;
 }
 
+/**
+ * Written once when an operator accepts the loss of the log's damaged tail (see
+ * app/log-loss.ts): the commands after `lostAfterSeq` are gone from the log, but the stores derived
+ * from it had seen seqs, order ids and trade ids up to the ones given here. The engine moves its
+ * counters past them, so no id a client may hold is ever issued again; the sequencer stamps this
+ * command past the highest seq any store saw.
+ */
+export interface ResumeAfterLoss extends Stamped {
+  readonly type: 'ResumeAfterLoss';
+  /** The log's end when the loss was accepted: the last command that survived. */
+  readonly lostAfterSeq: number;
+  /** The highest seq a store derived from the log had seen. */
+  readonly lostThroughSeq: number;
+  /** Past every order id a store had seen. */
+  readonly nextOrderId: number;
+  /**
+   * Per symbol, past every trade id a store had seen (trade and aggregate ids run per market; an
+   * aggregate id never exceeds the id of its first trade, so the same floor serves both).
+   */
+  readonly nextTradeIds: Readonly<Record<string, number>>;
+}
+
 export type Command =
+  | ResumeAfterLoss
   | AddAsset
   | ListMarket
   | HaltMarket

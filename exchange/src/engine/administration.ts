@@ -1,5 +1,5 @@
 import { isAmount } from '../domain/amount.ts';
-import type { AddAsset, HaltMarket, ListMarket, ResumeMarket } from '../domain/commands.ts';
+import type { AddAsset, HaltMarket, ListMarket, ResumeAfterLoss, ResumeMarket } from '../domain/commands.ts';
 import { FEE_RATE_SCALE, type MarketSpec, STP_MODES } from '../domain/market.ts';
 import { RejectReason } from '../domain/reject-reason.ts';
 import type { AssetInfo } from './assets.ts';
@@ -96,4 +96,20 @@ function isValidMarketSpec(spec: MarketSpec, base: AssetInfo): boolean {
   if (!STP_MODES.includes(spec.defaultStpMode)) return false;
   // Every notional must be a whole number of quote minor units, so no trade ever rounds.
   return (BigInt(spec.tickSize) * BigInt(spec.lotSize)) % 10n ** BigInt(base.decimals) === 0n;
+}
+
+/** Ids only move forward: an order, trade or aggregate trade id is never issued twice. */
+export function resumeAfterLoss(engine: MatchingEngine, o: Outcomes, command: ResumeAfterLoss): void {
+  const floors = Object.entries(command.nextTradeIds ?? {});
+  if (!Number.isSafeInteger(command.nextOrderId) || !floors.every(([, next]) => Number.isSafeInteger(next))) {
+    o.reject('ResumeAfterLoss', RejectReason.INVALID_COMMAND, 0, '', '');
+    return;
+  }
+  engine.nextOrderId = Math.max(engine.nextOrderId, command.nextOrderId);
+  for (const [symbol, next] of floors) {
+    const market = engine.markets.get(symbol);
+    if (market === undefined) continue;
+    market.nextTradeId = Math.max(market.nextTradeId, next);
+    market.nextAggTradeId = Math.max(market.nextAggTradeId, next);
+  }
 }

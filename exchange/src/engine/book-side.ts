@@ -1,9 +1,12 @@
 import type { Side } from '../domain/market.ts';
+import { IntTable } from './int-table.ts';
 import type { RestingOrder } from './order.ts';
 import { PriceLevel } from './price-level.ts';
 
 /** Levels per chunk before it splits: small enough that shifting inside a chunk is cheap. */
 const CHUNK = 64;
+/** Emptied levels kept for reuse: a book that moves orders makes and drops levels all the time. */
+const SPARE_LEVELS = 256;
 
 /**
  * One side of a book: its price levels, sorted from the worst price to the best, in chunks of at most
@@ -13,16 +16,20 @@ const CHUNK = 64;
  *   bids: [[97, 98], [99, 100, 101]]     best bid 101 at the very end
  *   asks: [[105, 104], [103, 102]]       best ask 102 at the very end
  *
- * A binary search over the chunks' last prices, then within one chunk, finds a level; with levels
- * clustered near the top that beats a hash map, whose keys (prices past 2^31) would each be boxed.
+ * An order joining a price that already has a level finds it in a hash table by price; only a new
+ * level needs the binary search over the chunks' last prices, then within one chunk, for its place.
  */
 export class BookSide {
   readonly side: Side;
   private readonly chunks: PriceLevel[][] = [];
-  private count = 0;
+  private readonly byPrice = new IntTable<PriceLevel>();
+  private readonly spare: PriceLevel[] = [];
+  /** 1 for bids (higher is better), -1 for asks: `better` is one multiplication, not a string compare. */
+  private readonly direction: number;
 
   constructor(side: Side) {
     this.side = side;
+    this.direction = side === 'BUY' ? 1 : -1;
   }
 
   best(): PriceLevel | undefined {
@@ -31,7 +38,7 @@ export class BookSide {
   }
 
   levelCount(): number {
-    return this.count;
+    return this.byPrice.size;
   }
 
   /** Levels from the best outward. */
@@ -44,6 +51,20 @@ export class BookSide {
 
   add(order: RestingOrder): void {
     const price = order.price;
+    const existing = this.byPrice.get(price);
+    if (existing !== undefined) {
+      existing.append(order);
+      return;
+    }
+    const level = this.spare.pop()?.reset(price) ?? new PriceLevel(price);
+    this.byPrice.set(price, level);
+    this.insertLevel(level);
+    level.append(order);
+  }
+
+  /** Puts a new level in its sorted place. */
+  private insertLevel(level: PriceLevel): void {
+    const price = level.price;
     const chunks = this.chunks;
     let c = this.chunkFor(price);
     if (c === chunks.length) {
@@ -56,14 +77,9 @@ export class BookSide {
     }
     const chunk = chunks[c]!;
     const index = this.indexIn(chunk, price);
-    let level = chunk[index];
-    if (level === undefined || level.price !== price) {
-      level = new PriceLevel(price);
-      chunk.splice(index, 0, level);
-      this.count++;
-      if (chunk.length > CHUNK) chunks.splice(c + 1, 0, chunk.splice(CHUNK / 2));
-    }
-    level.append(order);
+    if (index === chunk.length) chunk.push(level);
+    else chunk.splice(index, 0, level);
+    if (chunk.length > CHUNK) chunks.splice(c + 1, 0, chunk.splice(CHUNK / 2));
   }
 
   remove(order: RestingOrder): void {
@@ -94,13 +110,14 @@ export class BookSide {
       if (chunk[index] !== level) throw new Error(`book invariant broken: no level at ${level.price}`);
       chunk.splice(index, 1);
     }
-    this.count--;
+    this.byPrice.delete(level.price);
+    if (this.spare.length < SPARE_LEVELS) this.spare.push(level);
     if (chunk.length === 0) chunks.splice(c, 1);
   }
 
   /** True when `a` is a better price than `b` on this side. */
   private better(a: number, b: number): boolean {
-    return this.side === 'BUY' ? a > b : a < b;
+    return (a - b) * this.direction > 0;
   }
 
   /** The first chunk whose last (best) level is not worse than `price`; chunks.length if none. */

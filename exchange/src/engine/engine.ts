@@ -1,7 +1,7 @@
 import type { Command } from '../domain/commands.ts';
 import type { EngineEvent } from '../domain/events.ts';
 import { RejectReason } from '../domain/reject-reason.ts';
-import { addAsset, haltMarket, listMarket, resumeMarket } from './administration.ts';
+import { addAsset, haltMarket, listMarket, resumeAfterLoss, resumeMarket } from './administration.ts';
 import { AssetRegistry } from './assets.ts';
 import { Balances } from './balances.ts';
 import {
@@ -95,6 +95,9 @@ export class MatchingEngine {
         break;
       case 'ResumeMarket':
         resumeMarket(this, o, command);
+        break;
+      case 'ResumeAfterLoss':
+        resumeAfterLoss(this, o, command);
         break;
       default:
         o.reject((command as { type: Command['type'] }).type, RejectReason.INVALID_COMMAND, 0, '', '');

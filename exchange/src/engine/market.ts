@@ -12,6 +12,12 @@ export class Market implements MarketOrderPricing {
   readonly quote: AssetInfo;
   /** 10^base decimals: the number of base minor units in one whole base unit. */
   readonly baseScale: number;
+  /**
+   * Quote minor units per (tick × lot): tickSize × lotSize ÷ baseScale, a whole number by the listing
+   * rule. Prices on the book are whole ticks and quantities whole lots, so their notional is
+   * ticks × lots × this, without a product (price × quantity easily passes 2^53) to divide exactly.
+   */
+  private readonly tickLotQuote: number;
   readonly bids = new BookSide('BUY');
   readonly asks = new BookSide('SELL');
   status: MarketStatus = 'TRADING';
@@ -26,10 +32,16 @@ export class Market implements MarketOrderPricing {
     this.base = base;
     this.quote = quote;
     this.baseScale = 10 ** base.decimals;
+    this.tickLotQuote = mulDiv(spec.tickSize, spec.lotSize, this.baseScale, false);
   }
 
   /** Quote minor units for `quantity` base minor units at `price`; exact by the listing rule. */
   notional(price: number, quantity: number): number {
+    const { tickSize, lotSize } = this.spec;
+    if (price % tickSize === 0 && quantity % lotSize === 0) {
+      const exact = (price / tickSize) * (quantity / lotSize) * this.tickLotQuote;
+      if (Number.isSafeInteger(exact)) return exact;
+    }
     return mulDiv(price, quantity, this.baseScale, false);
   }
 

@@ -3,7 +3,7 @@ import { FEE_ACCOUNT_ID, FEE_RATE_SCALE } from '../domain/market.ts';
 import type { Account } from './balances.ts';
 import type { MatchingEngine } from './engine.ts';
 import type { Market } from './market.ts';
-import { RestingOrder } from './order.ts';
+import type { RestingOrder } from './order.ts';
 import type { Outcomes } from './outcomes.ts';
 import { expireResting, releaseLeftover, rest } from './resting-orders.ts';
 import { Taker } from './taker.ts';
@@ -17,6 +17,8 @@ export class Matcher {
   readonly taker = new Taker();
   private readonly engine: MatchingEngine;
   private readonly o: Outcomes;
+  /** The exchange's fee account, looked up on the first fee (accounts are never dropped). */
+  private feeAccount: Account | null = null;
 
   constructor(engine: MatchingEngine, outcomes: Outcomes) {
     this.engine = engine;
@@ -174,7 +176,8 @@ export class Matcher {
         makerExecutedQty: maker.executed,
       });
 
-    const makerAccount = this.engine.balances.account(maker.userId);
+    if (maker.account === null) maker.account = this.engine.balances.account(maker.userId);
+    const makerAccount = maker.account;
     const base = market.base;
     const quoteAsset = market.quote;
     if (takerBuys) {
@@ -189,7 +192,8 @@ export class Matcher {
       this.o.change(makerAccount, base, quantity - makerFee, 0, 'TRADE');
     }
     if (takerFee > 0 || makerFee > 0) {
-      const feeAccount = this.engine.balances.account(FEE_ACCOUNT_ID);
+      if (this.feeAccount === null) this.feeAccount = this.engine.balances.account(FEE_ACCOUNT_ID);
+      const feeAccount = this.feeAccount;
       const takerFeeAsset = takerBuys ? base : quoteAsset;
       const makerFeeAsset = takerBuys ? quoteAsset : base;
       if (takerFee > 0) this.o.change(feeAccount, takerFeeAsset, takerFee, 0, 'FEE');
@@ -228,7 +232,7 @@ export class Matcher {
     } else if (taker.timeInForce !== 'GTC') {
       this.emitTakerEnd(market, 'OrderExpired', taker.price === 0 ? 'NO_LIQUIDITY' : 'IOC');
     } else {
-      const order = new RestingOrder(
+      const order = this.engine.orders.create(
         taker.orderId,
         taker.userId,
         taker.side,

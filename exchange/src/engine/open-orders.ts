@@ -1,4 +1,6 @@
-import type { RestingOrder } from './order.ts';
+import type { SelfTradePreventionMode, Side } from '../domain/market.ts';
+import { IntTable } from './int-table.ts';
+import { RestingOrder } from './order.ts';
 import { GENERATED_CLIENT_ID_PREFIX } from './order-rules.ts';
 
 /**
@@ -12,9 +14,17 @@ class UserOrders {
   readonly byClientId = new Map<string, RestingOrder>();
 }
 
-/** Every resting order, by id, and each user's in placement order and by client order id. */
+/** Orders kept for reuse once off the book; enough for any burst of moves. */
+const SPARE_ORDERS = 4096;
+
+/**
+ * Every resting order, by id, and each user's in placement order and by client order id. Also where
+ * resting orders come from: `create` reuses the object of an order that has left (see RestingOrder).
+ */
 export class OpenOrders {
-  private readonly byId = new Map<number, RestingOrder>();
+  private readonly spare: RestingOrder[] = [];
+  /** Not a Map: see IntTable for why a churning index wants no tombstones. */
+  private readonly byId = new IntTable<RestingOrder>();
   private readonly byUser = new Map<number, UserOrders>();
 
   get size(): number {
@@ -29,8 +39,50 @@ export class OpenOrders {
     return this.byId.get(orderId);
   }
 
+  /** Every resting order, oldest first (ids only grow, and an order rests in the command that placed it). */
   all(): IterableIterator<RestingOrder> {
-    return this.byId.values();
+    return [...this.byId.allValues()].sort((a, b) => a.orderId - b.orderId).values();
+  }
+
+  /** A resting order to be, in a reused object when one is spare. */
+  create(
+    orderId: number,
+    userId: number,
+    side: Side,
+    price: number,
+    quantity: number,
+    clientOrderId: string,
+    stpMode: SelfTradePreventionMode,
+    ts: number,
+    symbol: string,
+    clientIdChosen: boolean,
+  ): RestingOrder {
+    const spare = this.spare.pop();
+    if (spare === undefined)
+      return new RestingOrder(
+        orderId,
+        userId,
+        side,
+        price,
+        quantity,
+        clientOrderId,
+        stpMode,
+        ts,
+        symbol,
+        clientIdChosen,
+      );
+    return spare.init(
+      orderId,
+      userId,
+      side,
+      price,
+      quantity,
+      clientOrderId,
+      stpMode,
+      ts,
+      symbol,
+      clientIdChosen,
+    );
   }
 
   add(order: RestingOrder): void {
@@ -48,8 +100,13 @@ export class OpenOrders {
     if (order.clientIdChosen) user.byClientId.set(order.clientOrderId, order);
   }
 
+  /**
+   * Takes the order out of the indexes. Its fields stay readable until the command ends (events are
+   * built from them); its object may then be reused by `create`.
+   */
   remove(order: RestingOrder): void {
     this.byId.delete(order.orderId);
+    if (this.spare.length < SPARE_ORDERS) this.spare.push(order);
     // An emptied user's entry stays: users come back, and recreating it per order is churn.
     const user = this.byUser.get(order.userId)!;
     if (order.userPrev === null) user.head = order.userNext;

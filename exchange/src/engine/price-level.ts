@@ -2,7 +2,8 @@ import type { RestingOrder } from './order.ts';
 
 /** All orders at one price, oldest first: a doubly linked FIFO queue, so time priority is its order. */
 export class PriceLevel {
-  readonly price: number;
+  /** Changed only by reset, when the book side reuses an emptied level. */
+  price: number;
   head: RestingOrder | null = null;
   tail: RestingOrder | null = null;
   totalQuantity = 0;
@@ -10,6 +11,16 @@ export class PriceLevel {
 
   constructor(price: number) {
     this.price = price;
+  }
+
+  /** Readies an emptied level for another price. */
+  reset(price: number): this {
+    this.price = price;
+    this.head = null;
+    this.tail = null;
+    this.totalQuantity = 0;
+    this.orderCount = 0;
+    return this;
   }
 
   append(order: RestingOrder): void {

@@ -66,7 +66,8 @@ export function removeResting(engine: MatchingEngine, market: Market, order: Res
 
 function releaseOrderLock(engine: MatchingEngine, o: Outcomes, market: Market, order: RestingOrder): void {
   const asset = order.side === 'BUY' ? market.quote : market.base;
-  releaseLeftover(o, engine.balances.account(order.userId), asset, order.locked);
+  if (order.account === null) order.account = engine.balances.account(order.userId);
+  releaseLeftover(o, order.account, asset, order.locked);
   order.locked = 0;
 }
 

@@ -60,3 +60,13 @@ export class JournalIoError extends JournalError {
     super('JOURNAL_IO', message, { cause });
   }
 }
+
+/**
+ * A newer writer has opened the log, so this one may never append again: two writers appending at once
+ * would each believe their seq order was the log's. The writer's pending appends are not durable.
+ */
+export class JournalFencedError extends JournalError {
+  constructor(message: string, cause?: unknown) {
+    super('JOURNAL_FENCED', message, { cause });
+  }
+}

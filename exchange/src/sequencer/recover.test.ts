@@ -6,7 +6,7 @@ import { afterEach, describe, it } from 'node:test';
 import { BTCUSDT, btc, EngineDriver, limit, usdt } from '../../test/support/engine-driver.ts';
 import type { TradeRecord } from '../engine/snapshot-upgrade.ts';
 import { FileJournal } from '../journal/file/file-journal.ts';
-import { SnapshotStore } from '../journal/snapshots/snapshot-store.ts';
+import { FileSnapshotStore } from '../journal/snapshots/file/file-snapshot-store.ts';
 import { encodeCommand } from './command-codec.ts';
 import { RecoveryError, recoverEngine } from './recover.ts';
 import { inThreadSnapshots } from './snapshot-source.ts';
@@ -20,13 +20,13 @@ afterEach(async () => {
 /** A journal of 60 commands with snapshots after commands 20 and 40; returns the final state hash. */
 async function history(): Promise<{
   journal: FileJournal;
-  store: SnapshotStore;
+  store: FileSnapshotStore;
   hash: string;
   driver: EngineDriver;
 }> {
   dir = await mkdtemp(join(tmpdir(), 'bourse-recover-'));
   const journal = await FileJournal.open({ dir: join(dir, 'journal'), segmentBytes: 4096 });
-  const store = await SnapshotStore.open(join(dir, 'snapshots'));
+  const store = await FileSnapshotStore.open(join(dir, 'snapshots'));
   const driver = EngineDriver.withMarket();
   const snapshotter = new Snapshotter(store, journal, {
     source: inThreadSnapshots(driver.engine, store),
@@ -177,13 +177,13 @@ describe('recoverEngine', () => {
  */
 async function tradingHistory(snapshotAt: number): Promise<{
   journal: FileJournal;
-  store: SnapshotStore;
+  store: FileSnapshotStore;
   driver: EngineDriver;
   trades: TradeRecord[];
 }> {
   dir = await mkdtemp(join(tmpdir(), 'bourse-upgrade-'));
   const journal = await FileJournal.open({ dir: join(dir, 'journal'), segmentBytes: 4096 });
-  const store = await SnapshotStore.open(join(dir, 'snapshots'));
+  const store = await FileSnapshotStore.open(join(dir, 'snapshots'));
   const driver = EngineDriver.withMarket();
   driver.send({ type: 'AddAsset', asset: 'ETH', decimals: 8 });
   driver.send({ type: 'ListMarket', ...BTCUSDT, symbol: 'ETHUSDT', base: 'ETH' });
@@ -253,7 +253,7 @@ describe('Snapshotter pruning', () => {
   it('keeps the two newest snapshots the projections have passed, and the log after the older one', async () => {
     dir = await mkdtemp(join(tmpdir(), 'bourse-prune-'));
     const journal = await FileJournal.open({ dir: join(dir, 'journal'), segmentBytes: 4096 });
-    const store = await SnapshotStore.open(join(dir, 'snapshots'));
+    const store = await FileSnapshotStore.open(join(dir, 'snapshots'));
     const driver = EngineDriver.withMarket();
     let consumed = 0;
     const snapshotter = new Snapshotter(store, journal, {

@@ -37,7 +37,13 @@ export interface Recovery {
   readonly engine: MatchingEngine;
   /** The seq of the snapshot the state started from, or 0 for a full replay. */
   readonly snapshotSeq: number;
+  /** The snapshot file the state started from; undefined for a full replay. */
+  readonly snapshotFile: string | undefined;
+  /** Time spent reading, checking and restoring snapshots. */
+  readonly snapshotMs: number;
   readonly replayedCommands: number;
+  /** Time spent replaying the log after the snapshot. */
+  readonly replayMs: number;
   /** Newer snapshots that failed their checks and were passed over, each with its file and offset. */
   readonly problems: readonly SnapshotProblem[];
   /** The snapshot file of an older format the state was upgraded from, if it was. */
@@ -64,6 +70,8 @@ export async function recoverEngine(
   const problems: SnapshotProblem[] = [];
   let engine: MatchingEngine | undefined;
   let upgradedFrom: string | undefined;
+  let snapshotFile: string | undefined;
+  const loadStarted = performance.now();
   for (const entry of await snapshots.list()) {
     if (entry.seq > notAfter) continue;
     const loaded = await snapshots.load(entry.file);
@@ -94,9 +102,11 @@ export async function recoverEngine(
         `${loaded.file}: the state is at seq ${engine.lastSeq} but the file is for ${loaded.seq}`,
       );
     }
+    snapshotFile = loaded.file;
     break;
   }
   engine ??= new MatchingEngine();
+  const snapshotMs = performance.now() - loadStarted;
   const snapshotSeq = engine.lastSeq;
   const firstSeq = log.firstSeq();
   if (firstSeq > snapshotSeq + 1) {
@@ -106,6 +116,7 @@ export async function recoverEngine(
     );
   }
   let replayedCommands = 0;
+  const replayStarted = performance.now();
   const { onReplayed } = options;
   const eventsAfter = onReplayed === undefined ? Number.POSITIVE_INFINITY : (options.eventsAfterSeq ?? 0);
   replay: for await (const batch of log.read(snapshotSeq + 1)) {
@@ -121,10 +132,14 @@ export async function recoverEngine(
   if (options.throughSeq !== undefined && engine.lastSeq !== options.throughSeq) {
     throw new RecoveryError(`the log ends at seq ${engine.lastSeq}, before ${options.throughSeq}`);
   }
+  const replayMs = performance.now() - replayStarted;
   return {
     engine,
     snapshotSeq,
+    snapshotFile,
+    snapshotMs,
     replayedCommands,
+    replayMs,
     problems,
     ...(upgradedFrom !== undefined && { upgradedFrom }),
   };

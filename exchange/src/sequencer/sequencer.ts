@@ -18,6 +18,17 @@ export type EventListener = (events: readonly EngineEvent[], command: Command) =
 export interface SequencerOptions {
   /** The only clock of the pipeline; stamps are kept non-decreasing even if it steps back. */
   readonly clock: () => number;
+  /**
+   * Told once, with the cause, when the sequencer stops for good: the log failed to make a command
+   * durable (`JournalIoError`), or the engine broke an invariant. @default - no callback
+   */
+  readonly onStop?: (cause: unknown) => void;
+  /**
+   * The seq of the first command this sequencer stamps, when it must be later than the one after
+   * the log's end: seqs that a lost tail of the log had already issued are never issued again.
+   * @default - the log's last seq + 1
+   */
+  readonly firstSeq?: number;
 }
 
 /** Told once: with the result when the command is durable and applied, or with the error that stopped it. */
@@ -58,27 +69,35 @@ export class Sequencer {
   private failure: unknown = null;
   /** Trace contexts of the pending commands that carry one, by seq (few: only sampled requests). */
   private readonly contexts = new Map<number, Uint8Array>();
+  private readonly onStop: ((cause: unknown) => void) | undefined;
 
   constructor(engine: MatchingEngine, log: LogAppender, options: SequencerOptions) {
     this.engine = engine;
     this.log = log;
     this.clock = options.clock;
+    this.onStop = options.onStop;
     if (log.lastSeq() !== engine.lastSeq) {
       throw new Error(
         `the engine is at seq ${engine.lastSeq} but the log ends at ${log.lastSeq()}: recover before sequencing`,
       );
     }
-    this.lastSeq = engine.lastSeq;
+    const firstSeq = options.firstSeq ?? engine.lastSeq + 1;
+    if (!Number.isSafeInteger(firstSeq) || firstSeq <= engine.lastSeq) {
+      throw new RangeError(
+        `firstSeq ${firstSeq} is invalid: it must follow the log's last seq ${engine.lastSeq}`,
+      );
+    }
+    this.lastSeq = firstSeq - 1;
     this.durableSeq = engine.lastSeq;
+  }
+
+  /** Why the sequencer stopped taking commands, or undefined while it runs. */
+  stoppedBy(): unknown {
+    return this.failure === null ? undefined : this.failure;
   }
 
   subscribe(listener: EventListener): void {
     this.listeners.push(listener);
-  }
-
-  /** The error that stopped the sequencer (the log or the engine failed), if one did: for health. */
-  stoppedBy(): unknown {
-    return this.failure ?? undefined;
   }
 
   /** Commands accepted for sequencing but not yet durable and applied. */
@@ -198,6 +217,7 @@ export class Sequencer {
     if (this.failure !== null) return;
     this.failure = error;
     this.contexts.clear();
+    this.onStop?.(error);
     for (let i = this.head; i < this.callbacks.length; i++) this.callbacks[i]!(error, undefined);
     this.pending.length = 0;
     this.callbacks.length = 0;

@@ -32,6 +32,7 @@ export class Snapshotter {
   private lastAt: number;
   private writing: Promise<void> | undefined;
   private failure: unknown = null;
+  private readonly onFailure: ((error: unknown) => void) | undefined;
 
   constructor(
     store: SnapshotStore,
@@ -43,9 +44,12 @@ export class Snapshotter {
       readonly prune?: boolean;
       /** Who captures and writes the state: `inThreadSnapshots`, or the snapshot replica. */
       readonly source: SnapshotSource;
+      /** Told of each failed snapshot (or pruning), with its cause. @default - kept for lastFailure() only */
+      readonly onFailure?: (error: unknown) => void;
     },
   ) {
     this.source = options.source;
+    this.onFailure = options.onFailure;
     this.store = store;
     this.log = log;
     this.consumedSeq = options.consumedSeq;
@@ -88,26 +92,32 @@ export class Snapshotter {
         }
         if (this.pruning) await this.prune();
       })
-      .catch((error: unknown) => {
-        // A failed snapshot loses nothing (the log has it all); it is reported and retried next time.
-        this.failure = error;
-        if (snapshotChannel.hasSubscribers) {
-          const message: SnapshotMessage = {
-            ok: false,
-            durationMs: performance.now() - started,
-            bytes: 0,
-            error,
-          };
-          snapshotChannel.publish(message);
-        }
-      })
+      .then(
+        () => {
+          this.failure = null;
+        },
+        (error: unknown) => {
+          // A failed snapshot loses nothing (the log has it all); it is reported and retried next time.
+          this.failure = error;
+          this.onFailure?.(error);
+          if (snapshotChannel.hasSubscribers) {
+            const message: SnapshotMessage = {
+              ok: false,
+              durationMs: performance.now() - started,
+              bytes: 0,
+              error,
+            };
+            snapshotChannel.publish(message);
+          }
+        },
+      )
       .finally(() => {
         this.writing = undefined;
       });
     return this.writing;
   }
 
-  /** The last snapshot failure, if any, for health reporting. */
+  /** The failure of the last snapshot, if it failed (null once one succeeds again), for health. */
   lastFailure(): unknown {
     return this.failure;
   }

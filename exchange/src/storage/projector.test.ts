@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import type { EngineEvent } from '../domain/events.ts';
 import { Projector } from './projector.ts';
-import type { ApplyResult, ReadModelPort } from './read-model-port.ts';
+import type { ApplyResult, ReadModelWriter } from './read-model-port.ts';
 
 const event = (seq: number): EngineEvent => ({ type: 'MarketHalted', seq, ts: 0, symbol: 'X' });
 
@@ -19,7 +19,7 @@ function recordingPort(startSeq = 0, failAt = -1) {
       return { applied: events.length, skipped: 0, lastAppliedSeq: last };
     },
   };
-  return { port: port as unknown as ReadModelPort, batches };
+  return { port: port as unknown as ReadModelWriter, batches };
 }
 
 it('batches what is published in one turn and cuts at command boundaries', async () => {

@@ -1,5 +1,5 @@
 import type { EngineEvent } from '../domain/events.ts';
-import type { ReadModelPort } from './read-model-port.ts';
+import type { ReadModelWriter } from './read-model-port.ts';
 import { type ReadModelBatchMessage, readModelBatchChannel } from './storage-channels.ts';
 
 export interface ProjectorOptions {
@@ -30,7 +30,7 @@ export interface ProjectorOptions {
  * time. It never blocks the engine: the projection lags under load and catches up.
  */
 export class Projector {
-  readonly #port: ReadModelPort;
+  readonly #port: ReadModelWriter;
   readonly #maxBatchEvents: number;
   readonly #gatherMs: number;
   /** Cuts a gathering pause short when a reader starts waiting. */
@@ -48,7 +48,7 @@ export class Projector {
   #waiters: { readonly seq: number; readonly resolve: () => void; readonly reject: (e: unknown) => void }[] =
     [];
 
-  constructor(port: ReadModelPort, options: ProjectorOptions = {}) {
+  constructor(port: ReadModelWriter, options: ProjectorOptions = {}) {
     const maxBatchEvents = options.maxBatchEvents ?? 16_384;
     if (!Number.isSafeInteger(maxBatchEvents) || maxBatchEvents < 1) {
       throw new RangeError(`maxBatchEvents ${maxBatchEvents} is invalid: use a positive integer`);

@@ -17,17 +17,21 @@ import type {
 } from './read-model-rows.ts';
 
 /**
- * The read side's storage port: a projection of the engine's events into queryable rows.
+ * The read side's storage ports: a projection of the engine's events into queryable rows, split by
+ * who uses it. The projector holds the writer, the API holds the queries, and tests and operators
+ * hold the audit; an adapter (SQLite, MariaDB) implements all three as one `ReadModelPort`.
  *
  * Every method is async so that a networked database (MariaDB, standing in for Aurora MySQL) can
- * implement the same port; the embedded SQLite adapter simply resolves at once.
- *
+ * implement the same ports; the embedded SQLite adapter simply resolves at once.
+ */
+
+/**
  * Exactly-once on top of an at-least-once feed: `apply` writes a batch's rows and the batch's last
  * sequence number in one transaction, and skips every event whose seq is at or below the stored one.
  * After a crash, the caller reads `lastAppliedSeq()` and feeds again from the next command; whatever
  * it sends twice is ignored.
  */
-export interface ReadModelPort {
+export interface ReadModelWriter {
   /** The seq of the last command applied, 0 for an empty model. */
   lastAppliedSeq(): Promise<number>;
 
@@ -39,9 +43,20 @@ export interface ReadModelPort {
    */
   apply(events: readonly EngineEvent[], throughSeq?: number): Promise<ApplyResult>;
 
+  /**
+   * The highest order id and trade id the rows hold (0 when none): after a loss of the log's tail,
+   * the ids its lost commands issued, which must never be issued again.
+   */
+  issuedIds(): Promise<IssuedIds>;
+
   /** Deletes every row and sets the position back to 0, for a rebuild from scratch. */
   reset(): Promise<void>;
 
+  close(): Promise<void>;
+}
+
+/** What the API reads. Listing queries page as Binance's do. */
+export interface ReadModelQueries {
   assets(): Promise<readonly AssetRow[]>;
   markets(): Promise<readonly MarketRow[]>;
 
@@ -63,8 +78,6 @@ export interface ReadModelPort {
 
   /** A user's ledger postings by ascending (seq, entryNo), optionally for one asset. */
   postings(query: PostingQuery): Promise<readonly PostingRow[]>;
-  /** A user's balance of an asset recomputed from the ledger alone. */
-  balanceFromPostings(userId: number, asset: string): Promise<Balance>;
   /** A user's balances as the engine last reported them, by asset. */
   balances(userId: number): Promise<readonly BalanceRow[]>;
 
@@ -72,18 +85,31 @@ export interface ReadModelPort {
   candles(query: CandleQuery): Promise<readonly CandleRow[]>;
 
   withdrawals(userId: number): Promise<readonly WithdrawalRow[]>;
+}
 
+/** Checks that the projection is sound, and exposes it whole for comparison. */
+export interface ReadModelAudit {
   /**
    * Ledger invariants, as human-readable violations (empty when sound): every (seq, asset)
    * transaction sums to zero, and every reported balance equals the one recomputed from postings.
    */
   checkInvariants(): Promise<readonly string[]>;
 
+  /** A user's balance of an asset recomputed from the ledger alone. */
+  balanceFromPostings(userId: number, asset: string): Promise<Balance>;
+
   /** Every row, canonically ordered; for tests that compare databases. */
   dumpRows(): Promise<ReadModelDump>;
-
-  close(): Promise<void>;
 }
+
+export interface IssuedIds {
+  readonly maxOrderId: number;
+  /** Per symbol: trade ids run per market. */
+  readonly maxTradeIds: Readonly<Record<string, number>>;
+}
+
+/** One adapter's whole read model: what the contract suite runs against. */
+export interface ReadModelPort extends ReadModelWriter, ReadModelQueries, ReadModelAudit {}
 
 export interface ApplyResult {
   /** Events written; events at or below the previous position are not counted. */

@@ -1,5 +1,5 @@
 import { batchByCommand, type EventSource } from './command-batches.ts';
-import type { ReadModelPort } from './read-model-port.ts';
+import type { ReadModelWriter } from './read-model-port.ts';
 
 export interface FeedOptions {
   /**
@@ -22,7 +22,7 @@ export interface FeedOptions {
  * Returns the position reached.
  */
 export async function feed(
-  port: ReadModelPort,
+  port: ReadModelWriter,
   source: EventSource,
   options: FeedOptions = {},
 ): Promise<number> {
@@ -38,7 +38,7 @@ export async function feed(
  * log from its first command through the engine and hands over the events.
  */
 export async function rebuild(
-  port: ReadModelPort,
+  port: ReadModelWriter,
   source: EventSource,
   options: FeedOptions = {},
 ): Promise<number> {

@@ -245,4 +245,71 @@ describe('ccxt.pro binance against Bourse', () => {
       ),
     );
   });
+
+  it('trades and reads through the *Ws methods (the WebSocket API), every balance and fill as the ledger holds them', async () => {
+    await reset();
+    const resting = await client.createOrderWs('BTC/USDT', 'limit', 'buy', 0.2, 58_000);
+    assert.equal(resting.status, 'open');
+    const fetched = await client.fetchOrderWs(resting.id!, 'BTC/USDT');
+    assert.deepEqual(
+      [fetched.id, fetched.price, fetched.amount, fetched.status],
+      [resting.id, 58_000, 0.2, 'open'],
+    );
+    assert.deepEqual(
+      (await client.fetchOpenOrdersWs('BTC/USDT')).map((o) => o.id),
+      [resting.id],
+    );
+    // The maker sells into it over the WebSocket API too: a fill on both sides.
+    const sold = await maker.createOrderWs('BTC/USDT', 'market', 'sell', 0.05);
+    assert.deepEqual([sold.status, sold.filled], ['closed', 0.05]);
+    const canceled = await client.cancelOrderWs(resting.id!, 'BTC/USDT');
+    assert.deepEqual([canceled.status, canceled.filled], ['canceled', 0.05]);
+    assert.deepEqual(await client.fetchOpenOrdersWs('BTC/USDT'), []);
+
+    const ledgerTrades = await api.server.exchange.readModel.userTrades({
+      userId: alice.userId,
+      symbol: 'BTCUSDT',
+      orderId: Number(resting.id),
+    });
+    const mine = await client.fetchMyTradesWs('BTC/USDT');
+    const ofOrder = mine.filter((t) => t.order === resting.id);
+    assert.ok(ledgerTrades.length > 0);
+    assert.deepEqual(
+      ofOrder.map((t) => [Number(t.id), t.price, t.amount, t.side, t.fee?.cost, t.takerOrMaker]),
+      ledgerTrades.map((row) => [
+        row.tradeId,
+        units(row.price, quote),
+        units(row.quantity, base),
+        'buy',
+        units(row.commission, base),
+        'maker',
+      ]),
+    );
+    // ccxt parses account.status's answer as a futures account's (`assets`), so its unified fields
+    // stay empty for spot; the answer it hands back under `info` is Bourse's, checked here.
+    const balance = await client.fetchBalanceWs();
+    const wire = (balance.info as { balances: { asset: string; free: string; locked: string }[] }).balances;
+    for (const asset of ['BTC', 'USDT']) {
+      const ledger = await api.server.exchange.readModel.balanceFromPostings(alice.userId, asset);
+      const decimals = asset === 'BTC' ? base : quote;
+      const row = wire.find((b) => b.asset === asset);
+      assert.equal(Number(row?.free), units(ledger.available, decimals), `${asset} free`);
+      assert.equal(Number(row?.locked), units(ledger.locked, decimals), `${asset} locked`);
+    }
+
+    // Market data: the same trades and candles as REST.
+    const trades = await client.fetchTradesWs('BTC/USDT', undefined, 5);
+    const restTrades = await client.fetchTrades('BTC/USDT', undefined, 5);
+    assert.deepEqual(
+      trades.map((t) => [t.id, t.price, t.amount, t.timestamp]),
+      restTrades.map((t) => [t.id, t.price, t.amount, t.timestamp]),
+    );
+    assert.ok(trades.some((t) => Number(t.id) === ledgerTrades[0]!.tradeId));
+    const candles = await client.fetchOHLCVWs('BTC/USDT', '1m', undefined, 10);
+    assert.deepEqual(candles, await client.fetchOHLCV('BTC/USDT', '1m', undefined, 10));
+    // ccxt itself sends depth and ticker requests for futures markets only (Bourse answers both
+    // methods; see ws-api-trading.test.ts).
+    await assert.rejects(client.fetchOrderBookWs('BTC/USDT'), /only supports swap markets/);
+    await assert.rejects(client.fetchTickerWs('BTC/USDT'), /only supports swap markets/);
+  });
 });

@@ -5,6 +5,7 @@ import pino from 'pino';
 import { DEFAULT_RATE_LIMITS, RateLimiter } from '../../src/gateway/limits/rate-limiter.ts';
 import { HttpGateway } from '../../src/gateway/rest/http-gateway.ts';
 import type { Route } from '../../src/gateway/rest/route.ts';
+import { RouteDispatcher } from '../../src/gateway/rest/route-dispatcher.ts';
 import { MemoryApiKeys } from '../support/memory-api-keys.ts';
 
 interface LogLine {
@@ -70,14 +71,14 @@ describe('the HTTP edge', () => {
       handle: (ctx) => ({ text: ctx.params.str('text') }),
     },
   ];
+  const limiter = new RateLimiter(DEFAULT_RATE_LIMITS);
   const gateway = new HttpGateway(
-    routes,
+    new RouteDispatcher(routes, { limiter, caughtUp: () => Promise.resolve() }),
     {
       keys: new MemoryApiKeys(),
-      limiter: new RateLimiter(DEFAULT_RATE_LIMITS),
+      limiter,
       logger,
       clock: Date.now,
-      caughtUp: () => Promise.resolve(),
     },
     { host: '127.0.0.1', port: 0, maxHeaderBytes: 2048, headersTimeoutMs: 200, requestTimeoutMs: 400 },
   );

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { WS_API_ROUTES } from '../../src/gateway/ws/ws-api-routes.ts';
 import { schemaErrors } from '../support/json-schema.ts';
+import { signParams } from '../support/memory-api-keys.ts';
+import { TestClient } from '../support/ws-client.ts';
 import { ApiHarness } from './support/api-harness.ts';
 
 type Schema = Record<string, unknown>;
@@ -184,5 +187,140 @@ describe('the OpenAPI document describes every answer', () => {
         assert.deepEqual(schemaErrors(answer.body, schema, doc.components.schemas), [], key);
       }
     }
+  });
+  it("answers each WebSocket API method with its REST route's documented schema", async () => {
+    const alice = api.trader('alice');
+    const bob = api.trader('bob');
+    const ws = await TestClient.open(`${api.server.baseUrl.replace(/^http/, 'ws')}/ws-api/v3`);
+    let id = 0;
+    type Params = Record<string, string | number>;
+    const signed = (key: typeof alice, params: Params = {}) =>
+      signParams({ ...params, apiKey: key.apiKey, timestamp: Date.now() }, key.secretKey);
+    // biome-ignore lint/suspicious/noExplicitAny: answers are loosely typed JSON
+    const call = (method: string, params: Record<string, unknown> = {}): Promise<any> =>
+      ws.request({ id: ++id, method, params });
+    const limit = (side: 'BUY' | 'SELL', price: string, extra: Params = {}): Params => ({
+      symbol: 'BTCUSDT',
+      side,
+      type: 'LIMIT',
+      timeInForce: 'GTC',
+      quantity: '0.01',
+      price,
+      ...extra,
+    });
+    const placed = await call('order.place', signed(alice, limit('BUY', '59000')));
+    const traded = await call(
+      'order.place',
+      signed(bob, { symbol: 'BTCUSDT', side: 'SELL', type: 'MARKET', quantity: '0.001' }),
+    );
+    assert.equal(traded.status, 200, JSON.stringify(traded));
+    const started = async () =>
+      (await call('userDataStream.start', { apiKey: alice.apiKey })).result.listenKey;
+    const samples: Record<string, () => Promise<{ status: number; result?: unknown }[]>> = {
+      'order.place': async () => [
+        placed,
+        await call('order.place', signed(bob, limit('SELL', '61000', { newOrderRespType: 'ACK' }))),
+        await call(
+          'order.place',
+          signed(bob, { symbol: 'BTCUSDT', side: 'SELL', type: 'MARKET', quantity: '0.001' }),
+        ),
+      ],
+      'order.test': async () => [
+        await call('order.test', signed(alice, limit('BUY', '59000'))),
+        await call('order.test', signed(alice, limit('BUY', '59000', { computeCommissionRates: 'true' }))),
+      ],
+      'order.status': async () => [
+        await call('order.status', signed(alice, { symbol: 'BTCUSDT', orderId: placed.result.orderId })),
+      ],
+      'openOrders.status': async () => [
+        await call('openOrders.status', signed(alice, { symbol: 'BTCUSDT' })),
+      ],
+      allOrders: async () => [await call('allOrders', signed(alice, { symbol: 'BTCUSDT' }))],
+      'order.cancelReplace': async () => [
+        await call(
+          'order.cancelReplace',
+          signed(alice, {
+            ...limit('BUY', '58000'),
+            cancelReplaceMode: 'STOP_ON_FAILURE',
+            cancelOrderId: placed.result.orderId,
+          }),
+        ),
+      ],
+      'order.cancel': async () => {
+        await call('order.place', signed(alice, limit('BUY', '57000', { newClientOrderId: 'ws-to-cancel' })));
+        return [
+          await call('order.cancel', signed(alice, { symbol: 'BTCUSDT', origClientOrderId: 'ws-to-cancel' })),
+        ];
+      },
+      'openOrders.cancelAll': async () => [
+        await call('openOrders.cancelAll', signed(alice, { symbol: 'BTCUSDT' })),
+      ],
+      'account.status': async () => [await call('account.status', signed(alice))],
+      'account.commission': async () => [
+        await call('account.commission', signed(alice, { symbol: 'ETHBTC' })),
+      ],
+      'account.rateLimits.orders': async () => [await call('account.rateLimits.orders', signed(alice))],
+      myTrades: async () => [await call('myTrades', signed(bob, { symbol: 'BTCUSDT' }))],
+      'userDataStream.start': async () => [await call('userDataStream.start', { apiKey: alice.apiKey })],
+      'userDataStream.ping': async () => [
+        await call('userDataStream.ping', { apiKey: alice.apiKey, listenKey: await started() }),
+      ],
+      'userDataStream.stop': async () => [
+        await call('userDataStream.stop', { apiKey: alice.apiKey, listenKey: await started() }),
+      ],
+      exchangeInfo: async () => [
+        await call('exchangeInfo'),
+        await call('exchangeInfo', { symbols: ['BTCUSDT'] }),
+      ],
+      depth: async () => [await call('depth', { symbol: 'BTCUSDT', limit: 5 })],
+      'trades.recent': async () => [await call('trades.recent', { symbol: 'BTCUSDT' })],
+      'trades.historical': async () => [
+        await call('trades.historical', { symbol: 'BTCUSDT', apiKey: alice.apiKey }),
+      ],
+      'trades.aggregate': async () => [await call('trades.aggregate', { symbol: 'BTCUSDT' })],
+      klines: async () => [await call('klines', { symbol: 'BTCUSDT', interval: '1m' })],
+      uiKlines: async () => [await call('uiKlines', { symbol: 'BTCUSDT', interval: '1h', timeZone: '8' })],
+      avgPrice: async () => [await call('avgPrice', { symbol: 'BTCUSDT' })],
+      'ticker.24hr': async () => [
+        await call('ticker.24hr', { symbol: 'BTCUSDT' }),
+        await call('ticker.24hr', { symbols: ['BTCUSDT', 'ETHBTC'], type: 'MINI' }),
+        await call('ticker.24hr'),
+      ],
+      'ticker.tradingDay': async () => [
+        await call('ticker.tradingDay', { symbol: 'BTCUSDT', timeZone: '8' }),
+      ],
+      ticker: async () => [
+        await call('ticker', { symbol: 'BTCUSDT', windowSize: '2h' }),
+        await call('ticker', { symbols: ['BTCUSDT', 'ETHBTC'], type: 'MINI' }),
+      ],
+      'ticker.price': async () => [
+        await call('ticker.price', { symbol: 'BTCUSDT' }),
+        await call('ticker.price'),
+      ],
+      'ticker.book': async () => [
+        await call('ticker.book', { symbol: 'BTCUSDT' }),
+        await call('ticker.book'),
+      ],
+    };
+    assert.deepEqual(
+      Object.keys(samples).sort(),
+      [...WS_API_ROUTES.keys()].sort(),
+      'every routed WebSocket API method has a sample here, and every sample is routed',
+    );
+    const doc = (await api.get<OpenApi>('/openapi.json')).body;
+    for (const [method, routeKey] of WS_API_ROUTES) {
+      const [verb, path] = routeKey.split(' ') as [string, string];
+      const op = doc.paths[path]?.[verb.toLowerCase()];
+      assert.ok(op !== undefined, `${method} runs ${routeKey}, which the OpenAPI document describes`);
+      const schema = op.responses['200'].content['application/json'].schema;
+      for (const answer of await samples[method]!()) {
+        assert.equal(answer.status, 200, `${method}: ${JSON.stringify(answer)}`);
+        if (Array.isArray(answer.result)) {
+          assert.ok(answer.result.length > 0, `${method} answers a list with an item to check`);
+        }
+        assert.deepEqual(schemaErrors(answer.result, schema, doc.components.schemas), [], method);
+      }
+    }
+    await ws.close();
   });
 });

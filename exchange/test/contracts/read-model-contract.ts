@@ -168,6 +168,18 @@ export function readModelContract(name: string, factory: ReadModelFactory): void
         }));
     });
 
+    it('reports the highest order and trade ids it holds, 0 when empty', () =>
+      withModel(async (model) => {
+        assert.deepEqual(await model.issuedIds(), { maxOrderId: 0, maxTradeIds: {} });
+        const { script, selfTraded } = basicScenario();
+        await model.apply(script.events);
+        const trades = await model.trades({ symbol: SYMBOL, fromId: 1 });
+        assert.deepEqual(await model.issuedIds(), {
+          maxOrderId: Math.max(selfTraded, ...(await model.openOrders(1)).map((o) => o.orderId)),
+          maxTradeIds: { [SYMBOL]: trades.at(-1)!.tradeId },
+        });
+      }));
+
     describe('trades', () => {
       it('pages trades by id, returns the newest oldest first, and shows each user their side', () =>
         withModel(async (model) => {

@@ -10,14 +10,26 @@ import { SeededRandom } from '../../bench/support/random.ts';
 import type { Command, UnstampedCommand } from '../../src/domain/commands.ts';
 import { MatchingEngine } from '../../src/engine/engine.ts';
 import { FileJournal } from '../../src/journal/file/file-journal.ts';
+import type { MariaDbOptions } from '../../src/runtime/mariadb/mariadb-options.ts';
 import { decodeCommand } from '../../src/sequencer/command-codec.ts';
 import { rebuild } from '../../src/storage/rebuild.ts';
 import { SqliteReadModel } from '../../src/storage/sqlite/sqlite-read-model.ts';
 import { BTCUSDT, limit } from '../support/engine-driver.ts';
+import { dropDatabase, scratchDatabase } from '../support/mariadb.ts';
 
 const CRASHES = Number(process.env.CRASHES ?? 24);
 const USERS = 40;
 const CHILD = join(import.meta.dirname, 'crash-child.ts');
+
+/** The read model the child projects into: SQLite in its data folder, or a MariaDB database. */
+interface Projection {
+  readonly name: string;
+  readonly mariadb?: MariaDbOptions & { database: string };
+}
+const PROJECTIONS: readonly Projection[] = [
+  { name: 'SQLite' },
+  { name: 'MariaDB', mariadb: scratchDatabase('crash') },
+];
 
 /** A running child with a line protocol on its stdio. */
 class Child {
@@ -31,8 +43,9 @@ class Child {
   /** Set when the child died of something other than the test's SIGKILL. */
   private death: Error | undefined;
 
-  constructor(dataDir: string) {
-    this.process = spawn(process.execPath, [CHILD, dataDir], { stdio: ['pipe', 'pipe', 'pipe'] });
+  constructor(dataDir: string, projection: Projection) {
+    const args = projection.mariadb === undefined ? [] : [JSON.stringify(projection.mariadb)];
+    this.process = spawn(process.execPath, [CHILD, dataDir, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stderr = '';
     this.process.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
@@ -139,93 +152,100 @@ describe('crash recovery', () => {
   const dirs: string[] = [];
   after(async () => {
     for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+    for (const p of PROJECTIONS) if (p.mariadb !== undefined) await dropDatabase(p.mariadb);
   });
 
-  it(`loses no acknowledged command across ${CRASHES} SIGKILLs, and recovers to the clean replay's state and rows`, async () => {
-    const dataDir = await mkdtemp(join(tmpdir(), 'bourse-crash-'));
-    dirs.push(dataDir);
-    const random = new SeededRandom(20261126);
-    const sent = new Map<number, UnstampedCommand>();
-    const acknowledged = new Map<number, UnstampedCommand>();
-    let nextId = 1;
-    const setup: UnstampedCommand[] = [
-      { type: 'AddAsset', asset: 'BTC', decimals: 8 },
-      { type: 'AddAsset', asset: 'USDT', decimals: 6 },
-      { type: 'ListMarket', ...BTCUSDT, makerFeePpm: 1_000, takerFeePpm: 2_000 },
-    ];
-    for (let userId = 1; userId <= USERS; userId++) {
-      setup.push({ type: 'Deposit', userId, asset: 'BTC', amount: 10e8 });
-      setup.push({ type: 'Deposit', userId, asset: 'USDT', amount: 300_000e6 });
-    }
-
-    for (let round = 0; round <= CRASHES; round++) {
-      const child = new Child(dataDir);
-      const ready = await child.next((line) => line.ready === true);
-
-      // The recovered state must be the clean replay of whatever the log holds.
-      const replay = await cleanReplay(dataDir);
-      assert.equal(ready.lastSeq, replay.engine.lastSeq, `round ${round}: recovered seq`);
-      assert.equal(ready.hash, replay.engine.stateHash(), `round ${round}: state hash equals a clean replay`);
-      assert.deepEqual(replay.engine.checkInvariants(), [], `round ${round}: invariants`);
-      for (const asset of replay.engine.assets.all()) {
-        let held = 0;
-        for (const account of replay.engine.balances.all()) {
-          held += (account.available[asset.index] ?? 0) + (account.locked[asset.index] ?? 0);
-        }
-        const deposited = replay.commands
-          .filter(
-            (c): c is Extract<Command, { type: 'Deposit' }> => c.type === 'Deposit' && c.asset === asset.name,
-          )
-          .reduce((sum, c) => sum + c.amount, 0);
-        assert.equal(held, deposited, `round ${round}: ${asset.name} balances sum to the deposits`);
+  for (const projection of PROJECTIONS)
+    it(`loses no acknowledged command across ${CRASHES} SIGKILLs, and recovers to the clean replay's state and rows (${projection.name} projection)`, async () => {
+      const dataDir = await mkdtemp(join(tmpdir(), 'bourse-crash-'));
+      dirs.push(dataDir);
+      const random = new SeededRandom(20261126);
+      const sent = new Map<number, UnstampedCommand>();
+      const acknowledged = new Map<number, UnstampedCommand>();
+      let nextId = 1;
+      const setup: UnstampedCommand[] = [
+        { type: 'AddAsset', asset: 'BTC', decimals: 8 },
+        { type: 'AddAsset', asset: 'USDT', decimals: 6 },
+        { type: 'ListMarket', ...BTCUSDT, makerFeePpm: 1_000, takerFeePpm: 2_000 },
+      ];
+      for (let userId = 1; userId <= USERS; userId++) {
+        setup.push({ type: 'Deposit', userId, asset: 'BTC', amount: 10e8 });
+        setup.push({ type: 'Deposit', userId, asset: 'USDT', amount: 300_000e6 });
       }
-      // Every acknowledged command is in the log, at the seq it was acknowledged with, unchanged.
-      const bySeq = new Map(replay.commands.map((c) => [c.seq, c]));
-      for (const [seq, command] of acknowledged) {
-        const logged = bySeq.get(seq);
-        assert.ok(logged !== undefined, `round ${round}: acknowledged seq ${seq} is missing`);
-        const { seq: _s, ts: _t, ...body } = logged;
-        assert.deepEqual(
-          JSON.parse(JSON.stringify(body)),
-          command,
-          `round ${round}: seq ${seq} holds another command`,
+
+      for (let round = 0; round <= CRASHES; round++) {
+        const child = new Child(dataDir, projection);
+        const ready = await child.next((line) => line.ready === true);
+
+        // The recovered state must be the clean replay of whatever the log holds.
+        const replay = await cleanReplay(dataDir);
+        assert.equal(ready.lastSeq, replay.engine.lastSeq, `round ${round}: recovered seq`);
+        assert.equal(
+          ready.hash,
+          replay.engine.stateHash(),
+          `round ${round}: state hash equals a clean replay`,
         );
-      }
-      // The projection catches up to exactly the rows of one rebuilt from scratch.
-      child.send({ state: true });
-      const state = await child.next((line) => line.state === true);
-      assert.equal(state.projectedSeq, replay.engine.lastSeq, `round ${round}: projection caught up`);
-      assert.equal(state.rowsHash, replay.rowsHash, `round ${round}: projection rows equal a rebuild`);
-      assert.deepEqual(state.readModelInvariants, []);
+        assert.deepEqual(replay.engine.checkInvariants(), [], `round ${round}: invariants`);
+        for (const asset of replay.engine.assets.all()) {
+          let held = 0;
+          for (const account of replay.engine.balances.all()) {
+            held += (account.available[asset.index] ?? 0) + (account.locked[asset.index] ?? 0);
+          }
+          const deposited = replay.commands
+            .filter(
+              (c): c is Extract<Command, { type: 'Deposit' }> =>
+                c.type === 'Deposit' && c.asset === asset.name,
+            )
+            .reduce((sum, c) => sum + c.amount, 0);
+          assert.equal(held, deposited, `round ${round}: ${asset.name} balances sum to the deposits`);
+        }
+        // Every acknowledged command is in the log, at the seq it was acknowledged with, unchanged.
+        const bySeq = new Map(replay.commands.map((c) => [c.seq, c]));
+        for (const [seq, command] of acknowledged) {
+          const logged = bySeq.get(seq);
+          assert.ok(logged !== undefined, `round ${round}: acknowledged seq ${seq} is missing`);
+          const { seq: _s, ts: _t, ...body } = logged;
+          assert.deepEqual(
+            JSON.parse(JSON.stringify(body)),
+            command,
+            `round ${round}: seq ${seq} holds another command`,
+          );
+        }
+        // The projection catches up to exactly the rows of one rebuilt from scratch.
+        child.send({ state: true });
+        const state = await child.next((line) => line.state === true);
+        assert.equal(state.projectedSeq, replay.engine.lastSeq, `round ${round}: projection caught up`);
+        assert.equal(state.rowsHash, replay.rowsHash, `round ${round}: projection rows equal a rebuild`);
+        assert.deepEqual(state.readModelInvariants, []);
 
-      if (round === CRASHES) {
+        if (round === CRASHES) {
+          child.process.kill('SIGKILL');
+          await child.exited;
+          break;
+        }
+        const flow = round === 0 ? [...setup] : [];
+        const burst = random.int(200, 1_500);
+        for (let i = 0; i < burst; i++) flow.push(randomCommand(random, replay.engine.nextOrderId + i));
+        for (const command of flow) {
+          const id = nextId++;
+          sent.set(id, command);
+          child.send({ id, command });
+        }
+        // Kill at a random moment: after a random share of the burst was acknowledged, or right away.
+        const killAfter = random.int(0, burst);
+        // A child that dies before the kill ends the wait too; assertKilledByTest then reports it.
+        while (
+          child.acks.length < Math.min(killAfter, flow.length) &&
+          child.process.exitCode === null &&
+          child.process.signalCode === null
+        ) {
+          await new Promise((resolve) => setTimeout(resolve, 1));
+        }
         child.process.kill('SIGKILL');
         await child.exited;
-        break;
+        child.assertKilledByTest();
+        for (const ack of child.acks) acknowledged.set(ack.seq, sent.get(ack.id)!);
       }
-      const flow = round === 0 ? [...setup] : [];
-      const burst = random.int(200, 1_500);
-      for (let i = 0; i < burst; i++) flow.push(randomCommand(random, replay.engine.nextOrderId + i));
-      for (const command of flow) {
-        const id = nextId++;
-        sent.set(id, command);
-        child.send({ id, command });
-      }
-      // Kill at a random moment: after a random share of the burst was acknowledged, or right away.
-      const killAfter = random.int(0, burst);
-      // A child that dies before the kill ends the wait too; assertKilledByTest then reports it.
-      while (
-        child.acks.length < Math.min(killAfter, flow.length) &&
-        child.process.exitCode === null &&
-        child.process.signalCode === null
-      ) {
-        await new Promise((resolve) => setTimeout(resolve, 1));
-      }
-      child.process.kill('SIGKILL');
-      await child.exited;
-      child.assertKilledByTest();
-      for (const ack of child.acks) acknowledged.set(ack.seq, sent.get(ack.id)!);
-    }
-    assert.ok(acknowledged.size > CRASHES * 50, `only ${acknowledged.size} commands were acknowledged`);
-  });
+      assert.ok(acknowledged.size > CRASHES * 50, `only ${acknowledged.size} commands were acknowledged`);
+    });
 });

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import pino, { type Logger } from 'pino';
 import type { UnstampedCommand } from '../../src/domain/commands.ts';
 import type { EngineEvent } from '../../src/domain/events.ts';
 import {
@@ -7,6 +8,8 @@ import {
   RateLimiter,
   type RateLimitOptions,
 } from '../../src/gateway/limits/rate-limiter.ts';
+import type { Route } from '../../src/gateway/rest/route.ts';
+import { RouteDispatcher } from '../../src/gateway/rest/route-dispatcher.ts';
 import { ListenKeyRegistry } from '../../src/gateway/ws/listen-keys.ts';
 import { UserDataFeed } from '../../src/gateway/ws/user-data-feed.ts';
 import {
@@ -53,6 +56,7 @@ export class WsHarness {
     options: WebSocketGatewayOptions = {},
     listenKeys = new ListenKeyRegistry(),
     limits: Partial<RateLimitOptions> = {},
+    api: { readonly routes?: readonly Route[]; readonly logger?: Logger } = {},
   ): Promise<WsHarness> {
     const harness = new WsHarness(listenKeys, { ...DEFAULT_RATE_LIMITS, ...limits });
     harness.gateway = attachWebSocketGateway(
@@ -63,6 +67,12 @@ export class WsHarness {
         apiKeys: harness.apiKeys,
         listenKeys: harness.listenKeys,
         limiter: harness.limiter,
+        // Routes only when a test gives some: the harness is for the streams and the session's own methods.
+        routes: new RouteDispatcher(api.routes ?? [], {
+          limiter: harness.limiter,
+          caughtUp: () => Promise.resolve(),
+        }),
+        logger: api.logger ?? pino({ level: 'error' }),
       },
       options,
     );

@@ -1,6 +1,7 @@
 /**
  * Bourse's landing zone. The platform team edits this file; `validateConfig` checks it before synthesis.
- * Account ids are recorded here once the organization stack has created the accounts (see infra/README.md).
+ * The ids here (accounts, organization, Identity Center, SIEM) are examples in the right shape: a deployable synthesis
+ * takes the real ones from the deployment values file and refuses these (lib/config/deployment.ts, infra/README.md).
  */
 import type { EnvironmentName, LandingZoneConfig, WorkloadAccountConfig } from './types.ts';
 
@@ -28,7 +29,8 @@ export const bourseConfig: LandingZoneConfig = {
     { name: 'eu-central-1', availabilityZones: ['eu-central-1a', 'eu-central-1b', 'eu-central-1c'] },
   ],
   environments: [
-    { name: 'prod', egress: 'inspected', allowedDomains: [] },
+    // Production reaches AWS APIs only.
+    { name: 'prod', egress: 'inspected', allowedDomains: ['.amazonaws.com'] },
     {
       name: 'staging',
       egress: 'allow-list',
@@ -106,7 +108,6 @@ export const bourseConfig: LandingZoneConfig = {
       'kms',
       'lambda',
       'logs',
-      'monitoring',
       'ram',
       'rds',
       'route53',
@@ -132,6 +133,21 @@ export const bourseConfig: LandingZoneConfig = {
       'ce',
       'budgets',
       'access-analyzer',
+      // Observability's log delivery, the compute stacks' Service Connect namespaces, the data stacks' secret
+      // rotation (an application from the Serverless Application Repository), monitoring's audit table, and IAM
+      // authentication to the databases at run time.
+      'firehose',
+      'servicediscovery',
+      'serverlessrepo',
+      'dynamodb',
+      'rds-db',
+    ],
+    // What the security account's Config aggregator role (AWSConfigRoleForOrganizations) reads.
+    allowedActions: [
+      'organizations:DescribeOrganization',
+      'organizations:ListAccounts',
+      'organizations:ListAWSServiceAccessForOrganization',
+      'organizations:ListDelegatedAdministrators',
     ],
     burstableInstanceTypes: ['t1.*', 't2.*', 't3.*', 't3a.*', 't4g.*'],
   },

@@ -1,6 +1,7 @@
 /**
- * Bourse's platform. The platform team edits this file; the VPC and subnet ids are recorded after the landing
- * zone's network stacks are deployed (`aws ec2 describe-subnets --filters Name=tag:aws-cdk:subnet-name,Values=app`).
+ * Bourse's platform. The platform team edits this file. Its VPC, subnet and hosted zone ids are examples in the right
+ * shape: the real ones, known once the network stacks are deployed, come from the deployment values file
+ * (lib/config/deployment.ts, infra/README.md).
  */
 
 import type { PlatformConfig, PlatformEnvironmentConfig, PlatformSizing, SharedVpcIds } from './platform.ts';

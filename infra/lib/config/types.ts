@@ -16,13 +16,12 @@ export interface RegionConfig {
 export interface EnvironmentConfig {
   readonly name: EnvironmentName;
   /**
-   * How outbound traffic leaves the VPC.
-   * `inspected`: through Network Firewall, which alerts but passes what its rules allow.
-   * `allow-list`: blocked except to `allowedDomains`, enforced by Route 53 Resolver DNS Firewall and the
-   * firewall's domain list.
+   * How outbound traffic leaves the VPC. Either way Network Firewall drops what its domain allow-list does not pass.
+   * `inspected`: the firewall also drops SSH and alerts on anything off the web ports before the allow-list.
+   * `allow-list`: Route 53 Resolver DNS Firewall also refuses to resolve domains off the list.
    */
   readonly egress: 'inspected' | 'allow-list';
-  /** Domains reachable from an `allow-list` environment, for example `.amazonaws.com`. */
+  /** Domains outbound HTTP and TLS may reach, for example `.amazonaws.com`; at least one. */
   readonly allowedDomains: readonly string[];
 }
 
@@ -95,6 +94,12 @@ export interface IdentityConfig {
 export interface GuardrailsConfig {
   /** IAM service prefixes allowed by the allow-list SCP; every other service is denied. */
   readonly allowedServices: readonly string[];
+  /**
+   * Single actions allowed in services that `allowedServices` leaves closed, for example
+   * `organizations:ListAccounts`.
+   * @default - none
+   */
+  readonly allowedActions?: readonly string[];
   /** Instance type patterns the SCP denies, for example `t3.*`. */
   readonly burstableInstanceTypes: readonly string[];
 }

@@ -69,8 +69,8 @@ export function validateConfig(config: LandingZoneConfig): ReadonlyMap<string, C
     }
     if (config.environments.findIndex((e) => e.name === env.name) !== i)
       problem(`${path}.name`, `'${env.name}' is listed twice`);
-    if (env.egress === 'allow-list' && env.allowedDomains.length === 0) {
-      problem(`${path}.allowedDomains`, `an allow-list environment needs at least one domain`);
+    if (env.allowedDomains.length === 0) {
+      problem(`${path}.allowedDomains`, `the firewall denies by default: list at least one domain`);
     }
     env.allowedDomains.forEach((domain, d) => {
       if (!/^\.?[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(domain)) {
@@ -159,6 +159,14 @@ export function validateConfig(config: LandingZoneConfig): ReadonlyMap<string, C
   config.guardrails.allowedServices.forEach((s, i) => {
     if (!SERVICE_PREFIX.test(s))
       problem(`guardrails.allowedServices[${i}]`, `'${s}' is not an IAM service prefix`);
+  });
+  (config.guardrails.allowedActions ?? []).forEach((a, i) => {
+    const [prefix, action] = a.split(':');
+    if (!prefix || !SERVICE_PREFIX.test(prefix) || !action || !/^[A-Za-z*]+$/.test(action))
+      problem(
+        `guardrails.allowedActions[${i}]`,
+        `'${a}' is not an IAM action such as organizations:ListAccounts`,
+      );
   });
   config.guardrails.burstableInstanceTypes.forEach((t, i) => {
     if (!/^[a-z][a-z0-9-]*\.\*$/.test(t)) {

@@ -43,11 +43,13 @@ export interface InspectedVpcProps {
   readonly cidr: string;
   /** Exactly three zones. */
   readonly availabilityZones: readonly string[];
+  /** Domains outbound HTTP and TLS may reach; everything else is dropped (the firewall denies by default). */
+  readonly allowedDomains: readonly string[];
   /**
-   * Domains outbound HTTP and TLS may reach; everything else is dropped.
-   * @default - egress is inspected and alerted on, not blocked
+   * Inspect outbound traffic before the allow-list: drop SSH, alert on anything off the web ports.
+   * @default false
    */
-  readonly allowedDomains?: readonly string[];
+  readonly inspect?: boolean;
   /** Name of the log archive bucket receiving VPC flow logs and firewall logs. */
   readonly flowLogsBucketName: string;
 }
@@ -94,10 +96,12 @@ export class InspectedVpc extends Construct {
         statelessDefaultActions: ['aws:forward_to_sfe'],
         statelessFragmentDefaultActions: ['aws:forward_to_sfe'],
         statefulEngineOptions: { ruleOrder: 'STRICT_ORDER' },
-        statefulDefaultActions: props.allowedDomains
-          ? ['aws:drop_established', 'aws:alert_established']
-          : ['aws:alert_established'],
-        statefulRuleGroupReferences: [{ resourceArn: this.ruleGroup(props).attrRuleGroupArn, priority: 100 }],
+        // Deny by default: an established flow that no rule passes is dropped, and logged.
+        statefulDefaultActions: ['aws:drop_established', 'aws:alert_established'],
+        statefulRuleGroupReferences: [
+          ...(props.inspect ? [{ resourceArn: this.inspection(props).attrRuleGroupArn, priority: 50 }] : []),
+          { resourceArn: this.allowList(props).attrRuleGroupArn, priority: 100 },
+        ],
       },
     });
 
@@ -185,24 +189,25 @@ export class InspectedVpc extends Construct {
     return this.vpc.selectSubnets({ subnetGroupName: tier }).subnets;
   }
 
-  private ruleGroup(props: InspectedVpcProps): CfnRuleGroup {
-    if (props.allowedDomains) {
-      return new CfnRuleGroup(this, 'EgressAllowList', {
-        ruleGroupName: `${props.name}-egress-allow-list`,
-        type: 'STATEFUL',
-        capacity: 100,
-        ruleGroup: {
-          statefulRuleOptions: { ruleOrder: 'STRICT_ORDER' },
-          rulesSource: {
-            rulesSourceList: {
-              generatedRulesType: 'ALLOWLIST',
-              targetTypes: ['TLS_SNI', 'HTTP_HOST'],
-              targets: [...props.allowedDomains],
-            },
+  private allowList(props: InspectedVpcProps): CfnRuleGroup {
+    return new CfnRuleGroup(this, 'EgressAllowList', {
+      ruleGroupName: `${props.name}-egress-allow-list`,
+      type: 'STATEFUL',
+      capacity: 100,
+      ruleGroup: {
+        statefulRuleOptions: { ruleOrder: 'STRICT_ORDER' },
+        rulesSource: {
+          rulesSourceList: {
+            generatedRulesType: 'ALLOWLIST',
+            targetTypes: ['TLS_SNI', 'HTTP_HOST'],
+            targets: [...props.allowedDomains],
           },
         },
-      });
-    }
+      },
+    });
+  }
+
+  private inspection(props: InspectedVpcProps): CfnRuleGroup {
     return new CfnRuleGroup(this, 'EgressInspection', {
       ruleGroupName: `${props.name}-egress-inspection`,
       type: 'STATEFUL',

@@ -5,7 +5,15 @@
  * Secrets Manager, rotated every 30 days.
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { Connections, InstanceType, type IPeer, type IVpc, Port, SecurityGroup } from 'aws-cdk-lib/aws-ec2';
+import {
+  Connections,
+  InstanceType,
+  type IPeer,
+  type IVpc,
+  Peer,
+  Port,
+  SecurityGroup,
+} from 'aws-cdk-lib/aws-ec2';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import {
   AuroraMysqlEngineVersion,
@@ -105,9 +113,18 @@ export class AuroraCluster extends Construct {
     // on the literal port, so the rules over security groups can read it.
     const secret = this.cluster.secret;
     if (!secret) throw new Error(`${props.clusterIdentifier} has no generated secret`);
+    // The rotation function reaches Secrets Manager over HTTPS and the cluster on its port, nothing else.
+    const rotationGroup = new SecurityGroup(this, 'RotationSecurityGroup', {
+      vpc: props.vpc,
+      description: `Secret rotation of ${props.clusterIdentifier}: Secrets Manager and the cluster`,
+      allowAllOutbound: false,
+    });
+    rotationGroup.addEgressRule(Peer.anyIpv4(), Port.tcp(443), 'Secrets Manager, through the firewall');
+    rotationGroup.addEgressRule(securityGroup, Port.tcp(MYSQL_PORT), 'The cluster');
     new SecretRotation(this, 'Rotation', {
       application: SecretRotationApplication.MYSQL_ROTATION_SINGLE_USER,
       secret,
+      securityGroup: rotationGroup,
       target: {
         connections: new Connections({ securityGroups: [securityGroup], defaultPort: Port.tcp(MYSQL_PORT) }),
       },

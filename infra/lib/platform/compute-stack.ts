@@ -46,7 +46,8 @@ export class ComputeStack extends PlatformStack {
     this.workloads = new SecurityGroup(this, 'Workloads', {
       vpc: this.vpc,
       description: `Bourse tasks of ${env.name}: admitted by the data stores and by each other`,
-      allowAllOutbound: true,
+      // A task's outbound traffic is what its own service group declares; this shared group adds none.
+      allowAllOutbound: false,
     });
     this.namespace = new HttpNamespace(this, 'Namespace', {
       name: `${env.name}.bourse.internal`,

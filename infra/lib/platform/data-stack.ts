@@ -4,6 +4,7 @@
  * three zones, TLS, IAM-authenticated users per service). The analytics cluster and the standby replicas, which
  * replicate the trading cluster's binlog, live in the standby region (StandbyStack).
  */
+import { RemovalPolicy } from 'aws-cdk-lib';
 import { type ISecurityGroup, Port, SecurityGroup } from 'aws-cdk-lib/aws-ec2';
 import { CfnReplicationGroup, CfnSubnetGroup, CfnUser, CfnUserGroup } from 'aws-cdk-lib/aws-elasticache';
 import { Key } from 'aws-cdk-lib/aws-kms';
@@ -132,6 +133,8 @@ export class DataStack extends PlatformStack {
         },
       ],
     });
+    // Sessions and rate limits can be rebuilt, but a final snapshot keeps what a mistaken removal would lose.
+    this.cache.applyRemovalPolicy(RemovalPolicy.SNAPSHOT);
     this.cache.node.addDependency(group);
     acknowledge(this.cache, {
       id: 'AwsSolutions-AEC6',

@@ -93,7 +93,8 @@ export class EdgeStack extends PlatformStack {
     this.loadBalancerSecurityGroup = new SecurityGroup(this, 'LoadBalancerSecurityGroup', {
       vpc,
       description: 'Public load balancer: HTTPS from CloudFront only',
-      allowAllOutbound: true,
+      // Each service that joins the listener opens the way to its own port (BourseService).
+      allowAllOutbound: false,
     });
     this.loadBalancerSecurityGroup.addIngressRule(
       Peer.prefixList(prefixList.getResponseField('PrefixLists.0.PrefixListId')),

@@ -12,9 +12,11 @@ import {
   type IVpc,
   LaunchTemplate,
   MachineImage,
+  Peer,
   PlacementGroup,
   PlacementGroupSpreadLevel,
   PlacementGroupStrategy,
+  Port,
   SecurityGroup,
   UserData,
 } from 'aws-cdk-lib/aws-ec2';
@@ -119,8 +121,10 @@ export class HardenedCapacity extends Construct {
     const securityGroup = new SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
       description: `ECS hosts of ${props.name}: no inbound; tasks have their own groups`,
-      allowAllOutbound: true,
+      allowAllOutbound: false,
     });
+    // The ECS agent, image pulls, Session Manager and CloudWatch: HTTPS to AWS APIs, through the firewall.
+    securityGroup.addEgressRule(Peer.anyIpv4(), Port.tcp(443), 'AWS APIs, through the firewall');
 
     this.launchTemplate = new LaunchTemplate(this, 'LaunchTemplate', {
       launchTemplateName: props.name,

@@ -7,6 +7,18 @@
 import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { CfnDomain, CfnRepository as CfnPackageRepository } from 'aws-cdk-lib/aws-codeartifact';
 import {
+  FlowLogDestination,
+  FlowLogTrafficType,
+  GatewayVpcEndpointAwsService,
+  InterfaceVpcEndpointAwsService,
+  IpAddresses,
+  Peer,
+  Port,
+  SecurityGroup,
+  SubnetType,
+  Vpc,
+} from 'aws-cdk-lib/aws-ec2';
+import {
   CfnReplicationConfiguration,
   Repository,
   RepositoryEncryption,
@@ -30,8 +42,10 @@ import {
   CfnInfrastructureConfiguration,
 } from 'aws-cdk-lib/aws-imagebuilder';
 import { Key } from 'aws-cdk-lib/aws-kms';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import type { LandingZone } from '../config/landing-zone.ts';
+import { logBucketName } from '../config/names.ts';
 import type { AccountConfig } from '../config/types.ts';
 import { acknowledge } from '../constructs/nag.ts';
 import { HARDENED_AMI_PARAMETER } from './hardened-capacity.ts';
@@ -81,12 +95,28 @@ phases:
             - grep -q 'ECS_AWSVPC_BLOCK_IMDS=true' /etc/ecs/ecs.config
 `;
 
+/**
+ * The build VPC's range. It is never routed, peered or shared, so it may overlap the landing zone's plan; builds
+ * reach AWS through the VPC's endpoints only.
+ */
+export const IMAGE_BUILD_CIDR = '192.168.0.0/24';
+
+/** Image Builder drives builds through SSM; dnf reads the Amazon Linux repositories from S3. */
+export const IMAGE_BUILD_ENDPOINTS = ['ssm', 'ssmmessages', 'ec2messages', 'imagebuilder', 'logs'] as const;
+
 export class ImagesStack extends Stack {
   readonly repositories: ReadonlyMap<string, Repository>;
+  private readonly zones: readonly string[];
+
+  /** The configured zones, so that nothing asks AWS for them at synthesis (a context lookup). */
+  override get availabilityZones(): string[] {
+    return [...this.zones];
+  }
 
   constructor(scope: Construct, id: string, props: ImagesStackProps) {
     super(scope, id, props);
     const { zone } = props;
+    this.zones = zone.config.regions.find((r) => r.name === this.region)?.availabilityZones ?? [];
     const prefix = zone.config.prefix;
     const orgCondition = { StringEquals: { 'aws:PrincipalOrgID': zone.config.organizationId } };
 
@@ -130,6 +160,55 @@ export class ImagesStack extends Stack {
         reason: 'Image Builder and SSM agents on build instances need exactly these AWS-maintained policies.',
       });
     }
+    // The shared services account has no default VPC: builds run in an isolated subnet of their own, without any
+    // route out, reaching SSM, Image Builder, CloudWatch Logs and S3 through endpoints.
+    const buildZone = this.zones[0];
+    if (!buildZone) throw new Error(`no availability zone configured for ${this.region}`);
+    const buildVpc = new Vpc(this, 'BuildVpc', {
+      vpcName: `${prefix}-image-builds`,
+      ipAddresses: IpAddresses.cidr(IMAGE_BUILD_CIDR),
+      availabilityZones: [buildZone],
+      natGateways: 0,
+      restrictDefaultSecurityGroup: false,
+      subnetConfiguration: [{ name: 'build', subnetType: SubnetType.PRIVATE_ISOLATED, cidrMask: 26 }],
+    });
+    buildVpc.addFlowLog('FlowLogs', {
+      destination: FlowLogDestination.toS3(
+        Bucket.fromBucketName(this, 'FlowLogsBucket', logBucketName(zone, 'flow-logs')),
+        `vpc-flow-logs/${this.account}`,
+      ),
+      trafficType: FlowLogTrafficType.ALL,
+    });
+    acknowledge(buildVpc, {
+      id: 'CloudFormation-Validate::W3010',
+      reason:
+        'The zone comes from the configuration, like the landing zone VPCs, so synthesis needs no lookup.',
+    });
+    const buildGroup = new SecurityGroup(this, 'BuildSecurityGroup', {
+      vpc: buildVpc,
+      description: 'Image Builder instances: HTTPS to the endpoints and S3 only',
+      allowAllOutbound: false,
+    });
+    const endpointGroup = new SecurityGroup(this, 'BuildEndpointSecurityGroup', {
+      vpc: buildVpc,
+      description: 'HTTPS from build instances to the endpoints',
+      allowAllOutbound: false,
+    });
+    endpointGroup.addIngressRule(buildGroup, Port.tcp(443), 'Build instances');
+    for (const service of IMAGE_BUILD_ENDPOINTS) {
+      buildVpc.addInterfaceEndpoint(`Endpoint-${service}`, {
+        service: new InterfaceVpcEndpointAwsService(service),
+        privateDnsEnabled: true,
+        securityGroups: [endpointGroup],
+        open: false,
+      });
+    }
+    buildVpc.addGatewayEndpoint('Endpoint-s3', { service: GatewayVpcEndpointAwsService.S3 });
+    // The subnet's only route out of the VPC is the S3 gateway endpoint, so HTTPS anywhere means S3.
+    buildGroup.addEgressRule(Peer.anyIpv4(), Port.tcp(443), 'S3, through the gateway endpoint');
+    const buildSubnet = buildVpc.isolatedSubnets[0];
+    if (!buildSubnet) throw new Error('the build VPC has no subnet');
+
     const profile = new CfnInstanceProfile(this, 'BuilderProfile', {
       instanceProfileName: `${prefix}-image-builder`,
       roles: [builderRole.roleName],
@@ -174,6 +253,8 @@ export class ImagesStack extends Stack {
         instanceTypes: [BUILD_INSTANCE_TYPES[kind]],
         terminateInstanceOnFailure: true,
         instanceMetadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 1 },
+        subnetId: buildSubnet.subnetId,
+        securityGroupIds: [buildGroup.securityGroupId],
       });
 
     const distribution = new CfnDistributionConfiguration(this, 'Distribution', {

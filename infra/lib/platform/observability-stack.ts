@@ -342,8 +342,9 @@ export class ObservabilityStack extends PlatformStack {
     const deliveryGroup = new SecurityGroup(this, 'DeliverySecurityGroup', {
       vpc,
       description: 'Firehose delivery into OpenSearch',
-      allowAllOutbound: true,
+      allowAllOutbound: false,
     });
+    deliveryGroup.addEgressRule(searchGroup, Port.tcp(443), 'OpenSearch');
     searchGroup.addIngressRule(deliveryGroup, Port.tcp(443), 'Firehose delivery');
     const source = {
       mskClusterArn: props.bus.clusterArn,

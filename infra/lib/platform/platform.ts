@@ -13,6 +13,7 @@ import { ComparisonOperator, Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { type LandingZone, stackName } from '../config/landing-zone.ts';
 import { type PlatformConfig, validatePlatformConfig } from '../config/platform.ts';
 import type { LandingZoneStacks } from '../landing-zone.ts';
+import { EDGE_REGION } from '../policies/scp-statements.ts';
 import { cacheUsers, SERVICE_DEFINITIONS } from '../service/definitions.ts';
 import { ServicesStack } from '../service/services-stack.ts';
 import { BusStack } from './bus-stack.ts';
@@ -129,7 +130,7 @@ export function addPlatform(
     });
     const edgeGlobal = new EdgeGlobalStack(app, `EdgeGlobal-${e}`, {
       stackName: name('edge-global'),
-      env: { account: account.id, region: 'us-east-1' },
+      env: { account: account.id, region: EDGE_REGION },
       platformEnv,
     });
     const edge = new EdgeStack(app, `Edge-${e}`, {

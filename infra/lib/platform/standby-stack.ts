@@ -216,7 +216,7 @@ export class StandbyStack extends PlatformStack {
         reason:
           'IAM database authentication is enabled; the nag rule does not read it from a replica cluster.',
       });
-      new CfnDBInstance(this, `Replica-${replica}-Instance`, {
+      const instance = new CfnDBInstance(this, `Replica-${replica}-Instance`, {
         dbClusterIdentifier: cluster.ref,
         dbInstanceClass: sizing.databaseInstanceClass,
         engine: 'aurora-mysql',
@@ -227,6 +227,8 @@ export class StandbyStack extends PlatformStack {
         performanceInsightsKmsKeyId: key.keyArn,
         autoMinorVersionUpgrade: true,
       });
+      // The data lives in the cluster (snapshotted on removal); an instance of it can go with the stack.
+      instance.applyRemovalPolicy(RemovalPolicy.DESTROY);
       replicas.set(replica, cluster);
     }
     this.replicas = replicas;

@@ -15,13 +15,19 @@ export const AUTOMATION_ROLE_ARNS = [
 
 const exceptAutomation = { ArnNotLike: { 'aws:PrincipalArn': [...AUTOMATION_ROLE_ARNS] } };
 
-/** Services a Bourse account may use; everything else is denied because FullAWSAccess is detached. */
-export function allowListedServices(services: readonly string[]): PolicyStatementJson[] {
+/**
+ * Services a Bourse account may use, and single actions of services that are otherwise closed (such as the
+ * Organizations reads the Config aggregator needs); everything else is denied because FullAWSAccess is detached.
+ */
+export function allowListedServices(
+  services: readonly string[],
+  actions: readonly string[] = [],
+): PolicyStatementJson[] {
   return [
     {
       Sid: 'AllowListedServices',
       Effect: 'Allow',
-      Action: [...services].sort().map((s) => `${s}:*`),
+      Action: [...[...services].sort().map((s) => `${s}:*`), ...[...actions].sort()],
       Resource: '*',
     },
   ];
@@ -128,7 +134,8 @@ export function protectSecurityServices(): PolicyStatementJson[] {
 
 /**
  * Global services whose requests AWS routes through us-east-1 (or another fixed region) and which a region deny
- * must therefore leave alone; from AWS's documented example for aws:RequestedRegion.
+ * must therefore leave alone; from AWS's documented example for aws:RequestedRegion, less the services the
+ * allow-list closes anyway (an exemption there decides nothing, test/scp-mutation.test.ts).
  */
 export const GLOBAL_SERVICE_ACTIONS = [
   // CloudFront certificates live in us-east-1.
@@ -141,17 +148,26 @@ export const GLOBAL_SERVICE_ACTIONS = [
   'kms:*',
   'organizations:*',
   'route53:*',
-  'route53domains:*',
   's3:ListAllMyBuckets',
-  'shield:*',
   'sso:*',
   'sts:*',
   'support:*',
-  'trustedadvisor:*',
-  'waf:*',
   'wafv2:*',
 ] as const;
 
+/** CloudFront's certificate and web ACL must live in us-east-1, so the edge stack and its bootstrap run there. */
+export const EDGE_REGION = 'us-east-1';
+
+/**
+ * What the edge stack and the CDK bootstrap create in the edge region beyond the global services: the bootstrap's
+ * stack, bucket, repository and version parameter, and the web ACL's log group (test/deploys/deployment-actions.ts).
+ */
+export const EDGE_REGION_ACTIONS = ['cloudformation:*', 'ecr:*', 'logs:*', 's3:*', 'ssm:*'] as const;
+
+/**
+ * The configured regions are open; the edge region is open to the global services and the edge's own actions only;
+ * every other region is closed to everything but the global services.
+ */
 export function denyOutsideRegions(regions: readonly string[]): PolicyStatementJson[] {
   return [
     {
@@ -159,8 +175,25 @@ export function denyOutsideRegions(regions: readonly string[]): PolicyStatementJ
       Effect: 'Deny',
       NotAction: [...GLOBAL_SERVICE_ACTIONS],
       Resource: '*',
-      Condition: { StringNotEquals: { 'aws:RequestedRegion': [...regions] } },
+      Condition: { StringNotEquals: { 'aws:RequestedRegion': [...new Set([...regions, EDGE_REGION])] } },
     },
+    ...(regions.includes(EDGE_REGION)
+      ? []
+      : [
+          {
+            Sid: 'DenyEdgeRegionBeyondTheEdge',
+            Effect: 'Deny' as const,
+            // s3:ListAllMyBuckets and the like are inside the edge's own services already.
+            NotAction: [
+              ...GLOBAL_SERVICE_ACTIONS.filter(
+                (a) => !(EDGE_REGION_ACTIONS as readonly string[]).includes(`${a.split(':')[0]}:*`),
+              ),
+              ...EDGE_REGION_ACTIONS,
+            ],
+            Resource: '*',
+            Condition: { StringEquals: { 'aws:RequestedRegion': EDGE_REGION } },
+          },
+        ]),
   ];
 }
 

@@ -47,7 +47,9 @@ export function serviceControlPolicies(
     'service-allow-list': {
       name: 'service-allow-list',
       description: 'Allows only the services Bourse uses; every other service is denied.',
-      document: doc(allowListedServices(config.guardrails.allowedServices)),
+      document: doc(
+        allowListedServices(config.guardrails.allowedServices, config.guardrails.allowedActions ?? []),
+      ),
     },
     'data-protection': {
       name: 'data-protection',

@@ -9,10 +9,17 @@
  * a task role granting exactly the declared use (no `*` action or resource), health checks, autoscaling,
  * a deployment circuit breaker with rollback, alarms, and placement on latency or general capacity.
  */
-import { Duration, Size, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { type ISecurityGroup, type IVpc, Port, SecurityGroup } from 'aws-cdk-lib/aws-ec2';
+import {
+  CfnSecurityGroupEgress,
+  type ISecurityGroup,
+  type IVpc,
+  Peer,
+  Port,
+  SecurityGroup,
+} from 'aws-cdk-lib/aws-ec2';
 import { type IRepository, Repository } from 'aws-cdk-lib/aws-ecr';
 import {
   AppProtocol,
@@ -49,8 +56,10 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { isBurstable } from '../config/platform.ts';
 import { acknowledge } from '../constructs/nag.ts';
+import { MYSQL_PORT } from '../platform/aurora.ts';
+import { CACHE_PORT } from '../platform/data-stack.ts';
 import { type ImageName, repositoryName } from '../platform/images.ts';
-import type { KafkaBus } from '../platform/kafka-bus.ts';
+import { KAFKA_IAM_PORT, type KafkaBus } from '../platform/kafka-bus.ts';
 import { managedPolicyFinding, resourceFinding } from '../platform/nag-ids.ts';
 import type { TopicName } from '../platform/topics.ts';
 
@@ -341,11 +350,23 @@ export class BourseService extends Construct {
         repositoryArn: `arn:${stack.partition}:ecr:${stack.region}:${platform.imageAccount}:repository/${repositoryName(image)}`,
         repositoryName: repositoryName(image),
       });
+    // Each declared secret is created here, generated once and kept if the stack goes, so that no deployment
+    // depends on a secret someone had to create by hand.
     const secrets = Object.fromEntries(
-      Object.entries(props.secrets ?? {}).map(([variable, secretName]) => [
-        variable,
-        EcsSecret.fromSecretsManager(Secret.fromSecretNameV2(this, `Secret-${variable}`, secretName)),
-      ]),
+      Object.entries(props.secrets ?? {}).map(([variable, secretName]) => {
+        const secret = new Secret(this, `Secret-${variable}`, {
+          secretName,
+          description: `${variable} of ${serviceName}, generated at first deployment`,
+          generateSecretString: { excludePunctuation: true, passwordLength: 64 },
+          removalPolicy: RemovalPolicy.RETAIN,
+        });
+        acknowledge(secret, {
+          id: 'AwsSolutions-SMG4',
+          reason:
+            'Read once at task start; replacing it is a coordinated change (new value, then a rolling restart), not a rotation Lambda.',
+        });
+        return [variable, EcsSecret.fromSecretsManager(secret)];
+      }),
     );
     const healthCommand = health.command
       ? [...health.command]
@@ -429,8 +450,9 @@ export class BourseService extends Construct {
     this.securityGroup = new SecurityGroup(this, 'SecurityGroup', {
       vpc: platform.vpc,
       description: `Tasks of ${serviceName}: Service Connect peers (Bourse tasks), the load balancer`,
-      allowAllOutbound: true,
+      allowAllOutbound: false,
     });
+    this.allowDeclaredEgress(props);
     this.securityGroup.addIngressRule(
       platform.workloads,
       Port.tcp(props.containerPort),
@@ -523,6 +545,16 @@ export class BourseService extends Construct {
           Port.tcp(props.containerPort),
           'The public load balancer',
         );
+        // The load balancer's group denies outbound traffic; the rule to this service's port lives here, beside
+        // the service, so the edge stack never references the services stack.
+        new CfnSecurityGroupEgress(this, 'LoadBalancerToService', {
+          groupId: platform.loadBalancerSecurityGroup.securityGroupId,
+          destinationSecurityGroupId: this.securityGroup.securityGroupId,
+          ipProtocol: 'tcp',
+          fromPort: props.containerPort,
+          toPort: props.containerPort,
+          description: `To ${serviceName}`,
+        });
       }
     }
 
@@ -539,6 +571,22 @@ export class BourseService extends Construct {
         reason: WILDCARD_RESOURCE_EXCEPTIONS['ecr:GetAuthorizationToken'] ?? '',
       },
     );
+  }
+
+  /**
+   * Outbound traffic is denied unless declared: Kafka (every task ships its logs there), the databases and the
+   * cache it declares, its Service Connect peers (Bourse tasks only), and HTTPS to AWS APIs, which leaves the VPC
+   * through the environment's firewall and its domain allow-list.
+   */
+  private allowDeclaredEgress(props: BourseServiceProps): void {
+    const { platform } = props;
+    const vpc = Peer.ipv4(platform.vpc.vpcCidrBlock);
+    const group = this.securityGroup;
+    group.addEgressRule(vpc, Port.tcp(KAFKA_IAM_PORT), 'Kafka brokers (IAM, TLS)');
+    if ((props.databases ?? []).length > 0) group.addEgressRule(vpc, Port.tcp(MYSQL_PORT), 'Databases');
+    if (props.usesCache) group.addEgressRule(vpc, Port.tcp(CACHE_PORT), 'Valkey cache');
+    group.addEgressRule(platform.workloads, Port.allTcp(), 'Service Connect peers and the telemetry gateway');
+    group.addEgressRule(Peer.anyIpv4(), Port.tcp(443), 'AWS APIs, through the firewall');
   }
 
   private grantDeclaredUse(props: BourseServiceProps): void {

@@ -5,7 +5,15 @@
  * recorder that the organization's Config rules evaluate. It is synthesized as its own template (no assets, no
  * bootstrap) and embedded in the StackSet by BaselineStackSetStack.
  */
-import { BootstraplessSynthesizer, CfnCondition, Duration, Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import {
+  BootstraplessSynthesizer,
+  CfnCondition,
+  CfnResource,
+  Duration,
+  Fn,
+  Stack,
+  type StackProps,
+} from 'aws-cdk-lib';
 import { CfnConfigurationRecorder, CfnDeliveryChannel } from 'aws-cdk-lib/aws-config';
 import {
   AccountPrincipal,
@@ -17,7 +25,7 @@ import {
 } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { CfnDocument } from 'aws-cdk-lib/aws-ssm';
-import type { Construct } from 'constructs';
+import type { Construct, IConstruct } from 'constructs';
 import type { LandingZone } from '../config/landing-zone.ts';
 import { BASELINE_ROLE_NAMES, ciRoleArn, logBucketName } from '../config/names.ts';
 import { AccountSettings } from '../constructs/account-settings.ts';
@@ -63,6 +71,18 @@ export class AccountBaselineStack extends Stack {
     );
 
     new AccountSettings(this, 'AccountSettings', { ebsKey: key });
+
+    // The StackSet deploys this template in every region, but IAM names are global: resources with a fixed IAM
+    // name (and everything attached to them) exist once, in the home region.
+    const isHomeRegion = new CfnCondition(this, 'IsHomeRegion', {
+      expression: Fn.conditionEquals(this.region, zone.homeRegion),
+    });
+    const homeRegionOnly = (...scopes: IConstruct[]) => {
+      for (const scope of scopes) {
+        for (const c of scope.node.findAll())
+          if (c instanceof CfnResource) c.cfnOptions.condition = isHomeRegion;
+      }
+    };
 
     // Roles. Trust goes to accounts with a condition on the calling role, because a trust policy naming a role
     // that does not exist yet would fail to deploy.
@@ -150,10 +170,9 @@ export class AccountBaselineStack extends Stack {
       },
     });
 
+    homeRegionOnly(deployment, audit, breakGlass);
+
     // AWS Config recorder and delivery channel: the organization's Config rules evaluate what this records.
-    const isHomeRegion = new CfnCondition(this, 'IsHomeRegion', {
-      expression: Fn.conditionEquals(this.region, zone.homeRegion),
-    });
     const recorderRole = new Role(this, 'ConfigRecorderRole', {
       assumedBy: new ServicePrincipal('config.amazonaws.com'),
       managedPolicies: [ManagedPolicy.fromAwsManagedPolicyName('service-role/AWS_ConfigRole')],

@@ -41,7 +41,8 @@ export class NetworkStack extends Stack {
       name,
       cidr: plan.vpcCidr,
       availabilityZones: region.availabilityZones,
-      ...(blocked ? { allowedDomains: environment.allowedDomains } : {}),
+      allowedDomains: environment.allowedDomains,
+      inspect: environment.egress === 'inspected',
       flowLogsBucketName: logBucketName(zone, 'flow-logs'),
     });
     if (blocked) {

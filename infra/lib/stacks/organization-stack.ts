@@ -3,7 +3,7 @@
  * domain plus security, infrastructure, sandbox and suspended, the accounts, the SCPs attached per OU, trusted
  * access for the organization-wide services and the delegated administrators that are not regional.
  */
-import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { CfnAccount, CfnOrganization, CfnOrganizationalUnit, CfnPolicy } from 'aws-cdk-lib/aws-organizations';
 import type { Construct } from 'constructs';
 import type { LandingZone } from '../config/landing-zone.ts';
@@ -47,6 +47,8 @@ export class OrganizationStack extends Stack {
   /** OU ids by name: each domain, then security, infrastructure, sandbox and suspended. */
   readonly ouIds: ReadonlyMap<string, string>;
   readonly policies: ReadonlyMap<ScpName, CfnPolicy>;
+  /** Member accounts by name; their ids are known only once CloudFormation has created them. */
+  readonly accounts: ReadonlyMap<string, CfnAccount>;
 
   constructor(scope: Construct, id: string, props: OrganizationStackProps) {
     super(scope, id, props);
@@ -76,16 +78,44 @@ export class OrganizationStack extends Stack {
       [shared.sandbox, 'sandbox'],
       ...config.workloadAccounts.map((a): [AccountConfig, string] => [a, a.domain]),
     ];
+    const accounts = new Map<string, CfnAccount>();
     for (const [account, ou] of placements) {
       const resource = new CfnAccount(this, `Account-${account.name}`, {
         accountName: account.name,
         email: account.email,
         parentIds: [ouId(ou)],
-        tags: [{ key: 'bourse:account-id', value: account.id }],
       });
       // An account removed from the configuration must be closed deliberately, not by a stack update.
       resource.applyRemovalPolicy(RemovalPolicy.RETAIN);
+      accounts.set(account.name, resource);
+      // The operator records these ids in the deployment values before synthesizing the other stacks.
+      new CfnOutput(this, `AccountId-${account.name}`, {
+        key: `AccountId${account.name.replaceAll('-', '')}`,
+        value: resource.attrAccountId,
+        description: `Account id of ${account.name}`,
+      });
     }
+    this.accounts = accounts;
+    const accountId = (account: AccountConfig) => {
+      const resource = accounts.get(account.name);
+      if (!resource) throw new Error(`no account resource for ${account.name}`);
+      return resource;
+    };
+    new CfnOutput(this, 'OrganizationId', {
+      value: this.organization.attrId,
+      description: 'The organization id',
+    });
+
+    // SCPs can only be attached once the SCP policy type is enabled on the root; CreateOrganization leaves it off.
+    const scpType = new OrganizationCall(this, 'EnableServiceControlPolicies', {
+      onCreate: {
+        service: 'Organizations',
+        action: 'enablePolicyType',
+        parameters: { RootId: rootId, PolicyType: 'SERVICE_CONTROL_POLICY' },
+      },
+      actions: ['organizations:EnablePolicyType', 'organizations:DescribeOrganization'],
+      ignoreErrorCodesMatching: 'PolicyTypeAlreadyEnabledException',
+    });
 
     // SCPs: the guardrails on every OU; the suspended OU also gets the deny-all.
     const definitions = serviceControlPolicies(config);
@@ -110,6 +140,7 @@ export class OrganizationStack extends Stack {
           targetIds: targets[name].map(ouId),
         }),
       );
+      policies.get(name)?.node.addDependency(scpType);
     }
     this.policies = policies;
 
@@ -146,17 +177,20 @@ export class OrganizationStack extends Stack {
           actions: ['organizations:EnableAWSServiceAccess'],
         }),
     );
+    // A delegated administrator must exist before it is registered: its id is the account resource's, and the
+    // registration waits for that resource.
+    const security = accountId(shared.security);
     for (const principal of GLOBAL_DELEGATED_SERVICES) {
       const call = new OrganizationCall(this, `DelegatedAdmin-${principal.split('.')[0]}`, {
         onCreate: {
           service: 'Organizations',
           action: 'registerDelegatedAdministrator',
-          parameters: { AccountId: shared.security.id, ServicePrincipal: principal },
+          parameters: { AccountId: security.attrAccountId, ServicePrincipal: principal },
         },
         onDelete: {
           service: 'Organizations',
           action: 'deregisterDelegatedAdministrator',
-          parameters: { AccountId: shared.security.id, ServicePrincipal: principal },
+          parameters: { AccountId: security.attrAccountId, ServicePrincipal: principal },
         },
         actions: [
           'organizations:RegisterDelegatedAdministrator',
@@ -165,18 +199,20 @@ export class OrganizationStack extends Stack {
         ignoreErrorCodesMatching: 'AccountAlreadyRegisteredException',
       });
       for (const t of trusted) call.node.addDependency(t);
+      call.node.addDependency(security);
     }
     // The organization trail lives in the log archive account, as CloudTrail's delegated administrator.
+    const logArchive = accountId(shared.logArchive);
     const trailAdmin = new OrganizationCall(this, 'DelegatedAdmin-cloudtrail', {
       onCreate: {
         service: 'CloudTrail',
         action: 'registerOrganizationDelegatedAdmin',
-        parameters: { MemberAccountId: shared.logArchive.id },
+        parameters: { MemberAccountId: logArchive.attrAccountId },
       },
       onDelete: {
         service: 'CloudTrail',
         action: 'deregisterOrganizationDelegatedAdmin',
-        parameters: { DelegatedAdminAccountId: shared.logArchive.id },
+        parameters: { DelegatedAdminAccountId: logArchive.attrAccountId },
       },
       actions: [
         'cloudtrail:RegisterOrganizationDelegatedAdmin',
@@ -191,6 +227,7 @@ export class OrganizationStack extends Stack {
       ignoreErrorCodesMatching: 'AccountRegisteredException',
     });
     for (const t of trusted) trailAdmin.node.addDependency(t);
+    trailAdmin.node.addDependency(logArchive);
 
     acknowledgeAwsCustomResourceProvider(this);
   }

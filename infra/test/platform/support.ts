@@ -2,8 +2,10 @@
  * The platform tests' view of test/support/synth.ts: which stacks an environment has, and a synthesis
  * that keeps only those a file asserts on (and the stacks they reference).
  */
+
 import { type BourseApp, buildApp } from '../../lib/app.ts';
 import { bourseConfig } from '../../lib/config/bourse.config.ts';
+import { EXAMPLE_CONTEXT } from '../../lib/config/deployment.ts';
 import { type Synthesized, synthesize, type TemplateJson } from '../support/synth.ts';
 
 export type { TemplateJson };
@@ -29,7 +31,7 @@ export function environmentStackIds(env: string, standbyRegion = bourseConfig.re
 
 /** Builds the whole app (landing zone and platform) without synthesizing it. */
 export function buildPlatformApp(outdir: string): BourseApp {
-  return buildApp(bourseConfig, { outdir });
+  return buildApp(bourseConfig, { outdir, context: { [EXAMPLE_CONTEXT]: true } });
 }
 
 export function synthesizePlatform(only: readonly string[]): PlatformSynth {

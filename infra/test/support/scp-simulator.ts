@@ -15,6 +15,10 @@ export interface SimulatedRequest {
   /** @default - the workload account's role `developer` */
   readonly principal?: string;
   readonly context?: Readonly<Record<string, string | string[]>>;
+  /** @default ACCOUNT */
+  readonly account?: string;
+  /** @default 'eu-west-1' */
+  readonly region?: string;
 }
 
 export const ACCOUNT = '201010000000';
@@ -25,7 +29,8 @@ const FULL_AWS_ACCESS: NamedPolicy = {
 
 /** Returns 'Allowed', 'ExplicitlyDenied' or 'ImplicitlyDenied'. */
 export async function decide(ouPolicies: readonly NamedPolicy[], request: SimulatedRequest): Promise<string> {
-  const principal = request.principal ?? `arn:aws:iam::${ACCOUNT}:role/developer`;
+  const account = request.account ?? ACCOUNT;
+  const principal = request.principal ?? `arn:aws:iam::${account}:role/developer`;
   const result = await runSimulation(
     {
       identityPolicies: [
@@ -43,9 +48,9 @@ export async function decide(ouPolicies: readonly NamedPolicy[], request: Simula
       request: {
         action: request.action,
         principal,
-        resource: { accountId: ACCOUNT, resource: request.resource ?? '*' },
+        resource: { accountId: account, resource: request.resource ?? '*' },
         contextVariables: {
-          'aws:RequestedRegion': 'eu-west-1',
+          'aws:RequestedRegion': request.region ?? 'eu-west-1',
           'aws:PrincipalArn': principal,
           ...request.context,
         },
@@ -55,9 +60,7 @@ export async function decide(ouPolicies: readonly NamedPolicy[], request: Simula
   );
   if (result.resultType === 'error') throw new Error(`simulation error: ${JSON.stringify(result.errors)}`);
   if (result.resultType === 'single') return result.result.analysis.result;
-  // Wildcard-only actions (no resource-level permissions) come back as a one-element wildcard result.
-  if (result.resultType === 'wildcard' && result.results.length === 1 && result.results[0]) {
-    return result.results[0].analysis.result;
-  }
-  throw new Error(`unexpected simulation result ${result.resultType}`);
+  // A request on resource `*` comes back with one result per resource type the action has; the request is allowed
+  // only if every one of them is (the simulator's overall result).
+  return result.overallResult;
 }

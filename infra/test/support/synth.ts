@@ -10,6 +10,8 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { CloudAssembly, CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
 import { buildApp } from '../../lib/app.ts';
 import { bourseConfig } from '../../lib/config/bourse.config.ts';
+import { EXAMPLE_CONTEXT } from '../../lib/config/deployment.ts';
+import type { PlatformConfig } from '../../lib/config/platform.ts';
 import type { LandingZoneConfig } from '../../lib/config/types.ts';
 import type { LandingZoneStacks } from '../../lib/landing-zone.ts';
 import type { PlatformStacks } from '../../lib/platform/platform.ts';
@@ -40,12 +42,35 @@ export interface SynthesizeOptions {
    */
   readonly only?: readonly string[];
   readonly config?: LandingZoneConfig;
+  /** @default - lib/config/bourse.platform.ts */
+  readonly platformConfig?: PlatformConfig;
+  /**
+   * CDK context of the app.
+   * @default - example mode (`bourse:example`), the configuration's example values
+   */
+  readonly context?: Record<string, unknown>;
 }
 
+let wholeApp: Synthesized | undefined;
+
+/** Synthesizes; the whole example app (no options) is synthesized once per process and shared. */
 export function synthesize(options: SynthesizeOptions = {}): Synthesized {
+  if (Object.keys(options).length > 0) return synthesizeApp(options);
+  wholeApp ??= synthesizeApp(options);
+  return wholeApp;
+}
+
+function synthesizeApp(options: SynthesizeOptions): Synthesized {
   const outdir = mkdtempSync(join(tmpdir(), 'bourse-cdk-'));
   process.on('exit', () => rmSync(outdir, { recursive: true, force: true }));
-  const { app, landingZone, platform } = buildApp(options.config ?? bourseConfig, { outdir });
+  const { app, landingZone, platform } = buildApp(
+    options.config ?? bourseConfig,
+    {
+      outdir,
+      context: options.context ?? { [EXAMPLE_CONTEXT]: true },
+    },
+    options.platformConfig,
+  );
   if (options.only) {
     for (const child of [...app.node.children]) {
       if (!options.only.includes(child.node.id)) app.node.tryRemoveChild(child.node.id);

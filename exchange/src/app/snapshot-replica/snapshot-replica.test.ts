@@ -7,7 +7,7 @@ import { BTCUSDT } from '../../../test/support/engine-driver.ts';
 import type { UnstampedCommand } from '../../domain/commands.ts';
 import { MatchingEngine } from '../../engine/engine.ts';
 import type { EngineSnapshot } from '../../engine/snapshot.ts';
-import { SnapshotStore } from '../../journal/snapshots/snapshot-store.ts';
+import { FileSnapshotStore } from '../../journal/snapshots/file/file-snapshot-store.ts';
 import type { SnapshotSource } from '../../sequencer/snapshot-source.ts';
 import { EmbeddedExchange } from '../embedded-exchange.ts';
 import { SnapshotReplica } from './snapshot-replica.ts';
@@ -52,7 +52,7 @@ async function submitAll(exchange: EmbeddedExchange, commands: readonly Unstampe
 
 /** The state the newest snapshot file holds, checked by the store. */
 async function newestSnapshot(dataDir: string): Promise<{ seq: number; hash: string }> {
-  const store = await SnapshotStore.open(join(dataDir, 'snapshots'));
+  const store = await FileSnapshotStore.open(join(dataDir, 'snapshots'));
   const [newest] = await store.list();
   assert.ok(newest !== undefined, 'a snapshot was written');
   const loaded = await store.load(newest.file);
@@ -169,6 +169,6 @@ it("reports a failed write and carries on: the next snapshot is the replica's ag
   assert.equal(await replica.write(3), 0);
   assert.equal(replica.failure(), undefined);
   assert.equal(fallbackWrites, 0);
-  assert.equal((await (await SnapshotStore.open(snapshotsDir)).list()).length, 1);
+  assert.equal((await (await FileSnapshotStore.open(snapshotsDir)).list()).length, 1);
   await replica.close();
 });

@@ -9,7 +9,8 @@ import {
   type SelfTradePreventionMode,
   STP_MODES,
 } from '../../domain/market.ts';
-import type { ReadModelPort } from '../../storage/read-model-port.ts';
+import type { AnalyticsPort } from '../../storage/analytics-port.ts';
+import type { ReadModelQueries } from '../../storage/read-model-port.ts';
 import type { AccountStore } from '../auth/account-store.ts';
 import type { ApiKeyPermission } from '../auth/api-key-lookup.ts';
 import { requirePermissions } from '../auth/permission-policy.ts';
@@ -20,12 +21,19 @@ import type { StaticSite } from '../web/static-site.ts';
 export interface AdminApiDeps {
   readonly accounts: AccountStore;
   readonly exchange: ExchangePort;
-  readonly readModel: ReadModelPort;
+  readonly readModel: ReadModelQueries;
   readonly catalog: MarketCatalog;
   readonly logger: Logger;
   readonly clock: () => number;
   /** The operator console's files (/console and its assets), served without the token: they hold no data. @default - no console */
   readonly console?: StaticSite;
+  /**
+   * Reports, on the analytics replica of the trading database.
+   * @default - none: the report endpoints answer 503
+   */
+  readonly analytics?: AnalyticsPort;
+  /** The projection's position on the primary, to show how many commands the replica trails. */
+  readonly projectedSeq?: () => number;
 }
 
 export interface AdminApiOptions {
@@ -185,11 +193,116 @@ export class AdminApi {
     };
   }
 
+  /** The analytics reports: rows from the replica, amounts formatted, and the replica's lag beside them. */
+  #reports(): { method: string; pattern: RegExp; handle: Handler }[] {
+    const { catalog } = this.#deps;
+    const amount = (value: number, asset: string) => formatAmount(value, catalog.assetDecimals(asset) ?? 0);
+    const day = (name: string, value: string | null, end: boolean): number | undefined => {
+      if (value === null || value === '') return undefined;
+      const ms = /^\d{4}-\d{2}-\d{2}$/.test(value) ? Date.parse(`${value}T00:00:00Z`) : Number(value);
+      if (!Number.isSafeInteger(ms)) {
+        throw new AdminError(
+          400,
+          `${name} ${JSON.stringify(value)} is invalid: use a UTC day (2026-12-01) or ms`,
+        );
+      }
+      return end && /^\d{4}-\d{2}-\d{2}$/.test(value) ? ms + 86_399_999 : ms;
+    };
+    const report = async (name: string, rows: () => Promise<unknown[]>) => {
+      const analytics = this.#deps.analytics;
+      if (analytics === undefined) {
+        throw new AdminError(
+          503,
+          'reports run on the analytics replica: start with storage "mariadb" and mariadbReplicaPort set',
+        );
+      }
+      // The primary's projection first holds every command answered so far, so that seqBehind counts
+      // them all; the replica may still trail it, which the lag says.
+      await this.#deps.exchange.caughtUp();
+      const [answer, lag] = await Promise.all([rows(), analytics.lag()]);
+      const primarySeq = this.#deps.projectedSeq?.();
+      return {
+        report: name,
+        lag: {
+          ...lag,
+          ...(primarySeq !== undefined && {
+            primarySeq,
+            seqBehind: Math.max(0, primarySeq - lag.replicaSeq),
+          }),
+        },
+        rows: answer,
+      };
+    };
+    return [
+      {
+        method: 'GET',
+        pattern: /^\/admin\/reports\/market-days$/,
+        handle: async (_body, _match, url) => {
+          const symbol = url.searchParams.get('symbol');
+          const from = day('from', url.searchParams.get('from'), false);
+          const to = day('to', url.searchParams.get('to'), true);
+          return report('market-days', async () =>
+            (
+              await this.#deps.analytics!.marketDays({
+                ...(symbol !== null && { symbol }),
+                ...(from !== undefined && { startTime: from }),
+                ...(to !== undefined && { endTime: to }),
+              })
+            ).map((r) => ({
+              symbol: r.symbol,
+              day: new Date(r.day).toISOString().slice(0, 10),
+              volume: amount(r.volume, r.base),
+              quoteVolume: amount(r.quoteVolume, r.quote),
+              tradeCount: r.tradeCount,
+              fees: [
+                { asset: r.base, amount: amount(r.baseFees, r.base) },
+                { asset: r.quote, amount: amount(r.quoteFees, r.quote) },
+              ],
+              activeTraders: r.activeTraders,
+              ordersPlaced: r.ordersPlaced,
+              orderToTradeRatio: r.orderToTradeRatio,
+            })),
+          );
+        },
+      },
+      {
+        method: 'GET',
+        pattern: /^\/admin\/reports\/user-volume$/,
+        handle: async (_body, _match, url) => {
+          const userId = Number(url.searchParams.get('userId'));
+          if (!Number.isSafeInteger(userId) || userId < 0) {
+            throw new AdminError(400, `userId ${JSON.stringify(url.searchParams.get('userId'))} is invalid`);
+          }
+          const from = day('from', url.searchParams.get('from'), false);
+          const to = day('to', url.searchParams.get('to'), true);
+          return report('user-volume', async () =>
+            (
+              await this.#deps.analytics!.userVolume({
+                userId,
+                ...(from !== undefined && { startTime: from }),
+                ...(to !== undefined && { endTime: to }),
+              })
+            ).map((r) => ({
+              symbol: r.symbol,
+              trades: r.trades,
+              volume: amount(r.volume, r.base),
+              quoteVolume: amount(r.quoteVolume, r.quote),
+              feesPaid: [
+                { asset: r.base, amount: amount(r.baseFees, r.base) },
+                { asset: r.quote, amount: amount(r.quoteFees, r.quote) },
+              ],
+            })),
+          );
+        },
+      },
+    ];
+  }
+
   #table(): { method: string; pattern: RegExp; handle: Handler }[] {
     const { accounts, readModel, catalog, clock } = this.#deps;
-    const userId = (value: unknown): number => {
+    const userId = async (value: unknown): Promise<number> => {
       const id = typeof value === 'string' ? Number(value) : value;
-      if (typeof id !== 'number' || !Number.isSafeInteger(id) || !accounts.hasUser(id)) {
+      if (typeof id !== 'number' || !Number.isSafeInteger(id) || !(await accounts.hasUser(id))) {
         throw new AdminError(404, `user ${JSON.stringify(value)} does not exist`);
       }
       return id;
@@ -220,16 +333,17 @@ export class AdminApi {
       return value;
     };
     // An HMAC key with a fresh secret, or, given `publicKey`, an Ed25519 key the user generated.
-    const createKey = (id: number, perms: ApiKeyPermission[], pem: string | undefined) => {
+    const createKey = async (id: number, perms: ApiKeyPermission[], pem: string | undefined) => {
       try {
         return pem === undefined
-          ? accounts.createApiKey(id, perms, clock())
-          : accounts.registerEd25519Key(id, perms, pem, clock());
+          ? await accounts.createApiKey(id, perms, clock())
+          : await accounts.registerEd25519Key(id, perms, pem, clock());
       } catch (error) {
         return invalid(error);
       }
     };
     return [
+      ...this.#reports(),
       {
         method: 'GET',
         pattern: /^\/admin\/users$/,
@@ -244,7 +358,7 @@ export class AdminApi {
           try {
             return {
               name: body.name,
-              ...accounts.createUserWithKey(String(body.name ?? ''), perms, pem, clock()),
+              ...(await accounts.createUserWithKey(String(body.name ?? ''), perms, pem, clock())),
             };
           } catch (error) {
             return invalid(error);
@@ -255,7 +369,7 @@ export class AdminApi {
         method: 'POST',
         pattern: /^\/admin\/users\/(\d+)\/api-keys$/,
         handle: async (body, match) =>
-          createKey(userId(match[1]), permissions(body.permissions), publicKey(body.publicKey)),
+          createKey(await userId(match[1]), permissions(body.permissions), publicKey(body.publicKey)),
       },
       {
         method: 'PUT',
@@ -264,11 +378,11 @@ export class AdminApi {
           if (body.permissions === undefined)
             throw new AdminError(400, 'give permissions, a list of READ and TRADE (READ always among them)');
           const apiKey = match[1]!;
-          if (accounts.identify(apiKey) === undefined)
+          if ((await accounts.identify(apiKey)) === undefined)
             throw new AdminError(404, `API key ${apiKey} does not exist`);
           return {
             apiKey,
-            permissions: accounts.setApiKeyPermissions(apiKey, permissions(body.permissions)),
+            permissions: await accounts.setApiKeyPermissions(apiKey, permissions(body.permissions)),
           };
         },
       },
@@ -277,7 +391,8 @@ export class AdminApi {
         pattern: /^\/admin\/api-keys\/([A-Za-z0-9]{1,128})$/,
         handle: async (_body, match) => {
           const apiKey = match[1]!;
-          if (!accounts.revokeApiKey(apiKey)) throw new AdminError(404, `API key ${apiKey} does not exist`);
+          if (!(await accounts.revokeApiKey(apiKey)))
+            throw new AdminError(404, `API key ${apiKey} does not exist`);
           return { apiKey, revoked: true };
         },
       },
@@ -285,7 +400,7 @@ export class AdminApi {
         method: 'GET',
         pattern: /^\/admin\/users\/(\d+)\/balances$/,
         handle: async (_body, match) => {
-          const id = userId(match[1]);
+          const id = await userId(match[1]);
           await this.#deps.exchange.caughtUp();
           return (await readModel.balances(id)).map((b) => {
             const d = catalog.assetDecimals(b.asset) ?? 0;
@@ -297,7 +412,7 @@ export class AdminApi {
         method: 'POST',
         pattern: /^\/admin\/deposits$/,
         handle: async (body) => {
-          const id = userId(body.userId);
+          const id = await userId(body.userId);
           const { asset, minor } = this.#amount(body.asset, body.amount);
           return this.#submit({ type: 'Deposit', userId: id, asset, amount: minor });
         },
@@ -306,7 +421,7 @@ export class AdminApi {
         method: 'POST',
         pattern: /^\/admin\/withdrawals$/,
         handle: async (body) => {
-          const id = userId(body.userId);
+          const id = await userId(body.userId);
           const { asset, minor } = this.#amount(body.asset, body.amount);
           const withdrawalId =
             typeof body.withdrawalId === 'string' ? body.withdrawalId : `w-${clock().toString(36)}-${id}`;

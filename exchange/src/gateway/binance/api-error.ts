@@ -189,6 +189,12 @@ export const errors = {
   tooManyRequests: (status: 429 | 418, msg: string) =>
     new ApiError(BinanceCode.TOO_MANY_REQUESTS, msg, status),
   tooManyOrders: (msg: string) => new ApiError(BinanceCode.TOO_MANY_ORDERS, msg, 429),
+  /** A documented request that needs what Bourse has not built (order lists, SOR, ...). */
+  unsupported: (what: string, feature: string) =>
+    new ApiError(
+      BinanceCode.UNSUPPORTED_OPERATION,
+      `This operation is not supported: ${what} needs ${feature}, which Bourse does not offer yet.`,
+    ),
   // Binance's -1020 ("This operation is not supported"), not -1000: clients treat -1000 as a
   // transient fault and retry (ccxt raises OperationFailed), where an endpoint Bourse lacks is final
   // (ccxt: BadRequest).

@@ -6,7 +6,7 @@ import {
   klineOpenTime,
 } from '../../marketdata/kline-intervals.ts';
 import { CANDLE_INTERVAL_MS, CANDLE_INTERVALS, type CandleInterval } from '../../storage/candle-intervals.ts';
-import type { CandleQuery, ReadModelPort } from '../../storage/read-model-port.ts';
+import type { CandleQuery, ReadModelQueries } from '../../storage/read-model-port.ts';
 import type { CandleRow, TradeRow } from '../../storage/read-model-rows.ts';
 
 /**
@@ -118,7 +118,7 @@ export interface KlineQuery {
 const PAGE = 1_000;
 
 /** Klines by ascending open time: from startTime on, or else the newest up to endTime (or now). */
-export async function queryKlines(readModel: ReadModelPort, query: KlineQuery): Promise<Kline[]> {
+export async function queryKlines(readModel: ReadModelQueries, query: KlineQuery): Promise<Kline[]> {
   const buckets = new KlineBuckets(query.interval, query.timeZoneMs ?? 0);
   const endTime = query.endTime ?? Number.MAX_SAFE_INTEGER;
   // A bucket opening at or before endTime is returned whole.
@@ -171,7 +171,7 @@ export async function queryKlines(readModel: ReadModelPort, query: KlineQuery): 
 
 /** 1s klines: the 1m candles give each minute's trade-id range; the trades give the seconds. */
 async function secondKlines(
-  readModel: ReadModelPort,
+  readModel: ReadModelQueries,
   query: KlineQuery,
   lastTs: number,
   ascending: boolean,
@@ -213,7 +213,7 @@ async function secondKlines(
   }
 }
 
-async function tradesOf(readModel: ReadModelPort, symbol: string, minute: CandleRow): Promise<TradeRow[]> {
+async function tradesOf(readModel: ReadModelQueries, symbol: string, minute: CandleRow): Promise<TradeRow[]> {
   const out: TradeRow[] = [];
   let fromId = minute.firstTradeId;
   while (fromId <= minute.lastTradeId) {

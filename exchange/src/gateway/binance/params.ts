@@ -155,15 +155,18 @@ function checkValue(spec: ParamSpec, value: string): void {
  * A WebSocket API request's `params` object as the text REST's query string would carry, so both
  * doors go through one parser (`validateParams`): Binance reads `"subscriptionId": "0"` as it reads
  * `0`, and `"recvWindow": 5000` as `"5000"`. A number is written as JavaScript writes it (a float or
- * an exponent then fails the spec's pattern), a boolean as true/false; null, an object or an array
- * is malformed (-1100).
+ * an exponent then fails the spec's pattern), a boolean as true/false, an array of strings (the
+ * WebSocket API's `symbols`) as the JSON text REST takes (`["BTCUSDT","ETHUSDT"]`); null, an object
+ * or any other array is malformed (-1100).
  */
 export function paramsFromJson(params: Readonly<Record<string, unknown>>): Map<string, string> {
   const raw = new Map<string, string>();
   for (const [name, value] of Object.entries(params)) {
     if (typeof value === 'string') raw.set(name, value);
     else if (typeof value === 'number' || typeof value === 'boolean') raw.set(name, String(value));
-    else throw errors.illegalChars(name, 'a string, a number or a boolean');
+    else if (Array.isArray(value) && value.every((item) => typeof item === 'string')) {
+      raw.set(name, JSON.stringify(value));
+    } else throw errors.illegalChars(name, 'a string, a number or a boolean');
     if (raw.size > MAX_PARAMETERS) throw errors.tooManyParameters(name);
   }
   return raw;

@@ -1,5 +1,5 @@
 import { CANDLE_INTERVAL_MS, type CandleInterval } from '../../storage/candle-intervals.ts';
-import { MAX_LIMIT, type ReadModelPort } from '../../storage/read-model-port.ts';
+import { MAX_LIMIT, type ReadModelQueries } from '../../storage/read-model-port.ts';
 
 /** A symbol's trades over a window, as Binance's rolling-window and trading-day tickers report them. */
 export interface WindowStats {
@@ -33,7 +33,7 @@ const STEPS: readonly (readonly [CandleInterval, CandleInterval | undefined])[] 
  * which hold every trade up to the newest; `closeTime` is what the answer reports as the window's end.
  */
 export async function windowStats(
-  readModel: ReadModelPort,
+  readModel: ReadModelQueries,
   symbol: string,
   from: number,
   closeTime: number,

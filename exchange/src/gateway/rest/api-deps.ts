@@ -1,5 +1,5 @@
 import type { MarketDataView } from '../../marketdata/market-data-view.ts';
-import type { ReadModelPort } from '../../storage/read-model-port.ts';
+import type { ReadModelQueries } from '../../storage/read-model-port.ts';
 import type { MarketCatalog } from '../binance/market-catalog.ts';
 import type { RateLimiter } from '../limits/rate-limiter.ts';
 import type { ListenKeyRegistry } from '../ws/listen-keys.ts';
@@ -10,7 +10,7 @@ import type { OrderIndex } from './order-index.ts';
 /** Everything the REST handlers read or call; built by the server's composition root. */
 export interface ApiDeps {
   readonly exchange: ExchangePort;
-  readonly readModel: ReadModelPort;
+  readonly readModel: ReadModelQueries;
   readonly marketData: MarketDataView;
   readonly depthCache: DepthCache;
   readonly catalog: MarketCatalog;

@@ -6,12 +6,11 @@ import {
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Logger } from 'pino';
-import type { ApiKeyIdentity, ApiKeyLookup } from '../auth/api-key-lookup.ts';
-import { authorize } from '../auth/permission-policy.ts';
+import type { ApiKeyLookup } from '../auth/api-key-lookup.ts';
 import { ApiError, errors } from '../binance/api-error.ts';
-import { type ParamSpec, Params, parseForm, validateParams } from '../binance/params.ts';
+import { Params, parseForm } from '../binance/params.ts';
 import { rawJsonAnswer } from '../binance/raw-answer.ts';
-import { inMicroseconds, parseTimeUnit, type TimePlan, timePlanOf } from '../binance/time-unit.ts';
+import { inMicroseconds, parseTimeUnit, type TimePlan } from '../binance/time-unit.ts';
 import {
   commandContext,
   type HttpRequestMessage,
@@ -20,11 +19,11 @@ import {
   httpRequestStartChannel,
 } from '../gateway-channels.ts';
 import { clientIp } from '../limits/client-ip.ts';
-import { enforce, guardAuthentication, RateLimitError } from '../limits/rate-limit-error.ts';
+import { enforce, RateLimitError } from '../limits/rate-limit-error.ts';
 import type { RateLimiter } from '../limits/rate-limiter.ts';
 import type { StaticSite } from '../web/static-site.ts';
-import { RESPONSE_SCHEMAS } from './response-schemas.ts';
-import { RawBody, type RequestContext, type Route, SIGNED_PARAMS } from './route.ts';
+import { RawBody, type Route } from './route.ts';
+import { type CompiledRoute, type Credentials, type RouteDispatcher, routeKey } from './route-dispatcher.ts';
 import { identify, verifySigned } from './signed-request.ts';
 
 export interface HttpGatewayOptions {
@@ -52,18 +51,20 @@ export interface HttpGatewayDeps {
   readonly limiter: RateLimiter;
   readonly logger: Logger;
   readonly clock: () => number;
-  /** Resolves once the read model holds every command acknowledged so far (see Route.readsProjection). */
-  readonly caughtUp: () => Promise<void>;
   /** The trading page's files, served at paths no API route takes. @default - no page */
   readonly site?: StaticSite;
+  /**
+   * Health probes by path (`/health`, `/ready`): answered on GET before routing and rate limits, so
+   * a load balancer's checks are never throttled, and kept out of the Binance route table.
+   * @default - none
+   */
+  readonly probes?: ReadonlyMap<string, () => ProbeAnswer>;
 }
 
-interface CompiledRoute {
-  readonly route: Route;
-  readonly specs: ReadonlyMap<string, ParamSpec>;
-  readonly signed: boolean;
-  /** Where the answer's times are (from its response schema), for X-MBX-TIME-UNIT: MICROSECOND. */
-  readonly times: TimePlan | undefined;
+/** A probe's answer: 200 when healthy, 503 otherwise, with a JSON body saying what is wrong. */
+export interface ProbeAnswer {
+  readonly status: 200 | 503;
+  readonly body: object;
 }
 
 const JSON_TYPE = 'application/json;charset=UTF-8';
@@ -77,8 +78,7 @@ const NOTHING: ReadonlySet<string> = new Set();
  */
 export class HttpGateway {
   readonly server: Server;
-  readonly #routes = new Map<string, CompiledRoute>();
-  readonly #paths = new Set<string>();
+  readonly #routes: RouteDispatcher;
   readonly #deps: HttpGatewayDeps;
   readonly #options: HttpGatewayOptions;
   readonly #maxBodyBytes: number;
@@ -87,19 +87,12 @@ export class HttpGateway {
   #active = 0;
   #closing = false;
 
-  constructor(routes: readonly Route[], deps: HttpGatewayDeps, options: HttpGatewayOptions) {
+  /** `routes` is the route table's dispatcher, shared with the WebSocket API. */
+  constructor(routes: RouteDispatcher, deps: HttpGatewayDeps, options: HttpGatewayOptions) {
+    this.#routes = routes;
     this.#deps = deps;
     this.#options = options;
     this.#maxBodyBytes = options.maxBodyBytes ?? 65_536;
-    for (const route of routes) {
-      const signed = route.security === 'USER_DATA' || route.security === 'TRADE';
-      const specs = new Map<string, ParamSpec>();
-      for (const spec of route.params) specs.set(spec.name, spec);
-      if (signed) for (const spec of SIGNED_PARAMS) specs.set(spec.name, spec);
-      const times = route.response === undefined ? undefined : timePlanOf(route.response, RESPONSE_SCHEMAS);
-      this.#routes.set(`${route.method} ${route.path}`, { route, specs, signed, times });
-      this.#paths.add(route.path);
-    }
     const headersTimeout = options.headersTimeoutMs ?? 10_000;
     const requestTimeout = options.requestTimeoutMs ?? 30_000;
     const serverOptions = {
@@ -271,9 +264,15 @@ export class HttpGateway {
       traceContext = start.context;
     }
     try {
+      const probe = req.method === 'GET' ? this.#deps.probes?.get(path) : undefined;
+      if (probe !== undefined) {
+        const answer = probe();
+        done(answer.status, JSON.stringify(answer.body), JSON_TYPE);
+        return;
+      }
       // HEAD is GET without the body (RFC 9110 section 9.3.2): Node writes no body for it.
-      const method = req.method === 'HEAD' ? 'GET' : req.method;
-      const compiled = this.#routes.get(`${method} ${path}`);
+      const method = req.method === 'HEAD' ? 'GET' : (req.method ?? '');
+      const compiled = this.#routes.find(routeKey(method, path));
       if (compiled !== undefined) route = compiled.route.path;
       const queryParams = new Map<string, string>();
       parseForm(rawQuery, queryParams);
@@ -297,7 +296,7 @@ export class HttpGateway {
         return;
       }
       if (compiled === undefined)
-        throw this.#paths.has(path)
+        throw this.#routes.servesPath(path)
           ? errors.methodNotAllowed(req.method ?? '', path)
           : errors.unknownPath(req.method ?? '', path);
       const unitHeader = req.headers['x-mbx-time-unit'];
@@ -349,7 +348,8 @@ export class HttpGateway {
     else done(200, JSON.stringify(result), JSON_TYPE);
   }
 
-  async #dispatch(
+  /** The door's part of a request: its credentials are the X-MBX-APIKEY header and the signed query and body. */
+  #dispatch(
     compiled: CompiledRoute,
     req: IncomingMessage,
     raw: Map<string, string>,
@@ -360,43 +360,30 @@ export class HttpGateway {
     reqId: string,
     headers: Record<string, string | number>,
   ): Promise<unknown> {
-    const { route } = compiled;
-    const { keys, limiter } = this.#deps;
-    let identity: ApiKeyIdentity | undefined;
-    if (route.security !== 'NONE') {
-      const header = req.headers['x-mbx-apikey'];
-      identity = guardAuthentication(limiter, ip, nowMs, () =>
-        identify(keys, Array.isArray(header) ? header[0] : header),
-      );
-    }
-    const params = validateParams(raw, compiled.specs, compiled.signed ? SIGNATURE_ONLY : NOTHING);
-    if (compiled.signed) {
-      guardAuthentication(limiter, ip, nowMs, () =>
-        verifySigned(keys, identity!, params, rawQuery, rawBody, nowMs),
-      );
-    }
-    if (identity !== undefined && route.security !== 'NONE') authorize(identity, route.security);
-    if (route.countsOrder === true) {
-      const verdict = this.#deps.limiter.countOrder(identity!.userId, nowMs);
-      headers['x-mbx-order-count-10s'] = verdict.count10s;
-      headers['x-mbx-order-count-1d'] = verdict.countDay;
-      if (!verdict.ok) {
-        headers['retry-after'] = verdict.retryAfterS;
-        throw errors.tooManyOrders(verdict.msg);
-      }
-    }
-    const ctx: RequestContext = {
+    const { keys } = this.#deps;
+    const credentials: Credentials = {
+      ignored: (signed) => (signed ? SIGNATURE_ONLY : NOTHING),
+      identify: () => {
+        const header = req.headers['x-mbx-apikey'];
+        return identify(keys, Array.isArray(header) ? header[0] : header);
+      },
+      verify: (identity, params) => verifySigned(keys, identity, params, rawQuery, rawBody, nowMs),
+    };
+    return this.#routes.dispatch(compiled, {
       reqId,
       ip,
       nowMs,
-      params,
-      identity,
+      raw,
+      credentials,
+      orderCounted: (verdict) => {
+        headers['x-mbx-order-count-10s'] = verdict.count10s;
+        headers['x-mbx-order-count-1d'] = verdict.countDay;
+        if (!verdict.ok) headers['retry-after'] = verdict.retryAfterS;
+      },
       header: (name, value) => {
         headers[name] = value;
       },
-    };
-    if (route.readsProjection === true) await this.#deps.caughtUp();
-    return await route.handle(ctx);
+    });
   }
 
   #readBody(req: IncomingMessage): Promise<string> {

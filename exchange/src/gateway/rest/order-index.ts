@@ -1,12 +1,13 @@
-import type { EngineEvent, OrderAccepted } from '../../domain/events.ts';
-import { finalStatus } from '../../storage/order-status.ts';
+import type { EngineEvent } from '../../domain/events.ts';
+import { acceptedOrder, afterEnd, afterTrade, filledInCommand } from '../../storage/order-status.ts';
 import type { OrderRow } from '../../storage/read-model-rows.ts';
 
 /**
  * The gateway's own view of orders, followed from the engine's events: every open order, and the
  * last `endedCapacity` that ended. It lets a cancel answer with the whole order (price, side, type,
  * quantities) the moment the engine has applied it, without waiting for the read model to catch up.
- * Rows are shaped as the read model's, so the same wire code formats both.
+ * Rows are shaped as the read model's and follow its rules (storage/order-status.ts), so the same
+ * wire code formats both and an order's status and version agree wherever it is read.
  */
 export class OrderIndex {
   readonly #open = new Map<number, OrderRow>();
@@ -26,34 +27,35 @@ export class OrderIndex {
     this.#endedRing = new Float64Array(endedCapacity);
   }
 
-  /** Call with each command's events, in order. */
+  /** Call with each command's events, in order: one command's whole events per call. */
   apply(events: readonly EngineEvent[]): void {
-    for (const event of events) {
+    let filled: Set<number> | undefined;
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i]!;
       switch (event.type) {
         case 'OrderAccepted':
-          this.#open.set(event.orderId, rowOf(event));
+          this.#open.set(event.orderId, acceptedOrder(event));
           break;
-        case 'Trade':
-          this.#fill(event.takerOrderId, event.takerExecutedQty, event.quoteQuantity, event.seq, event.ts);
-          this.#fill(event.makerOrderId, event.makerExecutedQty, event.quoteQuantity, event.seq, event.ts);
+        case 'Trade': {
+          filled ??= filledInCommand(events, i);
+          for (const [orderId, executedQty] of [
+            [event.takerOrderId, event.takerExecutedQty],
+            [event.makerOrderId, event.makerExecutedQty],
+          ] as const) {
+            const row = this.#open.get(orderId);
+            if (row !== undefined) {
+              this.#open.set(orderId, afterTrade(row, executedQty, event, filled.has(orderId)).order);
+            }
+          }
           break;
+        }
         case 'OrderFilled':
         case 'OrderCanceled':
         case 'OrderExpired': {
           const row = this.#open.get(event.orderId);
           if (row === undefined) break;
           this.#open.delete(event.orderId);
-          const status = finalStatus(event);
-          this.#ended.set(event.orderId, {
-            ...row,
-            status,
-            statusReason: 'reason' in event ? event.reason : '',
-            executedQty: event.executedQty,
-            cumulativeQuoteQty: event.cumulativeQuoteQty,
-            updatedSeq: event.seq,
-            updatedTs: event.ts,
-            version: row.version + 1,
-          });
+          this.#ended.set(event.orderId, afterEnd(row, event));
           this.#remember(event.orderId);
           break;
         }
@@ -75,43 +77,4 @@ export class OrderIndex {
     ring[slot] = orderId;
     this.#endedNext++;
   }
-
-  #fill(orderId: number, executedQty: number, quote: number, seq: number, ts: number): void {
-    const row = this.#open.get(orderId);
-    if (row === undefined) return;
-    this.#open.set(orderId, {
-      ...row,
-      status: 'PARTIALLY_FILLED',
-      executedQty,
-      cumulativeQuoteQty: row.cumulativeQuoteQty + quote,
-      updatedSeq: seq,
-      updatedTs: ts,
-      version: row.status === 'NEW' ? row.version + 1 : row.version,
-    });
-  }
-}
-
-function rowOf(o: OrderAccepted): OrderRow {
-  return {
-    orderId: o.orderId,
-    symbol: o.symbol,
-    userId: o.userId,
-    clientOrderId: o.clientOrderId,
-    side: o.side,
-    orderType: o.orderType,
-    timeInForce: o.timeInForce,
-    price: o.price,
-    origQty: o.quantity,
-    origQuoteOrderQty: o.quoteOrderQty,
-    executedQty: 0,
-    cumulativeQuoteQty: 0,
-    status: 'NEW',
-    statusReason: '',
-    stpMode: o.stpMode,
-    createdSeq: o.seq,
-    createdTs: o.ts,
-    updatedSeq: o.seq,
-    updatedTs: o.ts,
-    version: 1,
-  };
 }

@@ -14,13 +14,18 @@ export function verifySignedParams(params: Params, apiKeys: ApiKeyLookup, nowMs:
   const apiKey = params.str('apiKey')!;
   const identity = apiKeys.identify(apiKey);
   if (identity === undefined) throw errors.rejectedKey();
+  checkParamSignature(apiKeys, identity, params);
+  return identity;
+}
+
+/** The signature check alone, for a key already identified (-1102 without one, -1022 if wrong). */
+export function checkParamSignature(apiKeys: ApiKeyLookup, identity: ApiKeyIdentity, params: Params): void {
+  const signature = params.str('signature');
+  if (signature === undefined) throw errors.mandatory('signature');
   const payload = [...params.raw.keys()]
     .filter((name) => name !== 'signature')
     .sort()
     .map((name) => `${name}=${params.raw.get(name)}`)
     .join('&');
-  if (!apiKeys.verifySignature(apiKey, payload, params.str('signature')!)) {
-    throw errors.badSignature();
-  }
-  return identity;
+  if (!apiKeys.verifySignature(identity.apiKey, payload, signature)) throw errors.badSignature();
 }

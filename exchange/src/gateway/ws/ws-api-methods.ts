@@ -42,13 +42,21 @@ const RETURN_RATE_LIMITS: ParamSpec = {
   description: 'Include rateLimits in the answer. Default true, or the connection URL parameter.',
 };
 
+/** `returnRateLimits` alone, for the routed methods (their other parameters are their REST route's). */
+export const RETURN_RATE_LIMITS_SPECS: ReadonlyMap<string, ParamSpec> = new Map([
+  [RETURN_RATE_LIMITS.name, RETURN_RATE_LIMITS],
+]);
+
 const SESSION_TIMES = fieldsPlan({
   serverTime: TIMESTAMP,
   connectedSince: TIMESTAMP,
   authorizedSince: TIMESTAMP,
 });
 
-/** The methods Bourse serves, with Binance's weights (ping and time 1, the rest 2). */
+/**
+ * The methods of the session itself, with Binance's weights (ping and time 1, the rest 2). The
+ * trading, account and market data methods are REST routes: see ws-api-routes.ts.
+ */
 export const WS_API_METHODS: ReadonlyMap<string, WsApiMethod> = new Map<string, WsApiMethod>([
   ['ping', { weight: 1, params: [] }],
   ['time', { weight: 1, params: [], times: fieldsPlan({ serverTime: TIMESTAMP }) }],

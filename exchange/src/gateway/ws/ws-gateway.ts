@@ -1,6 +1,7 @@
 import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
+import type { Logger } from 'pino';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import type { MarketData } from '../../marketdata/market-data.ts';
 import type { ApiKeyLookup } from '../auth/api-key-lookup.ts';
@@ -11,6 +12,7 @@ import { parseTimeUnit, type TimeUnit } from '../binance/time-unit.ts';
 import { clientIp } from '../limits/client-ip.ts';
 import { RateLimitError } from '../limits/rate-limit-error.ts';
 import type { RateLimiter } from '../limits/rate-limiter.ts';
+import type { RouteDispatcher } from '../rest/route-dispatcher.ts';
 import { ClientSocket } from './client-socket.ts';
 import type { ListenKeyRegistry } from './listen-keys.ts';
 import { MarketConnection } from './market-connection.ts';
@@ -32,6 +34,10 @@ export interface WebSocketGatewayDeps {
   readonly listenKeys: ListenKeyRegistry;
   /** REST's limiter: connections, the WebSocket API's requests and failed logons count with REST's. */
   readonly limiter: RateLimiter;
+  /** REST's route table, which the WebSocket API's trading, account and market data methods run. */
+  readonly routes: RouteDispatcher;
+  /** Where the WebSocket API's faults are logged. */
+  readonly logger: Logger;
 }
 
 export interface WebSocketGatewayOptions {
@@ -86,7 +92,8 @@ function positive(name: string, value: number): number {
  *   /ws/<stream> and /ws          raw market streams (and SUBSCRIBE ... on the socket)
  *   /stream?streams=<a>/<b>       combined market streams: {"stream", "data"}
  *   /ws/<listenKey>               the user data of a listen key (older clients)
- *   /ws-api/v3                    the WebSocket API: sessions and user data subscriptions
+ *   /ws-api/v3                    the WebSocket API: sessions, user data subscriptions, and REST's
+ *                                 routes under Binance's method names (ws-api-routes.ts)
  *
  * Any other upgrade gets a 404. The server is shared with REST: only the 'upgrade' event is taken.
  */
@@ -195,7 +202,14 @@ export function attachWebSocketGateway(
     const socket = track(ws, false, timeUnit);
     const session = new WsApiSession(
       socket,
-      { apiKeys: deps.apiKeys, userData, limiter: deps.limiter, clock },
+      {
+        apiKeys: deps.apiKeys,
+        userData,
+        limiter: deps.limiter,
+        routes: deps.routes,
+        logger: deps.logger,
+        clock,
+      },
       { ip, timeUnit, returnRateLimits },
     );
     ws.on('message', (data: RawData, isBinary: boolean) => {

@@ -119,6 +119,10 @@ export class FileAppender {
     this.fd = undefined;
   }
 
+  writeFailure(): JournalError | undefined {
+    return this.failure;
+  }
+
   private refusal(): JournalError | undefined {
     if (this.failure !== undefined) return this.failure;
     if (this.closing) return new JournalClosedError();

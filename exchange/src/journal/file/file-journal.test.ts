@@ -106,7 +106,10 @@ describe('segments', () => {
     assert.equal(journal.firstSeq(), 21);
     await journal.prune(1_000);
     assert.equal(journal.firstSeq(), 31);
-    assert.deepEqual(readdirSync(dir), [segmentFileName(31)]);
+    assert.deepEqual(
+      readdirSync(dir).filter((name) => name.endsWith('.seg')),
+      [segmentFileName(31)],
+    );
     await journal.close();
   });
 });
@@ -150,6 +153,7 @@ describe('torn tail', () => {
         offset: SEGMENT_HEADER_BYTES + 19 * RECORD_BYTES,
         bytesCut: 7,
         reason: journal.repairs[0]?.reason,
+        keptThroughSeq: 19,
       },
     ]);
     assert.equal(statSync(segment!).size, SEGMENT_HEADER_BYTES + 19 * RECORD_BYTES);
@@ -185,7 +189,10 @@ describe('torn tail', () => {
     writeFileSync(join(dir, segmentFileName(6)), encodeSegmentHeader(6, 5).subarray(0, 9));
     const journal = await FileJournal.open({ dir });
     assert.equal(journal.lastSeq(), 5);
-    assert.deepEqual(readdirSync(dir), [segmentFileName(1)]);
+    assert.deepEqual(
+      readdirSync(dir).filter((name) => name.endsWith('.seg')),
+      [segmentFileName(1)],
+    );
     await journal.appendOne(record(6));
     await journal.close();
   });
@@ -289,5 +296,32 @@ describe('options', () => {
   test('fails if a size is not a positive integer, quoting the value', async () => {
     await assert.rejects(FileJournal.open({ dir, segmentBytes: 10 }), /segmentBytes .* got 10$/);
     await assert.rejects(FileJournal.open({ dir, batchWindowMs: -1 }), /batchWindowMs .* got -1$/);
+  });
+});
+
+describe('one writer', () => {
+  test('a second writer on the folder is refused before it reads or cuts anything; readers are not', async () => {
+    await writeJournal(5);
+    const writer = await FileJournal.open({ dir });
+    // A torn tail the second writer would cut, were it let in.
+    appendFileSync(segmentPaths()[0]!, Buffer.alloc(7, 1));
+    const sizeBefore = statSync(segmentPaths()[0]!).size;
+    await assert.rejects(FileJournal.open({ dir }), {
+      code: 'LOCK_HELD',
+      message: new RegExp(`process ${process.pid}`),
+    });
+    assert.equal(statSync(segmentPaths()[0]!).size, sizeBefore, 'the refused writer cut nothing');
+    const reader = await FileJournal.open({ dir, readOnly: true });
+    assert.deepEqual(await seqs(reader, 1), [1, 2, 3, 4, 5]);
+    await reader.close();
+    await writer.close();
+    const next = await FileJournal.open({ dir });
+    assert.equal(next.lastSeq(), 5);
+    await next.close();
+  });
+
+  test('segments are created owner-only', async () => {
+    await writeJournal(3);
+    assert.equal(statSync(segmentPaths()[0]!).mode & 0o777, 0o600);
   });
 });

@@ -1,6 +1,7 @@
 import { mkdirSync, unlinkSync } from 'node:fs';
+import { acquireExclusiveLock, type ExclusiveLock } from '../../runtime/exclusive-lock.ts';
 import { fsyncDir } from '../fsync-dir.ts';
-import { JournalClosedError } from '../log-errors.ts';
+import { JournalClosedError, type JournalError } from '../log-errors.ts';
 import type { Log, LogRecord, ReadOptions } from '../log-port.ts';
 import { FileAppender } from './file-appender.ts';
 import {
@@ -30,30 +31,42 @@ export class FileJournal implements Log {
   readonly repairs: readonly TailRepair[];
   private readonly state: JournalState;
   private readonly appender: FileAppender | undefined;
+  /** The writer's hold on the folder; readers take none. */
+  private readonly lock: ExclusiveLock | undefined;
   private closing: Promise<void> | undefined;
 
-  private constructor(state: JournalState, repairs: readonly TailRepair[]) {
+  private constructor(state: JournalState, repairs: readonly TailRepair[], lock: ExclusiveLock | undefined) {
     this.state = state;
     this.repairs = repairs;
+    this.lock = lock;
     this.appender = state.options.readOnly ? undefined : new FileAppender(state);
   }
 
   /**
    * Opens (creating if needed) the journal in `options.dir`, cutting off a torn tail of the last segment.
    * Throws `JournalCorruptError` naming file and offset if anything before the tail is damaged.
+   * A writer holds the folder's lock until `close()`: a second writer on the same folder, in this
+   * process or another, is refused with `LockHeldError` naming the holder's pid before it reads or
+   * cuts anything (one log, one writer). Read-only opens take no lock.
    */
   static async open(options: FileJournalOptions): Promise<FileJournal> {
     const resolved: ResolvedFileJournalOptions = resolveFileJournalOptions(options);
-    if (!resolved.readOnly) mkdirSync(resolved.dir, { recursive: true });
-    const { segments, repairs } = recoverSegments(resolved.dir, resolved);
-    const state: JournalState = {
-      options: resolved,
-      segments,
-      durableSeq: segments.at(-1)?.lastSeq ?? 0,
-      closed: false,
-      durable: new Pulse(),
-    };
-    return new FileJournal(state, repairs);
+    if (!resolved.readOnly) mkdirSync(resolved.dir, { recursive: true, mode: 0o700 });
+    const lock = resolved.readOnly ? undefined : acquireExclusiveLock(resolved.dir, 'journal writer');
+    try {
+      const { segments, repairs } = recoverSegments(resolved.dir, resolved);
+      const state: JournalState = {
+        options: resolved,
+        segments,
+        durableSeq: segments.at(-1)?.lastSeq ?? 0,
+        closed: false,
+        durable: new Pulse(),
+      };
+      return new FileJournal(state, repairs, lock);
+    } catch (error) {
+      lock?.release();
+      throw error;
+    }
   }
 
   append(records: readonly LogRecord[]): Promise<void> {
@@ -66,6 +79,11 @@ export class FileJournal implements Log {
 
   lastSeq(): number {
     return this.state.durableSeq;
+  }
+
+  /** The I/O failure that stopped appends for good, if one did (for health: the log is not writable). */
+  writeFailure(): JournalError | undefined {
+    return this.appender?.writeFailure();
   }
 
   firstSeq(): number {
@@ -108,9 +126,13 @@ export class FileJournal implements Log {
   }
 
   private async shutDown(): Promise<void> {
-    await this.appender?.close();
-    this.state.closed = true;
-    this.state.durable.fire();
+    try {
+      await this.appender?.close();
+    } finally {
+      this.state.closed = true;
+      this.state.durable.fire();
+      this.lock?.release();
+    }
   }
 
   private readOnlyRefusal(): Promise<never> {

@@ -5,8 +5,11 @@ import { close, open, write } from 'node:fs';
  * fs/promises; these run once per batch on the append path.
  */
 
-export function openFile(path: string, flags: string | number): Promise<number> {
-  return new Promise((resolve, reject) => open(path, flags, (err, fd) => (err ? reject(err) : resolve(fd))));
+/** `mode` applies when `flags` create the file. @default 0o600 - owner only, as every journal file */
+export function openFile(path: string, flags: string | number, mode = 0o600): Promise<number> {
+  return new Promise((resolve, reject) =>
+    open(path, flags, mode, (err, fd) => (err ? reject(err) : resolve(fd))),
+  );
 }
 
 export function closeFile(fd: number): Promise<void> {

@@ -25,6 +25,11 @@ export interface TailRepair {
   readonly offset: number;
   readonly bytesCut: number;
   readonly reason: string;
+  /**
+   * The last seq kept: the cut bytes held records after it (which ones, their damage hides; a store
+   * derived from the log that is ahead of it tells how far they went).
+   */
+  readonly keptThroughSeq: number;
 }
 
 export interface Recovered {
@@ -81,7 +86,13 @@ function scanSegment(
         (size < SEGMENT_HEADER_BYTES || header.every((b) => b === 0)) &&
         !containsValidRecord(fd, size, 0, options)
       ) {
-        repairs.push({ file: path, offset: 0, bytesCut: size, reason: headerProblem.reason });
+        repairs.push({
+          file: path,
+          offset: 0,
+          bytesCut: size,
+          reason: headerProblem.reason,
+          keptThroughSeq: previous?.lastSeq ?? firstSeq - 1,
+        });
         dropFile(path, options.readOnly);
         return undefined;
       }
@@ -149,7 +160,13 @@ function scanSegment(
         );
       }
       end = cursor.offset;
-      repairs.push({ file: path, offset: end, bytesCut: size - end, reason: problem });
+      repairs.push({
+        file: path,
+        offset: end,
+        bytesCut: size - end,
+        reason: problem,
+        keptThroughSeq: cursor.lastSeq,
+      });
       if (!options.readOnly) {
         ftruncateSync(fd, end);
         fsyncSync(fd);

@@ -1,8 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
-import { fsyncDir } from '../fsync-dir.ts';
-import { decodeSnapshot, encodeSnapshot } from './snapshot-format.ts';
+/**
+ * The snapshot store port: where the engine's state is kept every so often, so that recovery replays
+ * only the log after it. Recovery, the snapshotter and the replica use this interface only.
+ *
+ * Adapters: `file/` (embedded: one folder, one file per snapshot) and `kafka/` (scale-out: a compacted
+ * topic on the same cluster as the log, which every engine instance on every machine reaches).
+ * Contract suite: `test/contracts/snapshot-contract.ts`.
+ */
 
 /** A snapshot that passed its checks. */
 export interface Snapshot {
@@ -11,19 +14,22 @@ export interface Snapshot {
   readonly ts: number;
   /** The engine's bytes, exactly as written (a string body comes back as its UTF-8 bytes). */
   readonly body: Uint8Array;
+  /** Where the snapshot is stored, for `load` and for reports: a file path, or `kafka:<topic>/<seq>`. */
   readonly file: string;
 }
 
-/** A snapshot file as listed, not yet checked. */
+/** A stored snapshot as listed, not yet checked. */
 export interface SnapshotEntry {
   readonly seq: number;
+  /** Where it is stored (see `Snapshot.file`); `load` takes it. */
   readonly file: string;
   readonly bytes: number;
 }
 
-/** A snapshot file that could not be used, and where it went wrong. */
+/** A snapshot that could not be used, and where it went wrong. */
 export interface SnapshotProblem {
   readonly file: string;
+  /** Byte offset of the damage in the encoded snapshot (snapshot-format.ts). */
   readonly offset: number;
   readonly reason: string;
 }
@@ -35,113 +41,32 @@ export interface LatestValid {
   readonly problems: readonly SnapshotProblem[];
 }
 
-const NAME_PATTERN = /^snapshot-(\d{20})\.snap$/;
-const TEMP_PATTERN = /^\.snapshot-\d{20}\..+\.tmp$/;
-
-function fileName(seq: number): string {
-  return `snapshot-${String(seq).padStart(20, '0')}.snap`;
-}
-
-/**
- * Snapshots of the engine state in one folder, one file per snapshot named after its seq. Writes are
- * atomic: a reader sees either the old set of files or the new one with a complete file, never a
- * partial file under a snapshot's name (temp file, fsync, rename, fsync of the folder).
- */
-export class SnapshotStore {
-  readonly dir: string;
-
-  private constructor(dir: string) {
-    this.dir = dir;
-  }
-
-  /** Opens the folder, creating it if needed, and removes temp files left by a crash mid-write. */
-  static async open(dir: string): Promise<SnapshotStore> {
-    await mkdir(dir, { recursive: true });
-    const stale = (await readdir(dir)).filter((name) => TEMP_PATTERN.test(name));
-    for (const name of stale) await unlink(join(dir, name));
-    if (stale.length > 0) await fsyncDir(dir);
-    return new SnapshotStore(dir);
-  }
-
-  /** Writes the state as of `seq` durably; resolves once file and name are both on disk. */
-  async write(seq: number, ts: number, body: Uint8Array | string): Promise<SnapshotEntry> {
-    if (!Number.isSafeInteger(seq) || seq < 0)
-      throw new RangeError(`seq must be a non-negative safe integer, got ${seq}`);
-    if (!Number.isSafeInteger(ts) || ts < 0)
-      throw new RangeError(`ts must be a non-negative safe integer, got ${ts}`);
-    const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-    const parts = encodeSnapshot({ seq, ts, body: bytes });
-    const file = join(this.dir, fileName(seq));
-    const temp = join(
-      this.dir,
-      `.${fileName(seq).replace('.snap', '')}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
-    );
-    const handle = await open(temp, 'wx');
-    let size = 0;
-    try {
-      for (const part of parts) {
-        await handle.write(part, 0, part.length, size);
-        size += part.length;
-      }
-      await handle.sync();
-    } catch (err) {
-      await handle.close();
-      await unlink(temp).catch(() => {});
-      throw err;
-    }
-    await handle.close();
-    await rename(temp, file);
-    await fsyncDir(this.dir);
-    return { seq, file, bytes: size };
-  }
-
-  /** The snapshot files, newest first, without checking their contents. */
-  async list(): Promise<SnapshotEntry[]> {
-    const entries: SnapshotEntry[] = [];
-    for (const name of await readdir(this.dir)) {
-      const seq = NAME_PATTERN.exec(name)?.[1];
-      if (seq === undefined) continue;
-      const file = join(this.dir, name);
-      entries.push({ seq: Number(seq), file, bytes: (await stat(file)).size });
-    }
-    return entries.sort((a, b) => b.seq - a.seq);
-  }
-
-  /** Reads and checks one snapshot file. */
-  async load(file: string): Promise<Snapshot | SnapshotProblem> {
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(file);
-    } catch (err) {
-      return { file, offset: 0, reason: `unreadable: ${(err as Error).message}` };
-    }
-    const decoded = decodeSnapshot(bytes);
-    if ('reason' in decoded) return { file, ...decoded };
-    const named = Number(NAME_PATTERN.exec(file.slice(file.lastIndexOf('/') + 1))?.[1] ?? decoded.seq);
-    if (named !== decoded.seq)
-      return { file, offset: 8, reason: `header says seq ${decoded.seq} but the file name says ${named}` };
-    return { ...decoded, file };
-  }
-
+export interface SnapshotStore {
+  /**
+   * Stores the state as of `seq` durably; resolves once it is durable (fsync'd, or acknowledged by the
+   * in-sync replicas). A reader sees either the whole snapshot or none of it, never a part.
+   */
+  write(seq: number, ts: number, body: Uint8Array | string): Promise<SnapshotEntry>;
+  /** The stored snapshots, newest first, without checking their contents. */
+  list(): Promise<SnapshotEntry[]>;
+  /** Reads and checks one snapshot, named as `list` named it. */
+  load(file: string): Promise<Snapshot | SnapshotProblem>;
   /** The newest snapshot that passes its checks, and a problem for each newer one that does not. */
-  async latestValid(): Promise<LatestValid> {
-    const problems: SnapshotProblem[] = [];
-    for (const entry of await this.list()) {
-      const loaded = await this.load(entry.file);
-      if ('reason' in loaded) problems.push(loaded);
-      else return { snapshot: loaded, problems };
-    }
-    return { snapshot: undefined, problems };
-  }
-
+  latestValid(): Promise<LatestValid>;
   /**
    * Deletes the snapshots older than `keepFromSeq`. Pass the seq of the snapshot recovery would use
-   * (from `latestValid`), so that a damaged newer file never leaves nothing valid behind.
+   * (from `latestValid`), so that a damaged newer one never leaves nothing valid behind.
    */
-  async prune(keepFromSeq: number): Promise<SnapshotEntry[]> {
-    const doomed = (await this.list()).filter((entry) => entry.seq < keepFromSeq);
-    for (const entry of doomed) await unlink(entry.file);
-    if (doomed.length > 0) await fsyncDir(this.dir);
-    return doomed;
+  prune(keepFromSeq: number): Promise<SnapshotEntry[]>;
+}
+
+/** `latestValid` from `list` and `load`: the same rule for every adapter. */
+export async function latestValidOf(store: Pick<SnapshotStore, 'list' | 'load'>): Promise<LatestValid> {
+  const problems: SnapshotProblem[] = [];
+  for (const entry of await store.list()) {
+    const loaded = await store.load(entry.file);
+    if ('reason' in loaded) problems.push(loaded);
+    else return { snapshot: loaded, problems };
   }
+  return { snapshot: undefined, problems };
 }

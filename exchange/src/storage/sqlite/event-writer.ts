@@ -1,38 +1,18 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import type {
-  BalanceChanged,
-  EngineEvent,
-  OrderAccepted,
-  OrderCanceled,
-  OrderExpired,
-  OrderFilled,
-  Trade,
-} from '../../domain/events.ts';
-import { CandleAccumulator } from '../candle-accumulator.ts';
-import { postingsOf } from '../ledger-postings.ts';
-import { finalStatus } from '../order-status.ts';
-import type { OrderStatus } from '../read-model-rows.ts';
+import type { EngineEvent } from '../../domain/events.ts';
+import { type BatchRows, ProjectionBatch } from '../projection-batch.ts';
+import type { OrderRow } from '../read-model-rows.ts';
+import { COLUMNS } from './schema.ts';
 
 const POSTING_COLUMNS = 8;
 const POSTINGS_PER_INSERT = 64;
 
-/** A projection fault: the events contradict the rows (an order unknown, seqs out of order). */
-export class ProjectionFaultError extends Error {
-  readonly code = 'PROJECTION_FAULT';
-}
-
-interface OrderState {
-  readonly status: OrderStatus;
-  readonly version: number;
-  readonly cumulativeQuoteQty: number;
-}
-
 /**
- * Writes events as rows through prepared statements. It runs inside the transaction the read model
- * opens per batch and never commits itself.
+ * Stores a batch's rows (planned by ProjectionBatch, which holds the projection's rules) through
+ * prepared statements. It runs inside the transaction the read model opens per batch and never
+ * commits itself.
  */
 export class EventWriter {
-  readonly #candles = new CandleAccumulator();
   readonly #insertAsset: StatementSync;
   readonly #insertMarket: StatementSync;
   readonly #setMarketStatus: StatementSync;
@@ -42,29 +22,18 @@ export class EventWriter {
   readonly #insertWithdrawal: StatementSync;
   readonly #setWithdrawalStatus: StatementSync;
   readonly #insertOrder: StatementSync;
-  readonly #selectOrderState: StatementSync;
+  readonly #selectOrder: StatementSync;
   readonly #updateOrder: StatementSync;
   readonly #insertStatus: StatementSync;
   readonly #insertTrade: StatementSync;
   readonly #upsertCandle: StatementSync;
-
-  /** Posting columns, flat, written in multi-row inserts at the end of the batch. */
-  #postings: (number | string)[] = [];
-  /** The newest reported balance per user and asset in this batch; only the last one is stored. */
-  readonly #balances = new Map<string, readonly [number, string, number, number, number]>();
-  /** Postings are numbered per command; the counter restarts when the seq changes. */
-  #postingSeq = -1;
-  #entryNo = 0;
-  /** Orders that an OrderFilled of the current command completes; computed at its first Trade. */
-  #filledSeq = -1;
-  readonly #filledInCommand = new Set<number>();
 
   constructor(db: DatabaseSync) {
     this.#insertAsset = db.prepare('INSERT INTO assets (asset, decimals, added_seq) VALUES (?, ?, ?)');
     this.#insertMarket = db.prepare(
       `INSERT INTO markets (symbol, base, quote, tick_size, lot_size, min_qty, max_qty, min_notional,
         maker_fee_ppm, taker_fee_ppm, default_stp_mode, status, listed_seq, updated_seq)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'TRADING', ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.#setMarketStatus = db.prepare('UPDATE markets SET status = ?, updated_seq = ? WHERE symbol = ?');
     this.#insertPosting = db.prepare(
@@ -83,7 +52,7 @@ export class EventWriter {
     );
     this.#insertWithdrawal = db.prepare(
       `INSERT INTO withdrawals (withdrawal_id, user_id, asset, amount, status, requested_seq, requested_ts,
-        updated_seq, updated_ts) VALUES (?, ?, ?, ?, 'REQUESTED', ?, ?, ?, ?)`,
+        updated_seq, updated_ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.#setWithdrawalStatus = db.prepare(
       'UPDATE withdrawals SET status = ?, updated_seq = ?, updated_ts = ? WHERE withdrawal_id = ?',
@@ -92,11 +61,9 @@ export class EventWriter {
       `INSERT INTO orders (order_id, symbol, user_id, client_order_id, side, order_type, time_in_force, price,
         orig_qty, orig_quote_order_qty, executed_qty, cumulative_quote_qty, status, status_reason, stp_mode,
         created_seq, created_ts, updated_seq, updated_ts, version)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 'NEW', '', ?, ?, ?, ?, ?, 1)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.#selectOrderState = db.prepare(
-      `SELECT status, version, cumulative_quote_qty AS cumulativeQuoteQty FROM orders WHERE order_id = ?`,
-    );
+    this.#selectOrder = db.prepare(`SELECT ${COLUMNS.orders} FROM orders WHERE order_id = ?`);
     this.#updateOrder = db.prepare(
       `UPDATE orders SET executed_qty = ?, cumulative_quote_qty = ?, status = ?, status_reason = ?,
         version = ?, updated_seq = ?, updated_ts = ? WHERE order_id = ?`,
@@ -126,27 +93,105 @@ export class EventWriter {
 
   /**
    * Writes the events above `lastSeq`, in order, and returns how many it wrote. On a throw the
-   * caller rolls the transaction back and must call `discard()`.
+   * caller rolls the transaction back.
    */
   write(events: readonly EngineEvent[], lastSeq: number): number {
-    let applied = 0;
-    let previousSeq = lastSeq;
-    for (let i = 0; i < events.length; i++) {
-      const event = events[i]!;
-      if (event.seq <= lastSeq) continue;
-      if (event.seq < previousSeq) {
-        throw new ProjectionFaultError(
-          `event seq ${event.seq} follows seq ${previousSeq}: events must be in order`,
-        );
-      }
-      previousSeq = event.seq;
-      this.#apply(events, i);
-      applied++;
+    const batch = new ProjectionBatch(events, lastSeq);
+    const prior = new Map<number, OrderRow>();
+    for (const orderId of batch.priorOrderIds) {
+      const row = this.#selectOrder.get(orderId);
+      if (row !== undefined) prior.set(orderId, { ...row } as unknown as OrderRow);
     }
-    this.#flushPostings();
-    for (const row of this.#balances.values()) this.#upsertBalance.run(...row);
-    this.#balances.clear();
-    for (const c of this.#candles.drain()) {
+    const rows = batch.rows(prior);
+    for (const a of rows.assets) this.#insertAsset.run(a.asset, a.decimals, a.addedSeq);
+    for (const m of rows.newMarkets) {
+      this.#insertMarket.run(
+        m.symbol,
+        m.base,
+        m.quote,
+        m.tickSize,
+        m.lotSize,
+        m.minQty,
+        m.maxQty,
+        m.minNotional,
+        m.makerFeePpm,
+        m.takerFeePpm,
+        m.defaultStpMode,
+        m.status,
+        m.listedSeq,
+        m.updatedSeq,
+      );
+    }
+    for (const m of rows.marketStatus) this.#setMarketStatus.run(m.status, m.updatedSeq, m.symbol);
+    for (const o of rows.newOrders) {
+      this.#insertOrder.run(
+        o.orderId,
+        o.symbol,
+        o.userId,
+        o.clientOrderId,
+        o.side,
+        o.orderType,
+        o.timeInForce,
+        o.price,
+        o.origQty,
+        o.origQuoteOrderQty,
+        o.executedQty,
+        o.cumulativeQuoteQty,
+        o.status,
+        o.statusReason,
+        o.stpMode,
+        o.createdSeq,
+        o.createdTs,
+        o.updatedSeq,
+        o.updatedTs,
+        o.version,
+      );
+    }
+    for (const o of rows.changedOrders) {
+      this.#updateOrder.run(
+        o.executedQty,
+        o.cumulativeQuoteQty,
+        o.status,
+        o.statusReason,
+        o.version,
+        o.updatedSeq,
+        o.updatedTs,
+        o.orderId,
+      );
+    }
+    for (const h of rows.orderStatus) {
+      this.#insertStatus.run(
+        h.orderId,
+        h.version,
+        h.status,
+        h.executedQty,
+        h.cumulativeQuoteQty,
+        h.reason,
+        h.seq,
+        h.ts,
+      );
+    }
+    for (const t of rows.trades) {
+      this.#insertTrade.run(
+        t.tradeId,
+        t.symbol,
+        t.price,
+        t.quantity,
+        t.quoteQuantity,
+        t.takerSide,
+        t.takerOrderId,
+        t.takerUserId,
+        t.makerOrderId,
+        t.makerUserId,
+        t.takerFee,
+        t.makerFee,
+        t.seq,
+        t.ts,
+      );
+    }
+    this.#writePostings(rows.postings);
+    for (const b of rows.balances) this.#upsertBalance.run(b.userId, b.asset, b.available, b.locked, b.seq);
+    for (const c of rows.candles) {
       this.#upsertCandle.run(
         c.symbol,
         c.interval,
@@ -165,235 +210,34 @@ export class EventWriter {
         c.lastTradeId,
       );
     }
-    return applied;
-  }
-
-  /** Forgets the state of a batch that was rolled back. */
-  discard(): void {
-    this.#candles.clear();
-    this.#postings = [];
-    this.#balances.clear();
-    this.#postingSeq = -1;
-    this.#filledSeq = -1;
-  }
-
-  #apply(events: readonly EngineEvent[], index: number): void {
-    const event = events[index]!;
-    switch (event.type) {
-      case 'AssetAdded':
-        this.#insertAsset.run(event.asset, event.decimals, event.seq);
-        return;
-      case 'MarketListed': {
-        const m = event.market;
-        this.#insertMarket.run(
-          m.symbol,
-          m.base,
-          m.quote,
-          m.tickSize,
-          m.lotSize,
-          m.minQty,
-          m.maxQty,
-          m.minNotional,
-          m.makerFeePpm,
-          m.takerFeePpm,
-          m.defaultStpMode,
-          event.seq,
-          event.seq,
-        );
-        return;
-      }
-      case 'MarketHalted':
-        this.#setMarketStatus.run('HALTED', event.seq, event.symbol);
-        return;
-      case 'MarketResumed':
-        this.#setMarketStatus.run('TRADING', event.seq, event.symbol);
-        return;
-      case 'BalanceChanged':
-        this.#balanceChanged(event);
-        return;
-      case 'WithdrawalRequested':
-        this.#insertWithdrawal.run(
-          event.withdrawalId,
-          event.userId,
-          event.asset,
-          event.amount,
-          event.seq,
-          event.ts,
-          event.seq,
-          event.ts,
-        );
-        return;
-      case 'WithdrawalCompleted':
-        this.#setWithdrawalStatus.run('COMPLETED', event.seq, event.ts, event.withdrawalId);
-        return;
-      case 'WithdrawalFailed':
-        this.#setWithdrawalStatus.run('FAILED', event.seq, event.ts, event.withdrawalId);
-        return;
-      case 'OrderAccepted':
-        this.#orderAccepted(event);
-        return;
-      case 'Trade':
-        this.#trade(event, events, index);
-        return;
-      case 'OrderFilled':
-      case 'OrderCanceled':
-      case 'OrderExpired':
-        this.#orderEnded(event);
-        return;
-      case 'Rejected':
-        // A rejected command changed nothing, so it leaves no row; only the position moves past it.
-        return;
-    }
-  }
-
-  #balanceChanged(event: BalanceChanged): void {
-    if (event.seq !== this.#postingSeq) {
-      this.#postingSeq = event.seq;
-      this.#entryNo = 0;
-    }
-    for (const p of postingsOf(event)) {
-      this.#postings.push(
-        event.seq,
-        this.#entryNo++,
-        event.ts,
-        p.userId,
-        p.account,
-        event.asset,
-        p.amount,
-        event.reason,
+    for (const w of rows.newWithdrawals) {
+      this.#insertWithdrawal.run(
+        w.withdrawalId,
+        w.userId,
+        w.asset,
+        w.amount,
+        w.status,
+        w.requestedSeq,
+        w.requestedTs,
+        w.updatedSeq,
+        w.updatedTs,
       );
     }
-    this.#balances.set(`${event.userId}\u0000${event.asset}`, [
-      event.userId,
-      event.asset,
-      event.available,
-      event.locked,
-      event.seq,
-    ]);
+    for (const w of rows.withdrawalStatus) {
+      this.#setWithdrawalStatus.run(w.status, w.updatedSeq, w.updatedTs, w.withdrawalId);
+    }
+    return rows.applied;
   }
 
-  #flushPostings(): void {
-    const values = this.#postings;
+  #writePostings(postings: BatchRows['postings']): void {
+    const values: (number | string)[] = [];
+    for (const p of postings)
+      values.push(p.seq, p.entryNo, p.ts, p.userId, p.account, p.asset, p.amount, p.reason);
     const chunk = POSTINGS_PER_INSERT * POSTING_COLUMNS;
     let i = 0;
     for (; i + chunk <= values.length; i += chunk) this.#insertPostings.run(...values.slice(i, i + chunk));
     for (; i < values.length; i += POSTING_COLUMNS) {
       this.#insertPosting.run(...values.slice(i, i + POSTING_COLUMNS));
     }
-    this.#postings = [];
-  }
-
-  #orderAccepted(event: OrderAccepted): void {
-    this.#insertOrder.run(
-      event.orderId,
-      event.symbol,
-      event.userId,
-      event.clientOrderId,
-      event.side,
-      event.orderType,
-      event.timeInForce,
-      event.price,
-      event.quantity,
-      event.quoteOrderQty,
-      event.stpMode,
-      event.seq,
-      event.ts,
-      event.seq,
-      event.ts,
-    );
-    this.#insertStatus.run(event.orderId, 1, 'NEW', 0, 0, '', event.seq, event.ts);
-  }
-
-  #trade(trade: Trade, events: readonly EngineEvent[], index: number): void {
-    this.#insertTrade.run(
-      trade.tradeId,
-      trade.symbol,
-      trade.price,
-      trade.quantity,
-      trade.quoteQuantity,
-      trade.takerSide,
-      trade.takerOrderId,
-      trade.takerUserId,
-      trade.makerOrderId,
-      trade.makerUserId,
-      trade.takerFee,
-      trade.makerFee,
-      trade.seq,
-      trade.ts,
-    );
-    this.#candles.add(trade);
-    if (this.#filledSeq !== trade.seq) this.#collectFills(events, index);
-    this.#orderTraded(trade.takerOrderId, trade.takerExecutedQty, trade);
-    this.#orderTraded(trade.makerOrderId, trade.makerExecutedQty, trade);
-  }
-
-  /**
-   * A trade leaves an order PARTIALLY_FILLED unless the same command then fills it: an order filled
-   * by one command goes NEW -> FILLED, as Binance reports it. The command's events are all in this
-   * batch, so looking ahead is enough.
-   */
-  #collectFills(events: readonly EngineEvent[], from: number): void {
-    const seq = events[from]!.seq;
-    this.#filledSeq = seq;
-    this.#filledInCommand.clear();
-    for (let i = from; i < events.length; i++) {
-      const event = events[i]!;
-      if (event.seq !== seq) break;
-      if (event.type === 'OrderFilled') this.#filledInCommand.add(event.orderId);
-    }
-  }
-
-  #orderTraded(orderId: number, executedQty: number, trade: Trade): void {
-    const order = this.#orderState(orderId);
-    const cumulativeQuoteQty = order.cumulativeQuoteQty + trade.quoteQuantity;
-    const becomesPartial = order.status === 'NEW' && !this.#filledInCommand.has(orderId);
-    const status: OrderStatus = becomesPartial ? 'PARTIALLY_FILLED' : order.status;
-    const version = becomesPartial ? order.version + 1 : order.version;
-    this.#updateOrder.run(executedQty, cumulativeQuoteQty, status, '', version, trade.seq, trade.ts, orderId);
-    if (becomesPartial) {
-      this.#insertStatus.run(
-        orderId,
-        version,
-        status,
-        executedQty,
-        cumulativeQuoteQty,
-        '',
-        trade.seq,
-        trade.ts,
-      );
-    }
-  }
-
-  #orderEnded(event: OrderFilled | OrderCanceled | OrderExpired): void {
-    const order = this.#orderState(event.orderId);
-    const status = finalStatus(event);
-    const reason = event.type === 'OrderFilled' ? '' : event.reason;
-    const version = order.version + 1;
-    this.#updateOrder.run(
-      event.executedQty,
-      event.cumulativeQuoteQty,
-      status,
-      reason,
-      version,
-      event.seq,
-      event.ts,
-      event.orderId,
-    );
-    this.#insertStatus.run(
-      event.orderId,
-      version,
-      status,
-      event.executedQty,
-      event.cumulativeQuoteQty,
-      reason,
-      event.seq,
-      event.ts,
-    );
-  }
-
-  #orderState(orderId: number): OrderState {
-    const row = this.#selectOrderState.get(orderId) as OrderState | undefined;
-    if (row === undefined) throw new ProjectionFaultError(`order ${orderId} is not in the read model`);
-    return row;
   }
 }

@@ -1,9 +1,11 @@
 import { DatabaseSync } from 'node:sqlite';
 import type { OrderRef } from '../../domain/commands.ts';
 import type { EngineEvent } from '../../domain/events.ts';
+import { ensurePrivateFile } from '../../runtime/owner-only.ts';
 import type {
   ApplyResult,
   CandleQuery,
+  IssuedIds,
   OrderQuery,
   PostingQuery,
   ReadModelPort,
@@ -68,6 +70,8 @@ export class SqliteReadModel implements ReadModelPort {
     if (!Number.isSafeInteger(cacheSizeKiB) || cacheSizeKiB <= 0) {
       throw new RangeError(`cacheSizeKiB ${cacheSizeKiB} is invalid: use a positive integer`);
     }
+    // Created owner-only before SQLite opens it; SQLite gives the -wal and -shm files the same mode.
+    if (options.path !== ':memory:') ensurePrivateFile(options.path);
     const db = new DatabaseSync(options.path, { timeout: 5_000 });
     db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${synchronous};
       PRAGMA temp_store = MEMORY; PRAGMA cache_size = -${cacheSizeKiB};
@@ -117,11 +121,23 @@ export class SqliteReadModel implements ReadModelPort {
       this.#db.exec('COMMIT');
     } catch (error) {
       this.#db.exec('ROLLBACK');
-      this.#writer.discard();
       throw error;
     }
     this.#lastSeq = through;
     return { applied, skipped: events.length - applied, lastAppliedSeq: through };
+  }
+
+  async issuedIds(): Promise<IssuedIds> {
+    const row = this.#db.prepare('SELECT COALESCE(MAX(order_id), 0) AS maxOrderId FROM orders').get() as {
+      maxOrderId: number;
+    };
+    const trades = this.#db
+      .prepare('SELECT symbol, MAX(trade_id) AS maxTradeId FROM trades GROUP BY symbol')
+      .all() as { symbol: string; maxTradeId: number }[];
+    return {
+      maxOrderId: row.maxOrderId,
+      maxTradeIds: Object.fromEntries(trades.map((t) => [t.symbol, t.maxTradeId])),
+    };
   }
 
   async reset(): Promise<void> {
@@ -134,7 +150,6 @@ export class SqliteReadModel implements ReadModelPort {
       this.#db.exec('ROLLBACK');
       throw error;
     }
-    this.#writer.discard();
     this.#lastSeq = 0;
   }
 

@@ -4,6 +4,7 @@ import type { EngineEvent } from '../../domain/events.ts';
 import type {
   ApplyResult,
   CandleQuery,
+  IssuedIds,
   OrderQuery,
   PostingQuery,
   ReadModelPort,
@@ -120,6 +121,10 @@ export class ThreadedSqliteReadModel implements ReadModelPort {
     })) as ApplyResult;
     this.#lastSeq = result.lastAppliedSeq;
     return result;
+  }
+
+  async issuedIds(): Promise<IssuedIds> {
+    return this.#reader.issuedIds();
   }
 
   async reset(): Promise<void> {

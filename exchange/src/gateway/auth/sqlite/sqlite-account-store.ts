@@ -1,10 +1,8 @@
-import { createSecretKey, type KeyObject } from 'node:crypto';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import type { AccountStore, NewApiKey, NewEd25519Key, UserRecord } from '../account-store.ts';
-import type { ApiKeyIdentity, ApiKeyPermission, ApiKeyType } from '../api-key-lookup.ts';
-import { requirePermissions } from '../permission-policy.ts';
-import { randomToken, type SecretBox } from '../secret-box.ts';
-import { ed25519PublicKey, verifyEd25519Base64, verifyHmacHex } from '../signatures.ts';
+import { ensurePrivateFile } from '../../../runtime/owner-only.ts';
+import type { AccountRecords, KeyChangeRow, KeyRow, UserRow } from '../account-records.ts';
+import { SealedAccountStore, type SealedAccountStoreOptions } from '../sealed-account-store.ts';
+import type { SecretBox } from '../secret-box.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS users (
@@ -21,6 +19,10 @@ CREATE TABLE IF NOT EXISTS api_keys (
   secret_tag BLOB NOT NULL,
   created_ts INTEGER NOT NULL
 ) STRICT;
+CREATE TABLE IF NOT EXISTS api_key_changes (
+  change_id INTEGER PRIMARY KEY AUTOINCREMENT,
+  api_key TEXT NOT NULL
+) STRICT;
 `;
 
 /**
@@ -33,35 +35,31 @@ const ADDED_COLUMNS: readonly { table: string; column: string; definition: strin
   { table: 'api_keys', column: 'public_key', definition: 'TEXT' },
 ];
 
-const NO_SECRET = new Uint8Array(0);
-
-const USER_NAME = /^[A-Za-z0-9_.-]{1,32}$/;
-
-interface Entry {
-  readonly identity: ApiKeyIdentity;
-  /** The HMAC secret or the Ed25519 public key, by `identity.keyType`. */
-  readonly key: KeyObject;
-}
+const KEY_COLUMNS = `api_key AS apiKey, user_id AS userId, permissions, key_type AS keyType,
+  secret_iv AS secretIv, secret_ct AS secretCt, secret_tag AS secretTag, public_key AS publicKey,
+  created_ts AS createdTs`;
 
 /**
- * Users and their API keys in a small SQLite file of the data folder. Secrets are stored sealed with
- * AES-256-GCM; the decrypted secret lives only in memory, as a KeyObject that prints as nothing,
- * and is used only to verify signatures. User ids start at 1: 0 is the fee account.
+ * Users and their API keys in a small SQLite file of the data folder (the embedded mode's
+ * back-office database). Secrets are sealed by SealedAccountStore before they reach it.
  */
-export class SqliteAccountStore implements AccountStore {
+export const SqliteAccountStore = {
+  open(path: string, box: SecretBox, options: SealedAccountStoreOptions = {}): Promise<SealedAccountStore> {
+    // Created owner-only before SQLite opens it; SQLite gives the -wal and -shm files the same mode.
+    if (path !== ':memory:') ensurePrivateFile(path);
+    return SealedAccountStore.open(new SqliteAccountRecords(new DatabaseSync(path)), box, options);
+  },
+};
+
+class SqliteAccountRecords implements AccountRecords {
   readonly #db: DatabaseSync;
-  readonly #box: SecretBox;
-  readonly #keys = new Map<string, Entry>();
   readonly #insertUser: StatementSync;
   readonly #insertKey: StatementSync;
+  readonly #logChange: StatementSync;
+  readonly #key: StatementSync;
 
-  static open(path: string, box: SecretBox): SqliteAccountStore {
-    return new SqliteAccountStore(new DatabaseSync(path), box);
-  }
-
-  private constructor(db: DatabaseSync, box: SecretBox) {
+  constructor(db: DatabaseSync) {
     this.#db = db;
-    this.#box = box;
     db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;');
     db.exec(SCHEMA);
     migrate(db);
@@ -71,179 +69,119 @@ export class SqliteAccountStore implements AccountStore {
          key_type, public_key)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    for (const row of db.prepare('SELECT * FROM api_keys').all()) {
-      const apiKey = row.api_key as string;
-      const userId = row.user_id as number;
-      const permissions = parsePermissions(row.permissions as string);
-      if (row.key_type === 'ED25519') {
-        this.#remember(apiKey, userId, permissions, 'ED25519', ed25519PublicKey(row.public_key as string));
-        continue;
-      }
-      const secret = box.open(
-        {
-          iv: row.secret_iv as Uint8Array,
-          ciphertext: row.secret_ct as Uint8Array,
-          tag: row.secret_tag as Uint8Array,
-        },
-        apiKey,
-      );
-      this.#remember(apiKey, userId, permissions, 'HMAC', createSecretKey(Buffer.from(secret, 'utf8')));
-    }
+    this.#logChange = db.prepare('INSERT INTO api_key_changes (api_key) VALUES (?)');
+    this.#key = db.prepare(`SELECT ${KEY_COLUMNS} FROM api_keys WHERE api_key = ?`);
   }
 
-  #remember(
-    apiKey: string,
-    userId: number,
-    permissions: readonly ApiKeyPermission[],
-    keyType: ApiKeyType,
-    key: KeyObject,
-  ): void {
-    this.#keys.set(apiKey, { identity: { apiKey, userId, permissions, keyType }, key });
-  }
-
-  createUser(name: string, nowMs: number): number {
-    if (!USER_NAME.test(name)) {
-      throw new RangeError(`user name "${name}" is invalid: use 1 to 32 letters, digits, '_', '.' or '-'`);
-    }
-    if (this.userByName(name) !== undefined) throw new RangeError(`user name "${name}" is taken`);
-    const row = this.#insertUser.get(name, nowMs) as { user_id: number };
-    return row.user_id;
-  }
-
-  userByName(name: string): number | undefined {
-    const row = this.#db.prepare('SELECT user_id FROM users WHERE name = ?').get(name) as
-      | { user_id: number }
-      | undefined;
-    return row?.user_id;
-  }
-
-  hasUser(userId: number): boolean {
-    return this.#db.prepare('SELECT 1 FROM users WHERE user_id = ?').get(userId) !== undefined;
-  }
-
-  createApiKey(userId: number, permissions: readonly ApiKeyPermission[], nowMs: number): NewApiKey {
-    const unique = this.#checkNewKey(userId, permissions);
-    const apiKey = randomToken();
-    const secretKey = randomToken();
-    const sealed = this.#box.seal(secretKey, apiKey);
-    this.#insertKey.run(
-      apiKey,
-      userId,
-      unique.join(','),
-      sealed.iv,
-      sealed.ciphertext,
-      sealed.tag,
-      nowMs,
-      'HMAC',
-      null,
-    );
-    this.#remember(apiKey, userId, unique, 'HMAC', createSecretKey(Buffer.from(secretKey, 'utf8')));
-    return { userId, apiKey, keyType: 'HMAC', secretKey, permissions: unique };
-  }
-
-  registerEd25519Key(
-    userId: number,
-    permissions: readonly ApiKeyPermission[],
-    publicKeyPem: string,
-    nowMs: number,
-  ): NewEd25519Key {
-    const unique = this.#checkNewKey(userId, permissions);
-    const publicKey = ed25519PublicKey(publicKeyPem);
-    // Stored in a canonical form, whatever whitespace the user's file had.
-    const pem = publicKey.export({ type: 'spki', format: 'pem' }) as string;
-    const apiKey = randomToken();
-    this.#insertKey.run(
-      apiKey,
-      userId,
-      unique.join(','),
-      NO_SECRET,
-      NO_SECRET,
-      NO_SECRET,
-      nowMs,
-      'ED25519',
-      pem,
-    );
-    this.#remember(apiKey, userId, unique, 'ED25519', publicKey);
-    return { userId, apiKey, keyType: 'ED25519', permissions: unique };
-  }
-
-  createUserWithKey(
-    name: string,
-    permissions: readonly ApiKeyPermission[],
-    publicKeyPem: string | undefined,
-    nowMs: number,
-  ): NewApiKey | NewEd25519Key {
+  async transaction<T>(body: (records: AccountRecords) => Promise<T>): Promise<T> {
     this.#db.exec('BEGIN IMMEDIATE');
-    let added: NewApiKey | NewEd25519Key | undefined;
     try {
-      const userId = this.createUser(name, nowMs);
-      added =
-        publicKeyPem === undefined
-          ? this.createApiKey(userId, permissions, nowMs)
-          : this.registerEd25519Key(userId, permissions, publicKeyPem, nowMs);
+      const result = await body(this);
       this.#db.exec('COMMIT');
-      return added;
+      return result;
     } catch (error) {
       if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
-      if (added !== undefined) this.#keys.delete(added.apiKey);
       throw error;
     }
   }
 
-  setApiKeyPermissions(apiKey: string, permissions: readonly ApiKeyPermission[]): ApiKeyPermission[] {
-    const entry = this.#keys.get(apiKey);
-    if (entry === undefined) throw new RangeError(`API key ${apiKey} does not exist`);
-    const unique = requirePermissions(permissions);
-    this.#db.prepare('UPDATE api_keys SET permissions = ? WHERE api_key = ?').run(unique.join(','), apiKey);
-    const { identity, key } = entry;
-    this.#remember(apiKey, identity.userId, unique, identity.keyType, key);
-    return unique;
+  async insertUser(name: string, createdTs: number): Promise<number> {
+    return (this.#insertUser.get(name, createdTs) as { user_id: number }).user_id;
   }
 
-  revokeApiKey(apiKey: string): boolean {
-    const { changes } = this.#db.prepare('DELETE FROM api_keys WHERE api_key = ?').run(apiKey);
-    this.#keys.delete(apiKey);
-    return changes > 0;
+  async userIdByName(name: string): Promise<number | undefined> {
+    const row = this.#db.prepare('SELECT user_id FROM users WHERE name = ?').get(name);
+    return row?.user_id as number | undefined;
   }
 
-  #checkNewKey(userId: number, permissions: readonly ApiKeyPermission[]): ApiKeyPermission[] {
-    if (!this.hasUser(userId)) throw new RangeError(`user ${userId} does not exist`);
-    return requirePermissions(permissions);
+  async hasUser(userId: number): Promise<boolean> {
+    return this.#db.prepare('SELECT 1 FROM users WHERE user_id = ?').get(userId) !== undefined;
   }
 
-  users(): UserRecord[] {
-    const users = this.#db.prepare('SELECT user_id, name, created_ts FROM users ORDER BY user_id').all();
-    const keys = this.#db
-      .prepare('SELECT api_key, user_id, permissions, key_type FROM api_keys ORDER BY created_ts')
-      .all();
-    return users.map((u) => ({
-      userId: u.user_id as number,
-      name: u.name as string,
-      createdTs: u.created_ts as number,
-      apiKeys: keys
-        .filter((k) => k.user_id === u.user_id)
-        .map((k) => ({
-          apiKey: k.api_key as string,
-          keyType: k.key_type as ApiKeyType,
-          permissions: parsePermissions(k.permissions as string),
-        })),
-    }));
+  async users(): Promise<UserRow[]> {
+    return this.#db
+      .prepare('SELECT user_id AS userId, name, created_ts AS createdTs FROM users ORDER BY user_id')
+      .all()
+      .map((r) => ({ ...r }) as unknown as UserRow);
   }
 
-  identify(apiKey: string): ApiKeyIdentity | undefined {
-    return this.#keys.get(apiKey)?.identity;
+  async insertKey(k: KeyRow): Promise<void> {
+    this.#inTransaction(() => {
+      this.#insertKey.run(
+        k.apiKey,
+        k.userId,
+        k.permissions,
+        k.secretIv,
+        k.secretCt,
+        k.secretTag,
+        k.createdTs,
+        k.keyType,
+        k.publicKey,
+      );
+      this.#logChange.run(k.apiKey);
+    });
   }
 
-  verifySignature(apiKey: string, payload: string, signature: string): boolean {
-    const entry = this.#keys.get(apiKey);
-    if (entry === undefined) return false;
-    return entry.identity.keyType === 'ED25519'
-      ? verifyEd25519Base64(entry.key, payload, signature)
-      : verifyHmacHex(entry.key, payload, signature);
+  async setPermissions(apiKey: string, permissions: string): Promise<boolean> {
+    return this.#inTransaction(() => {
+      const { changes } = this.#db
+        .prepare('UPDATE api_keys SET permissions = ? WHERE api_key = ?')
+        .run(permissions, apiKey);
+      if (changes > 0) this.#logChange.run(apiKey);
+      return changes > 0;
+    });
   }
 
-  close(): void {
-    this.#db.close();
+  async deleteKey(apiKey: string): Promise<boolean> {
+    return this.#inTransaction(() => {
+      const { changes } = this.#db.prepare('DELETE FROM api_keys WHERE api_key = ?').run(apiKey);
+      if (changes > 0) this.#logChange.run(apiKey);
+      return changes > 0;
+    });
+  }
+
+  async key(apiKey: string): Promise<KeyRow | undefined> {
+    const row = this.#key.get(apiKey);
+    return row === undefined ? undefined : ({ ...row } as unknown as KeyRow);
+  }
+
+  async keys(): Promise<KeyRow[]> {
+    return this.#db
+      .prepare(`SELECT ${KEY_COLUMNS} FROM api_keys ORDER BY created_ts, api_key`)
+      .all()
+      .map((r) => ({ ...r }) as unknown as KeyRow);
+  }
+
+  async changesAfter(changeId: number): Promise<KeyChangeRow[]> {
+    return this.#db
+      .prepare(
+        'SELECT change_id AS changeId, api_key AS apiKey FROM api_key_changes WHERE change_id > ? ORDER BY change_id',
+      )
+      .all(changeId)
+      .map((r) => ({ ...r }) as unknown as KeyChangeRow);
+  }
+
+  async lastChangeId(): Promise<number> {
+    return (this.#db.prepare('SELECT coalesce(max(change_id), 0) AS id FROM api_key_changes').get()?.id ??
+      0) as number;
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.isOpen) this.#db.close();
+  }
+
+  /** A write and its change-log row together: in the caller's transaction, or in one of their own. */
+  #inTransaction<T>(body: () => T): T {
+    if (this.#db.isTransaction) return body();
+    this.#db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = body();
+      this.#db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      this.#db.exec('ROLLBACK');
+      throw error;
+    }
   }
 }
 
@@ -255,8 +193,4 @@ function migrate(db: DatabaseSync): void {
       db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
     }
   }
-}
-
-function parsePermissions(text: string): ApiKeyPermission[] {
-  return text === '' ? [] : (text.split(',') as ApiKeyPermission[]);
 }

@@ -3,8 +3,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, test } from 'node:test';
-import { SNAPSHOT_CHUNK_BYTES, SNAPSHOT_HEADER_BYTES } from './snapshot-format.ts';
-import { SnapshotStore } from './snapshot-store.ts';
+import { SNAPSHOT_CHUNK_BYTES, SNAPSHOT_HEADER_BYTES } from '../snapshot-format.ts';
+import { FileSnapshotStore } from './file-snapshot-store.ts';
 
 let dir = '';
 beforeEach(() => {
@@ -24,7 +24,7 @@ function flipByte(path: string, offset: number): void {
 }
 
 test('writes atomically and loads back the newest snapshot', async () => {
-  const store = await SnapshotStore.open(dir);
+  const store = await FileSnapshotStore.open(dir);
   await store.write(100, 1_000, bigBody(1));
   const written = await store.write(200, 2_000, 'state as of 200');
   const { snapshot, problems } = await store.latestValid();
@@ -40,12 +40,12 @@ test('writes atomically and loads back the newest snapshot', async () => {
 });
 
 test('an empty folder has no snapshot and no problems', async () => {
-  const store = await SnapshotStore.open(dir);
+  const store = await FileSnapshotStore.open(dir);
   assert.deepEqual(await store.latestValid(), { snapshot: undefined, problems: [] });
 });
 
 test('a flipped body byte is reported with file and the offset of its chunk, and an older one is used', async () => {
-  const store = await SnapshotStore.open(dir);
+  const store = await FileSnapshotStore.open(dir);
   await store.write(100, 1, bigBody(1));
   const newer = await store.write(200, 2, bigBody(2));
   const flipped = BODY_AT + 3 * SNAPSHOT_CHUNK_BYTES + 17;
@@ -68,7 +68,7 @@ test('damage to the header, the stored hash or the length is reported, never ski
     ['header only', (f) => truncateSync(f, 20), 20],
   ];
   for (const [name, damage, offset] of cases) {
-    const store = await SnapshotStore.open(dir);
+    const store = await FileSnapshotStore.open(dir);
     await store.write(1, 1, 'older, good');
     const newer = await store.write(2, 2, bigBody(3));
     damage(newer.file);
@@ -84,7 +84,7 @@ test('damage to the header, the stored hash or the length is reported, never ski
 });
 
 test('when every snapshot is bad, there is none, with a problem for each', async () => {
-  const store = await SnapshotStore.open(dir);
+  const store = await FileSnapshotStore.open(dir);
   const a = await store.write(1, 1, 'a');
   const b = await store.write(2, 2, 'b');
   // One-byte bodies: a header, one CRC table entry, then the body.
@@ -99,7 +99,7 @@ test('when every snapshot is bad, there is none, with a problem for each', async
 });
 
 test('a file renamed to another seq is refused', async () => {
-  const store = await SnapshotStore.open(dir);
+  const store = await FileSnapshotStore.open(dir);
   const written = await store.write(5, 1, 'five');
   const renamed = join(dir, 'snapshot-00000000000000000009.snap');
   writeFileSync(renamed, readFileSync(written.file));
@@ -112,7 +112,7 @@ test('a file renamed to another seq is refused', async () => {
 });
 
 test('list is newest first; prune removes the older ones only', async () => {
-  const store = await SnapshotStore.open(dir);
+  const store = await FileSnapshotStore.open(dir);
   for (const seq of [10, 20, 30]) await store.write(seq, seq, `s${seq}`);
   assert.deepEqual(
     (await store.list()).map((e) => e.seq),
@@ -132,13 +132,13 @@ test('list is newest first; prune removes the older ones only', async () => {
 test('open removes temp files left by a crash mid-write', async () => {
   writeFileSync(join(dir, '.snapshot-00000000000000000007.1234.abcd.tmp'), 'half a snapshot');
   writeFileSync(join(dir, 'unrelated.txt'), 'kept');
-  const store = await SnapshotStore.open(dir);
+  const store = await FileSnapshotStore.open(dir);
   assert.deepEqual(readdirSync(dir), ['unrelated.txt']);
   assert.deepEqual(await store.latestValid(), { snapshot: undefined, problems: [] });
 });
 
 test('fails if seq or ts is not a non-negative safe integer', async () => {
-  const store = await SnapshotStore.open(dir);
+  const store = await FileSnapshotStore.open(dir);
   await assert.rejects(store.write(-1, 0, 'x'), /seq .* got -1/);
   await assert.rejects(store.write(1, 1.5, 'x'), /ts .* got 1.5/);
 });
