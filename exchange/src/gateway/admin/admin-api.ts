@@ -219,7 +219,10 @@ export class AdminApi {
       // The primary's projection first holds every command answered so far, so that seqBehind counts
       // them all; the replica may still trail it, which the lag says.
       await this.#deps.exchange.caughtUp();
-      const [answer, lag] = await Promise.all([rows(), analytics.lag()]);
+      // The lag before the rows: rows read afterwards are at least as new as the position it names
+      // (read together, the replica could apply a batch between them and the rows would trail it).
+      const lag = await analytics.lag();
+      const answer = await rows();
       const primarySeq = this.#deps.projectedSeq?.();
       return {
         report: name,

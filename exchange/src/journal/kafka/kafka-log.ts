@@ -185,7 +185,7 @@ interface FetchedRecord {
 function decoded(result: FetchResult): FetchedRecord[] {
   const records: FetchedRecord[] = [];
   for (const raw of result.records) {
-    const record = decodeRecord(raw.key, raw.value);
+    const record = decodeRecord(raw.key, raw.value, raw.context);
     if (record !== undefined) records.push({ offset: raw.offset, record });
   }
   return records;

@@ -14,10 +14,29 @@ export function encodeKey(record: LogRecord): Buffer {
   return key;
 }
 
-/** The record a Kafka key and value hold, or undefined when the key is not one of ours. */
-export function decodeRecord(key: Buffer | null, value: Buffer | null): LogRecord | undefined {
+/** The header that carries a record's trace context (a traceparent), when it has one. */
+export const CONTEXT_HEADER = 'traceparent';
+
+export function contextHeaders(context: Uint8Array): Map<Buffer, Buffer> {
+  return new Map([[Buffer.from(CONTEXT_HEADER), Buffer.from(context)]]);
+}
+
+/** The trace context among a Kafka record's headers, or undefined. */
+export function contextOf(headers: readonly (readonly [Buffer | null, Buffer | null])[]): Buffer | undefined {
+  for (const [name, value] of headers) {
+    if (name !== null && value !== null && name.toString() === CONTEXT_HEADER) return value;
+  }
+  return undefined;
+}
+
+/** The record a Kafka key, value and context hold, or undefined when the key is not one of ours. */
+export function decodeRecord(
+  key: Buffer | null,
+  value: Buffer | null,
+  context?: Buffer,
+): LogRecord | undefined {
   if (key === null || key.length !== KEY_BYTES) return undefined;
   const seq = Number(key.readBigUInt64BE(0));
   const ts = Number(key.readBigUInt64BE(8));
-  return { seq, ts, payload: value ?? new Uint8Array(0) };
+  return { seq, ts, payload: value ?? new Uint8Array(0), ...(context !== undefined && { context }) };
 }

@@ -16,6 +16,7 @@ import {
   IS_CONTROL,
   IS_TRANSACTIONAL,
 } from '@platformatic/kafka';
+import { contextOf } from './kafka-record-codec.ts';
 import { RETRIES, retryDelay } from './retry-delay.ts';
 
 /** One committed Kafka record as stored: a null value is a tombstone (on a compacted topic). */
@@ -23,6 +24,8 @@ export interface RawRecord {
   readonly offset: bigint;
   readonly key: Buffer | null;
   readonly value: Buffer | null;
+  /** The log's trace context header, when the record has one. */
+  readonly context?: Buffer;
 }
 
 export interface FetchResult {
@@ -172,7 +175,13 @@ function committedRecords(
     for (const kafkaRecord of batch.records) {
       const offset = batch.firstOffset + BigInt(kafkaRecord.offsetDelta);
       if (offset < fromOffset) continue;
-      records.push({ offset, key: kafkaRecord.key, value: kafkaRecord.value });
+      const context = contextOf(kafkaRecord.headers ?? []);
+      records.push({
+        offset,
+        key: kafkaRecord.key,
+        value: kafkaRecord.value,
+        ...(context !== undefined && { context }),
+      });
     }
   }
   return { records, nextOffset };

@@ -22,7 +22,7 @@ import {
 } from '../log-errors.ts';
 import type { LogRecord } from '../log-port.ts';
 import type { ResolvedKafkaLogOptions } from './kafka-log-options.ts';
-import { encodeKey, KEY_BYTES } from './kafka-record-codec.ts';
+import { contextHeaders, encodeKey, KEY_BYTES } from './kafka-record-codec.ts';
 import type { PartitionFetcher } from './partition-fetcher.ts';
 import { RETRIES, retryDelay } from './retry-delay.ts';
 
@@ -105,7 +105,12 @@ export class TransactionalAppender {
     }
     if (records.length === 0) return Promise.resolve();
     // Copies, so that a caller may reuse its buffers as soon as this returns.
-    const copies = records.map((r) => ({ seq: r.seq, ts: r.ts, payload: Buffer.from(r.payload) }));
+    const copies = records.map((r) => ({
+      seq: r.seq,
+      ts: r.ts,
+      payload: Buffer.from(r.payload),
+      ...(r.context !== undefined && { context: Buffer.from(r.context) }),
+    }));
     this.#acceptedSeq = prev;
     return new Promise<void>((resolve, reject) => {
       this.#queue.push({ records: copies, resolve, reject });
@@ -154,6 +159,8 @@ export class TransactionalAppender {
             partition: 0,
             key: encodeKey(r),
             value: r.payload as Buffer,
+            // A trace context rides in a header, so a record without one is the same bytes as ever.
+            ...(r.context !== undefined && { headers: contextHeaders(r.context) }),
           })),
           acks: ProduceAcks.ALL,
         });
