@@ -132,6 +132,9 @@ export function readModelContract(name: string, factory: ReadModelFactory): void
             updatedSeq: row.createdSeq + 2,
             updatedTs: row.createdTs + 2_000,
             version: 2,
+            stopPrice: 0,
+            trailingDelta: 0,
+            workingTs: row.createdTs,
           });
         }));
 

@@ -1,4 +1,5 @@
 import type { EngineEvent, OrderAccepted } from '../../domain/events.ts';
+import { isConditionalOrderType } from '../../domain/market.ts';
 import { finalStatus } from '../../storage/order-status.ts';
 import type { OrderRow } from '../../storage/read-model-rows.ts';
 
@@ -33,6 +34,18 @@ export class OrderIndex {
         case 'OrderAccepted':
           this.#open.set(event.orderId, rowOf(event));
           break;
+        case 'OrderTriggered': {
+          const row = this.#open.get(event.orderId);
+          if (row !== undefined) {
+            this.#open.set(event.orderId, {
+              ...row,
+              workingTs: event.ts,
+              updatedSeq: event.seq,
+              updatedTs: event.ts,
+            });
+          }
+          break;
+        }
         case 'Trade':
           this.#fill(event.takerOrderId, event.takerExecutedQty, event.quoteQuantity, event.seq, event.ts);
           this.#fill(event.makerOrderId, event.makerExecutedQty, event.quoteQuantity, event.seq, event.ts);
@@ -113,5 +126,8 @@ function rowOf(o: OrderAccepted): OrderRow {
     updatedSeq: o.seq,
     updatedTs: o.ts,
     version: 1,
+    stopPrice: o.stopPrice,
+    trailingDelta: o.trailingDelta,
+    workingTs: isConditionalOrderType(o.orderType) ? -1 : o.ts,
   };
 }

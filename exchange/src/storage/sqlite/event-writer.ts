@@ -8,6 +8,7 @@ import type {
   OrderFilled,
   Trade,
 } from '../../domain/events.ts';
+import { isConditionalOrderType } from '../../domain/market.ts';
 import { CandleAccumulator } from '../candle-accumulator.ts';
 import { postingsOf } from '../ledger-postings.ts';
 import { finalStatus } from '../order-status.ts';
@@ -42,6 +43,7 @@ export class EventWriter {
   readonly #insertWithdrawal: StatementSync;
   readonly #setWithdrawalStatus: StatementSync;
   readonly #insertOrder: StatementSync;
+  readonly #orderTriggered: StatementSync;
   readonly #selectOrderState: StatementSync;
   readonly #updateOrder: StatementSync;
   readonly #insertStatus: StatementSync;
@@ -91,8 +93,11 @@ export class EventWriter {
     this.#insertOrder = db.prepare(
       `INSERT INTO orders (order_id, symbol, user_id, client_order_id, side, order_type, time_in_force, price,
         orig_qty, orig_quote_order_qty, executed_qty, cumulative_quote_qty, status, status_reason, stp_mode,
-        created_seq, created_ts, updated_seq, updated_ts, version)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 'NEW', '', ?, ?, ?, ?, ?, 1)`,
+        created_seq, created_ts, updated_seq, updated_ts, version, stop_price, trailing_delta, working_ts)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 'NEW', '', ?, ?, ?, ?, ?, 1, ?, ?, ?)`,
+    );
+    this.#orderTriggered = db.prepare(
+      'UPDATE orders SET working_ts = ?, updated_seq = ?, updated_ts = ? WHERE order_id = ?',
     );
     this.#selectOrderState = db.prepare(
       `SELECT status, version, cumulative_quote_qty AS cumulativeQuoteQty FROM orders WHERE order_id = ?`,
@@ -232,6 +237,10 @@ export class EventWriter {
       case 'OrderAccepted':
         this.#orderAccepted(event);
         return;
+      case 'OrderTriggered':
+        // Still NEW, as Binance shows a triggered stop: it is working from now on.
+        this.#orderTriggered.run(event.ts, event.seq, event.ts, event.orderId);
+        return;
       case 'Trade':
         this.#trade(event, events, index);
         return;
@@ -300,6 +309,9 @@ export class EventWriter {
       event.ts,
       event.seq,
       event.ts,
+      event.stopPrice,
+      event.trailingDelta,
+      isConditionalOrderType(event.orderType) ? -1 : event.ts,
     );
     this.#insertStatus.run(event.orderId, 1, 'NEW', 0, 0, '', event.seq, event.ts);
   }
