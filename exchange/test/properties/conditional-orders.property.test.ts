@@ -45,18 +45,16 @@ const limitOrder = fc.record({ userId: user, side, price, quantity, tif: fc.cons
     quantity: o.quantity,
   }),
 );
-const marketOrder = fc
-  .record({ userId: user, side, quantity })
-  .map(
-    (o): UnstampedCommand => ({
-      type: 'PlaceOrder',
-      userId: o.userId,
-      symbol: 'BTCUSDT',
-      side: o.side,
-      orderType: 'MARKET',
-      quantity: o.quantity,
-    }),
-  );
+const marketOrder = fc.record({ userId: user, side, quantity }).map(
+  (o): UnstampedCommand => ({
+    type: 'PlaceOrder',
+    userId: o.userId,
+    symbol: 'BTCUSDT',
+    side: o.side,
+    orderType: 'MARKET',
+    quantity: o.quantity,
+  }),
+);
 const conditionalOrder = fc
   .record({
     userId: user,
@@ -83,16 +81,14 @@ const conditionalOrder = fc
       ...(limit && { price: o.price, timeInForce: o.tif as 'GTC' | 'IOC' | 'FOK' }),
     };
   });
-const cancel = fc
-  .record({ userId: user, orderId: fc.integer({ min: 1, max: 200 }) })
-  .map(
-    (c): UnstampedCommand => ({
-      type: 'CancelOrder',
-      userId: c.userId,
-      symbol: 'BTCUSDT',
-      orderId: c.orderId,
-    }),
-  );
+const cancel = fc.record({ userId: user, orderId: fc.integer({ min: 1, max: 200 }) }).map(
+  (c): UnstampedCommand => ({
+    type: 'CancelOrder',
+    userId: c.userId,
+    symbol: 'BTCUSDT',
+    orderId: c.orderId,
+  }),
+);
 const cancelAll = user.map(
   (userId): UnstampedCommand => ({ type: 'CancelAllOrders', userId, symbol: 'BTCUSDT' }),
 );
