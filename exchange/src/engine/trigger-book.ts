@@ -194,9 +194,12 @@ export class ConditionalOrders {
   private readonly byUser = new Map<number, Map<number, PendingOrder>>();
   private readonly byClient = new Map<number, Map<string, PendingOrder>>();
   private readonly markets = new Map<string, MarketTriggers>();
+  // The queue of trade prices: written by index and rewound, never truncated, so that a command
+  // with trades allocates nothing here once the arrays have grown to its size.
   private readonly queuedMarkets: MarketTriggers[] = [];
   private readonly queuedPrices: number[] = [];
   private queueHead = 0;
+  private queueLength = 0;
 
   get size(): number {
     return this.byId.size;
@@ -261,12 +264,13 @@ export class ConditionalOrders {
     if (this.byId.size === 0) return;
     const triggers = this.markets.get(symbol);
     if (triggers === undefined || triggers.size === 0) return;
-    this.queuedMarkets.push(triggers);
-    this.queuedPrices.push(price);
+    this.queuedMarkets[this.queueLength] = triggers;
+    this.queuedPrices[this.queueLength] = price;
+    this.queueLength++;
   }
 
   get hasQueued(): boolean {
-    return this.queueHead < this.queuedPrices.length;
+    return this.queueHead < this.queueLength;
   }
 
   /**
@@ -274,7 +278,7 @@ export class ConditionalOrders {
    * price, or null when no queued price is left. Prices queued meanwhile are checked after, in order.
    */
   nextTriggered(): { readonly orders: PendingOrder[]; readonly price: number } | null {
-    while (this.queueHead < this.queuedPrices.length) {
+    while (this.queueHead < this.queueLength) {
       const at = this.queueHead++;
       const price = this.queuedPrices[at]!;
       const fired = this.queuedMarkets[at]!.triggeredAt(price);
@@ -282,9 +286,8 @@ export class ConditionalOrders {
       for (const order of fired) this.remove(order, false);
       return { orders: fired, price };
     }
-    this.queuedMarkets.length = 0;
-    this.queuedPrices.length = 0;
     this.queueHead = 0;
+    this.queueLength = 0;
     return null;
   }
 }
