@@ -8,7 +8,9 @@
  * same lots traded by every operation and the same final book, order by order (exchange-core's
  * pipeline: the same trades and price levels). A difference stops the benchmark and says where.
  * Throughput is wall time over the whole loop, the median of alternated rounds; latency is sampled
- * on a pass of its own. Prints a table, then one JSON line with every figure.
+ * on a pass of its own. Then ours alone on the shallow workload with and without 5,000 waiting stop
+ * orders (never reached, checked on every trade), verified to do the same work, as a ratio. Prints a
+ * table, then one JSON line with every figure.
  */
 import { mkdirSync } from 'node:fs';
 import os from 'node:os';
@@ -40,6 +42,7 @@ import {
 
 const OPERATIONS = Number(process.env.BENCH_OPS ?? 1_000_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const WAITING_STOPS = Number(process.env.BENCH_WAITING_STOPS ?? 5_000);
 const MEMORY_ORDERS = Number(process.env.BENCH_MEMORY_ORDERS ?? 1_000_000);
 const TMP = join(import.meta.dirname, '..', '..', '.tmp', 'bench-engine');
 
@@ -207,6 +210,49 @@ async function benchWorkload(workload: Workload, exchangeCore: { classpath: stri
   };
 }
 
+/**
+ * What waiting conditional orders cost the matching loop: the same workload with and without
+ * `count` stops that no trade reaches (so both runs trade, rest and cancel exactly the same),
+ * alternated rounds, median each.
+ */
+function benchWaitingStops(workload: Workload, count: number) {
+  const without = new BourseRunner(workload);
+  const withStops = new BourseRunner(workload, count);
+  // The stops runner throws if any stop triggers; both must then leave the same trades and book.
+  ensureSame(
+    `${workload.name} with ${count} waiting stops`,
+    replayDifference(without.replay(), withStops.replay(), workload.ops, true),
+  );
+  const rounds = { without: [] as number[], withStops: [] as number[] };
+  const cpuRounds = { without: [] as number[], withStops: [] as number[] };
+  for (let round = 0; round < ROUNDS; round++) {
+    const a = collected(() => without.throughput());
+    rounds.without.push(a.opsPerSec);
+    cpuRounds.without.push(a.cpuOpsPerSec);
+    const b = collected(() => withStops.throughput());
+    rounds.withStops.push(b.opsPerSec);
+    cpuRounds.withStops.push(b.cpuOpsPerSec);
+  }
+  const figures = (k: 'without' | 'withStops'): EngineFigures => ({
+    opsPerSec: median(rounds[k]),
+    rounds: rounds[k],
+    cpuOpsPerSec: median(cpuRounds[k]),
+    cpuRounds: cpuRounds[k],
+  });
+  const w = figures('without');
+  const s = figures('withStops');
+  return {
+    name: workload.name,
+    operations: workload.ops.length,
+    waitingStops: count,
+    verifiedIdentical: true,
+    without: w,
+    withStops: s,
+    throughputRatio: ratio(s.opsPerSec, w.opsPerSec),
+    cpuThroughputRatio: ratio(s.cpuOpsPerSec!, w.cpuOpsPerSec!),
+  };
+}
+
 /** 1,000,000 GTC bids from 1,000 accounts over 10,000 price levels: nothing crosses, all rest. */
 function memoryWorkload(orders: number): Workload {
   const ops: BenchOp[] = [];
@@ -276,6 +322,7 @@ async function main() {
     const workload = make(OPERATIONS, make === shallowWorkload ? 42 : make === deepWorkload ? 7 : 13);
     results.push(await benchWorkload(workload, exchangeCore));
   }
+  const stops = benchWaitingStops(shallowWorkload(OPERATIONS, 42), WAITING_STOPS);
   const memory = await benchMemory(exchangeCore);
 
   const us = (ns: number | undefined) => (ns === undefined ? '       -' : (ns / 1000).toFixed(2).padStart(8));
@@ -301,6 +348,9 @@ async function main() {
     );
   }
   console.log(
+    `${stops.name.padEnd(14)} bourse, no stops ${String(stops.without.opsPerSec).padStart(9)}; with ${stops.waitingStops} waiting stops ${stops.withStops.opsPerSec}: ${stops.throughputRatio}x (by CPU time ${stops.cpuThroughputRatio}x)`,
+  );
+  console.log(
     `memory: ${memory.orders} resting orders: bourse ${memory.bourse.bytesPerOrder} B/order, exchange-core ${memory['exchange-core']?.bytesPerOrder ?? '-'} B/order`,
   );
   const ec = results.find((r) => r.name === 'exchange-core');
@@ -322,6 +372,7 @@ async function main() {
           : `skipped: ${exchangeCore.skipped}`,
       rounds: ROUNDS,
       results,
+      waitingStops: stops,
       memory,
       targets,
     }),

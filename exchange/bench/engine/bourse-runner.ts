@@ -3,17 +3,22 @@ import type { Command } from '../../src/domain/commands.ts';
 import { MatchingEngine } from '../../src/engine/engine.ts';
 import { LatencyRecorder } from '../support/latency.ts';
 import { type ReplayRecord, rates, type Throughput } from './replay-record.ts';
-import { LOT, SYMBOL, TICK, toCommand, type Workload } from './workloads.ts';
+import { LOT, MID_TICKS, SYMBOL, TICK, toCommand, type Workload } from './workloads.ts';
 
-/** Our engine, with balance checks, locks, fees and events on, as the sequencer runs it. */
+/**
+ * Our engine, with balance checks, locks, fees and events on, as the sequencer runs it. With
+ * `waitingStops`, that many conditional orders wait through the whole run (see `placeWaitingStops`).
+ */
 export class BourseRunner {
   private readonly workload: Workload;
+  private readonly waitingStops: number;
   /** Built once: every round hands the engine the same command objects, as the sequencer would. */
   private readonly commands: Command[];
 
-  constructor(workload: Workload) {
+  constructor(workload: Workload, waitingStops = 0) {
     this.workload = workload;
-    const first = workload.setup.length;
+    this.waitingStops = waitingStops;
+    const first = workload.setup.length + waitingStops;
     this.commands = workload.ops.map((op, i) => toCommand(op, first + i + 1));
   }
 
@@ -24,7 +29,40 @@ export class BourseRunner {
         if (event.type === 'Rejected')
           throw new Error(`setup command ${command.type} was rejected: ${event.reason}`);
     }
+    if (this.waitingStops > 0) this.placeWaitingStops(engine);
     return engine;
+  }
+
+  /**
+   * Conditional orders that wait through the whole run, none of them reached (stops 10 to 35 USDT
+   * away from a market that stays within cents of 30,000), half stop-loss sells below and half
+   * stop-loss buys above, so that every trade checks them. They take order ids far above the
+   * workload's (whose cancels name orders by the ids the engine gives them from 1), and the id
+   * counter is put back after.
+   */
+  private placeWaitingStops(engine: MatchingEngine): void {
+    const firstWorkloadId = engine.nextOrderId;
+    engine.nextOrderId = 1e12;
+    let seq = engine.lastSeq;
+    for (let i = 0; i < this.waitingStops; i++) {
+      const sell = i % 2 === 0;
+      const offset = (1_000 + (i % 2_500)) * TICK;
+      seq++;
+      const events = engine.apply({
+        type: 'PlaceOrder',
+        seq,
+        ts: seq,
+        userId: 1,
+        symbol: SYMBOL,
+        side: sell ? 'SELL' : 'BUY',
+        orderType: 'STOP_LOSS',
+        quantity: LOT,
+        stopPrice: MID_TICKS * TICK + (sell ? -offset : offset),
+      });
+      for (const event of events)
+        if (event.type === 'Rejected') throw new Error(`a waiting stop was refused: ${event.reason}`);
+    }
+    engine.nextOrderId = firstWorkloadId;
   }
 
   /** The untimed replay the books are compared on. */
@@ -38,6 +76,8 @@ export class BourseRunner {
     let volumeLots = 0;
     for (let i = 0; i < ops.length; i++) {
       for (const event of engine.apply(this.commands[i]!)) {
+        if (event.type === 'OrderTriggered')
+          throw new Error(`operation ${i} triggered waiting stop ${event.orderId}: none should be reached`);
         if (event.type === 'Trade') {
           trades++;
           volumeLots += event.quantity / LOT;

@@ -6,7 +6,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, it } from 'node:test';
 import { BTCUSDT, btc, limit, usdt } from '../../test/support/engine-driver.ts';
 import type { UnstampedCommand } from '../domain/commands.ts';
-import type { EngineSnapshot } from '../engine/snapshot.ts';
+import { type EngineSnapshot, SNAPSHOT_FORMAT_VERSION } from '../engine/snapshot.ts';
 import { FileJournal } from '../journal/file/file-journal.ts';
 import { FileSnapshotStore } from '../journal/snapshots/file/file-snapshot-store.ts';
 import { decodeSnapshot } from '../journal/snapshots/snapshot-format.ts';
@@ -79,6 +79,9 @@ async function asTheOldBuildLeftIt(dataDir: string): Promise<void> {
     CREATE INDEX trades_by_symbol ON trades (symbol, trade_id);
     CREATE INDEX trades_by_taker ON trades (taker_user_id, symbol, trade_id);
     CREATE INDEX trades_by_maker ON trades (maker_user_id, symbol, trade_id);
+    ALTER TABLE orders DROP COLUMN stop_price;
+    ALTER TABLE orders DROP COLUMN trailing_delta;
+    ALTER TABLE orders DROP COLUMN working_ts;
     UPDATE projection_state SET schema_version = 3;`);
   db.close();
   const journal = await FileJournal.open({ dir: join(dataDir, 'journal') });
@@ -122,7 +125,10 @@ describe('a data folder from the build before per-market trade ids', () => {
       assert.equal(upgraded.engine.stateHash(), hash, 'the state is what per-market numbering gives');
       const newest = await upgraded.snapshots.latestValid();
       assert.equal(newest.snapshot?.seq, upgraded.engine.lastSeq);
-      assert.equal(JSON.parse(Buffer.from(newest.snapshot!.body).toString('utf8')).version, 2);
+      assert.equal(
+        JSON.parse(Buffer.from(newest.snapshot!.body).toString('utf8')).version,
+        SNAPSHOT_FORMAT_VERSION,
+      );
       await upgraded.projector.flush();
       const rows = await upgraded.readModel.trades({ symbol: 'BTCUSDT', fromId: 1, limit: 1000 });
       assert.deepEqual(

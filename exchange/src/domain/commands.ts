@@ -1,5 +1,5 @@
 import type { Amount } from './amount.ts';
-import type { MarketSpec, SelfTradePreventionMode, Side, TimeInForce } from './market.ts';
+import type { MarketSpec, OrderType, SelfTradePreventionMode, Side, TimeInForce } from './market.ts';
 
 /**
  * Every command carries the sequence number and timestamp (ms since the epoch) the sequencer gave it:
@@ -59,14 +59,20 @@ export interface FailWithdrawal extends Stamped {
 /**
  * Binance Spot's order parameters. LIMIT needs price, quantity and timeInForce; LIMIT_MAKER needs
  * price and quantity; MARKET needs exactly one of quantity (base) or quoteOrderQty (quote).
+ * STOP_LOSS and TAKE_PROFIT need quantity, STOP_LOSS_LIMIT and TAKE_PROFIT_LIMIT also price and
+ * timeInForce; all four need stopPrice or trailingDelta (basis points) or both.
  */
 export interface NewOrder {
   readonly userId: number;
   readonly symbol: string;
   readonly side: Side;
-  readonly orderType: 'LIMIT' | 'MARKET' | 'LIMIT_MAKER';
+  readonly orderType: OrderType;
   readonly timeInForce?: TimeInForce;
   readonly price?: Amount;
+  /** The trigger price of a conditional order (for a trailing one, the price that starts it tracking). */
+  readonly stopPrice?: Amount;
+  /** A trailing stop's distance from the best price since it started tracking, in basis points. */
+  readonly trailingDelta?: number;
   readonly quantity?: Amount;
   readonly quoteOrderQty?: Amount;
   readonly clientOrderId?: string;

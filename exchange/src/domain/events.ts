@@ -1,6 +1,6 @@
 import type { Amount } from './amount.ts';
 import type { CommandType } from './commands.ts';
-import type { MarketSpec, SelfTradePreventionMode, Side, TimeInForce } from './market.ts';
+import type { MarketSpec, OrderType, SelfTradePreventionMode, Side, TimeInForce } from './market.ts';
 import type { RejectReason } from './reject-reason.ts';
 
 /**
@@ -92,7 +92,7 @@ export interface OrderAccepted extends Caused {
   readonly userId: number;
   readonly symbol: string;
   readonly side: Side;
-  readonly orderType: 'LIMIT' | 'MARKET' | 'LIMIT_MAKER';
+  readonly orderType: OrderType;
   readonly timeInForce: TimeInForce;
   /** 0 for market orders. */
   readonly price: Amount;
@@ -103,6 +103,24 @@ export interface OrderAccepted extends Caused {
   /** The user's id, or one the engine derived from the order id when the user gave none. */
   readonly clientOrderId: string;
   readonly stpMode: SelfTradePreventionMode;
+  /** A conditional order's stop price, 0 when it has none (and for every other type). */
+  readonly stopPrice: Amount;
+  /** A trailing stop's delta in basis points; 0 when not trailing. */
+  readonly trailingDelta: number;
+}
+
+/**
+ * A conditional order (accepted, waiting off the book) was triggered by a trade at `triggerPrice`:
+ * from here it works as its MARKET or LIMIT counterpart, its trades and end following in the same
+ * command. Binance reports it as a second NEW executionReport, now working.
+ */
+export interface OrderTriggered extends Caused {
+  readonly type: 'OrderTriggered';
+  readonly orderId: number;
+  readonly userId: number;
+  readonly symbol: string;
+  readonly clientOrderId: string;
+  readonly triggerPrice: Amount;
 }
 
 export interface Trade extends Caused {
@@ -194,6 +212,7 @@ export type EngineEvent =
   | WithdrawalCompleted
   | WithdrawalFailed
   | OrderAccepted
+  | OrderTriggered
   | Trade
   | OrderFilled
   | OrderCanceled

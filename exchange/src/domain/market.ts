@@ -1,7 +1,44 @@
 import type { Amount } from './amount.ts';
 
 export type Side = 'BUY' | 'SELL';
-export type OrderType = 'LIMIT' | 'MARKET' | 'LIMIT_MAKER';
+export type OrderType =
+  | 'LIMIT'
+  | 'MARKET'
+  | 'LIMIT_MAKER'
+  | 'STOP_LOSS'
+  | 'STOP_LOSS_LIMIT'
+  | 'TAKE_PROFIT'
+  | 'TAKE_PROFIT_LIMIT';
+
+/** Binance's contingent orders: they wait off the book until a trade price triggers them. */
+export type ConditionalOrderType = 'STOP_LOSS' | 'STOP_LOSS_LIMIT' | 'TAKE_PROFIT' | 'TAKE_PROFIT_LIMIT';
+
+export function isConditionalOrderType(type: OrderType): type is ConditionalOrderType {
+  return (
+    type === 'STOP_LOSS' ||
+    type === 'STOP_LOSS_LIMIT' ||
+    type === 'TAKE_PROFIT' ||
+    type === 'TAKE_PROFIT_LIMIT'
+  );
+}
+
+/** The order types that carry a limit price (and a time in force) once working. */
+export function hasLimitPrice(type: OrderType): boolean {
+  return (
+    type === 'LIMIT' || type === 'LIMIT_MAKER' || type === 'STOP_LOSS_LIMIT' || type === 'TAKE_PROFIT_LIMIT'
+  );
+}
+
+/** Every order type, in the order exchangeInfo lists them. */
+export const ORDER_TYPES: readonly OrderType[] = [
+  'LIMIT',
+  'LIMIT_MAKER',
+  'MARKET',
+  'STOP_LOSS',
+  'STOP_LOSS_LIMIT',
+  'TAKE_PROFIT',
+  'TAKE_PROFIT_LIMIT',
+];
 export type TimeInForce = 'GTC' | 'IOC' | 'FOK';
 /** Binance's self-trade prevention modes; the taker's mode decides what happens. */
 export type SelfTradePreventionMode = 'NONE' | 'EXPIRE_TAKER' | 'EXPIRE_MAKER' | 'EXPIRE_BOTH';

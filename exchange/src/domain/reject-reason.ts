@@ -31,6 +31,12 @@ export const RejectReason = {
   DUPLICATE_CLIENT_ORDER_ID: 'DUPLICATE_CLIENT_ORDER_ID',
   UNKNOWN_ORDER: 'UNKNOWN_ORDER',
   INVALID_STP_MODE: 'INVALID_STP_MODE',
+  /** A conditional order's trailingDelta is outside the TRAILING_DELTA filter's range for its kind. */
+  INVALID_TRAILING_DELTA: 'INVALID_TRAILING_DELTA',
+  /** A stop order whose stop price the last trade price already meets (Binance refuses it). */
+  WOULD_TRIGGER_IMMEDIATELY: 'WOULD_TRIGGER_IMMEDIATELY',
+  /** A trailing STOP_LOSS/TAKE_PROFIT buy with no stop price on a market that has never traded. */
+  NO_REFERENCE_PRICE: 'NO_REFERENCE_PRICE',
 } as const;
 
 export type RejectReason = (typeof RejectReason)[keyof typeof RejectReason];

@@ -1,6 +1,6 @@
 import { isAmount, mulDiv } from './amount.ts';
 import type { NewOrder } from './commands.ts';
-import type { MarketSpec, Side } from './market.ts';
+import { isConditionalOrderType, type MarketSpec, type OrderType, type Side } from './market.ts';
 import { RejectReason } from './reject-reason.ts';
 
 /**
@@ -33,6 +33,42 @@ export const NOTIONAL_TERMS = {
   applyMaxToMarket: false,
   avgPriceMins: AVG_PRICE_MINS,
 } as const;
+
+/**
+ * Binance's TRAILING_DELTA filter, in basis points, the same for every market (Binance's usual
+ * values). "Above" bounds the trailing stops that trigger on a rise (STOP_LOSS BUY, TAKE_PROFIT
+ * SELL... as `triggersOnRise` tells), "below" those that trigger on a fall.
+ */
+export const TRAILING_DELTA_FILTER = {
+  minTrailingAboveDelta: 10,
+  maxTrailingAboveDelta: 2000,
+  minTrailingBelowDelta: 10,
+  maxTrailingBelowDelta: 2000,
+} as const;
+
+/**
+ * Which way the trade price must move from the stop price to trigger a conditional order: a stop
+ * loss buys on a rise and sells on a fall; a take profit buys on a fall and sells on a rise.
+ * For a trailing stop this is the side of the stop price that starts it tracking.
+ */
+export function stopTriggersAbove(orderType: OrderType, side: Side): boolean {
+  const stopLoss = orderType === 'STOP_LOSS' || orderType === 'STOP_LOSS_LIMIT';
+  return stopLoss === (side === 'BUY');
+}
+
+/**
+ * Whether a trailing stop on `side` triggers on a rise from its lowest price (buys) or a fall from
+ * its highest (sells), and so which TRAILING_DELTA bounds apply: a rise is "above" for STOP_LOSS BUY
+ * and TAKE_PROFIT SELL, "below" for STOP_LOSS SELL and TAKE_PROFIT BUY, as Binance's FAQ tables it.
+ */
+function trailingDeltaFailure(orderType: OrderType, side: Side, delta: unknown): RejectReason | null {
+  if (typeof delta !== 'number' || !Number.isSafeInteger(delta)) return RejectReason.INVALID_TRAILING_DELTA;
+  const above = stopTriggersAbove(orderType, side);
+  const f = TRAILING_DELTA_FILTER;
+  const min = above ? f.minTrailingAboveDelta : f.minTrailingBelowDelta;
+  const max = above ? f.maxTrailingAboveDelta : f.maxTrailingBelowDelta;
+  return delta < min || delta > max ? RejectReason.INVALID_TRAILING_DELTA : null;
+}
 
 /** The NOTIONAL filter of a market, as exchangeInfo publishes it. */
 export interface NotionalFilter {
@@ -73,7 +109,31 @@ export function symbolFilterFailure(
   pricing: MarketOrderPricing,
   nowMs: number,
 ): RejectReason | null {
-  if (order.orderType === 'MARKET') {
+  const type = order.orderType;
+  let stopPrice = 0;
+  if (isConditionalOrderType(type)) {
+    // A conditional order: its stop price keeps to PRICE_FILTER, its delta to TRAILING_DELTA.
+    if (order.stopPrice === undefined && order.trailingDelta === undefined) return RejectReason.INVALID_PRICE;
+    if (order.stopPrice !== undefined) {
+      if (!isAmount(order.stopPrice) || order.stopPrice === 0) return RejectReason.INVALID_PRICE;
+      if (order.stopPrice % spec.tickSize !== 0) return RejectReason.PRICE_NOT_ON_TICK;
+      stopPrice = order.stopPrice;
+    }
+    if (order.trailingDelta !== undefined) {
+      const deltaFailure = trailingDeltaFailure(type, order.side, order.trailingDelta);
+      if (deltaFailure !== null) return deltaFailure;
+    }
+  }
+  if (type === 'STOP_LOSS' || type === 'TAKE_PROFIT') {
+    // Works as a MARKET order by quantity once triggered; its notional is judged at its stop price,
+    // the price it is meant to trade near (a trailing one without a stop price, like a MARKET order).
+    const lotFailure = quantityFailure(order.quantity, spec);
+    if (lotFailure !== null) return lotFailure;
+    const price = stopPrice !== 0 ? stopPrice : pricing.marketOrderPrice(order.side, nowMs);
+    if (price === 0) return null;
+    return notionalFailure(mulDiv(price, order.quantity!, baseScale, false), spec.minNotional, true);
+  }
+  if (type === 'MARKET') {
     if (order.quoteOrderQty !== undefined) {
       if (!isAmount(order.quoteOrderQty) || order.quoteOrderQty === 0) return RejectReason.INVALID_QUANTITY;
       return notionalFailure(order.quoteOrderQty, spec.minNotional, true);

@@ -19,6 +19,7 @@ import { OrderEntry } from './order-entry.ts';
 import { Outcomes } from './outcomes.ts';
 import { sha256Hex } from './sha256.ts';
 import { type EngineSnapshot, restoreInto, snapshotOf } from './snapshot.ts';
+import { ConditionalOrders } from './trigger-book.ts';
 
 /**
  * The exchange's state machine: markets, books, balances and pre-trade risk in one single-threaded
@@ -34,6 +35,8 @@ export class MatchingEngine {
   readonly markets = new Map<string, Market>();
   readonly orders = new OpenOrders();
   readonly withdrawals = new Map<string, PendingWithdrawal>();
+  /** Conditional orders waiting for a trade price to trigger them. */
+  readonly conditional = new ConditionalOrders();
   lastSeq = 0;
   nextOrderId = 1;
 
@@ -102,6 +105,8 @@ export class MatchingEngine {
       default:
         o.reject((command as { type: Command['type'] }).type, RejectReason.INVALID_COMMAND, 0, '', '');
     }
+    // Conditional orders trigger from the command's trade prices, in the order the trades happened.
+    if (this.conditional.hasQueued) this.entry.workTriggered();
     return out;
   }
 

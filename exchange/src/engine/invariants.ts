@@ -4,7 +4,8 @@ import type { MatchingEngine } from './engine.ts';
  * Checks what must hold after every command, and returns each violation found (empty when sound):
  * - per asset, the sum over all accounts of available plus locked equals the supply (deposits minus
  *   completed withdrawals), and no balance is negative;
- * - each account's locked balance is exactly what its resting orders and pending withdrawals hold;
+ * - each account's locked balance is exactly what its resting orders, waiting conditional orders and
+ *   pending withdrawals hold;
  * - no book is crossed, and each level's total is the sum of its orders.
  */
 export function findInvariantViolations(engine: MatchingEngine): string[] {
@@ -46,6 +47,15 @@ export function findInvariantViolations(engine: MatchingEngine): string[] {
         }
       }
     }
+  }
+  for (const order of engine.conditional.all()) {
+    const market = engine.markets.get(order.symbol);
+    if (market === undefined) {
+      problems.push(`conditional order ${order.orderId}: unknown market ${order.symbol}`);
+      continue;
+    }
+    if (order.locked < 0) problems.push(`conditional order ${order.orderId}: negative lock ${order.locked}`);
+    expectLock(order.userId, (order.side === 'BUY' ? market.quote : market.base).index, order.locked);
   }
   for (const w of engine.withdrawals.values()) expectLock(w.userId, w.asset.index, w.amount);
   for (const account of engine.balances.all()) {

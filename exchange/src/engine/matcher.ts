@@ -154,6 +154,7 @@ export class Matcher {
       taker.aggTradeId = market.nextAggTradeId++;
     }
     market.averagePrice.add(ts, price, quantity, quote);
+    this.engine.conditional.onTrade(spec.symbol, price);
     if (this.o.recording)
       this.o.out.push({
         type: 'Trade',

@@ -6,13 +6,20 @@ import type {
   OrderRef,
   PlaceOrder,
 } from '../domain/commands.ts';
+import { isConditionalOrderType } from '../domain/market.ts';
 import { RejectReason } from '../domain/reject-reason.ts';
+import {
+  cancelPending,
+  placeConditional,
+  workTriggered as workTriggeredOrders,
+} from './conditional-entry.ts';
 import type { MatchingEngine } from './engine.ts';
 import type { Matcher } from './matcher.ts';
 import type { RestingOrder } from './order.ts';
 import { checkOrderRules, effectiveTimeInForce, GENERATED_CLIENT_ID_PREFIX } from './order-rules.ts';
 import type { Outcomes } from './outcomes.ts';
 import { cancelResting } from './resting-orders.ts';
+import type { PendingOrder } from './trigger-book.ts';
 import { isUserId } from './user-id.ts';
 
 /**
@@ -41,10 +48,15 @@ export class OrderEntry {
     if (market === undefined)
       return this.o.reject('CancelOrder', RejectReason.UNKNOWN_SYMBOL, userId, '', clientOrderId);
     const order = this.findOpenOrder(userId, symbol, command);
-    if (order === undefined) {
-      return this.o.reject('CancelOrder', RejectReason.UNKNOWN_ORDER, userId, symbol, clientOrderId);
-    }
-    cancelResting(this.engine, this.o, market, order, 'USER');
+    if (order !== undefined) return cancelResting(this.engine, this.o, market, order, 'USER');
+    const pending = this.findPendingOrder(userId, symbol, command);
+    if (pending !== undefined) return cancelPending(this.engine, this.o, market, pending, 'USER');
+    this.o.reject('CancelOrder', RejectReason.UNKNOWN_ORDER, userId, symbol, clientOrderId);
+  }
+
+  /** Works the orders that this command's trades triggered; the engine calls it after each command. */
+  workTriggered(): void {
+    workTriggeredOrders(this.engine, this.o, this.matcher);
   }
 
   cancelAllOrders(command: CancelAllOrders): void {
@@ -54,10 +66,12 @@ export class OrderEntry {
       return this.o.reject('CancelAllOrders', RejectReason.UNKNOWN_SYMBOL, userId, '', '');
     const toCancel: RestingOrder[] = [];
     for (const order of this.engine.orders.ofUser(userId)) if (order.symbol === symbol) toCancel.push(order);
+    const pending = this.engine.conditional.ofUser(userId).filter((order) => order.symbol === symbol);
     // Binance answers a cancel-all with nothing open as an unknown order.
-    if (toCancel.length === 0)
+    if (toCancel.length === 0 && pending.length === 0)
       return this.o.reject('CancelAllOrders', RejectReason.UNKNOWN_ORDER, userId, symbol, '');
     for (const order of toCancel) cancelResting(this.engine, this.o, market, order, 'CANCEL_ALL');
+    for (const order of pending) cancelPending(this.engine, this.o, market, order, 'CANCEL_ALL');
   }
 
   cancelReplace(command: CancelReplace): void {
@@ -70,11 +84,14 @@ export class OrderEntry {
       return this.o.reject('CancelReplace', RejectReason.INVALID_COMMAND, userId, symbol, '');
     }
     const existing = this.findOpenOrder(userId, symbol, cancel);
-    if (existing === undefined) {
+    const pending = existing === undefined ? this.findPendingOrder(userId, symbol, cancel) : undefined;
+    if (existing !== undefined) {
+      cancelResting(this.engine, this.o, market, existing, 'REPLACE');
+    } else if (pending !== undefined) {
+      cancelPending(this.engine, this.o, market, pending, 'REPLACE');
+    } else {
       this.o.reject('CancelReplace', RejectReason.UNKNOWN_ORDER, userId, symbol, cancel.clientOrderId ?? '');
       if (command.mode === 'STOP_ON_FAILURE') return;
-    } else {
-      cancelResting(this.engine, this.o, market, existing, 'REPLACE');
     }
     this.submit(newOrder, 'CancelReplace');
   }
@@ -92,6 +109,25 @@ export class OrderEntry {
       }
     } else if (ref.clientOrderId !== undefined) {
       order = this.engine.orders.byClientId(userId, ref.clientOrderId);
+    }
+    if (order === undefined || order.userId !== userId || order.symbol !== symbol) return undefined;
+    return order;
+  }
+
+  /** A waiting conditional order, named as findOpenOrder names a resting one. */
+  private findPendingOrder(userId: number, symbol: string, ref: OrderRef): PendingOrder | undefined {
+    const conditional = this.engine.conditional;
+    let order: PendingOrder | undefined;
+    if (ref.orderId !== undefined) {
+      order = conditional.get(ref.orderId);
+      if (order !== undefined && ref.clientOrderId !== undefined && order.clientOrderId !== ref.clientOrderId)
+        return undefined;
+    } else if (ref.clientOrderId !== undefined) {
+      order = conditional.byClientId(userId, ref.clientOrderId);
+      if (order === undefined && ref.clientOrderId.startsWith(GENERATED_CLIENT_ID_PREFIX)) {
+        const byId = conditional.get(Number(ref.clientOrderId.slice(GENERATED_CLIENT_ID_PREFIX.length)));
+        if (byId !== undefined && byId.clientOrderId === ref.clientOrderId) order = byId;
+      }
     }
     if (order === undefined || order.userId !== userId || order.symbol !== symbol) return undefined;
     return order;
@@ -115,7 +151,8 @@ export class OrderEntry {
       return this.o.reject(commandType, ruleViolation, userId, symbol, clientOrderId);
     if (
       order.clientOrderId !== undefined &&
-      this.engine.orders.byClientId(userId, order.clientOrderId) !== undefined
+      (this.engine.orders.byClientId(userId, order.clientOrderId) !== undefined ||
+        this.engine.conditional.byClientId(userId, order.clientOrderId) !== undefined)
     ) {
       return this.o.reject(
         commandType,
@@ -128,6 +165,8 @@ export class OrderEntry {
     const isBuy = order.side === 'BUY';
     const opposite = isBuy ? market.asks : market.bids;
     const stpMode = order.stpMode ?? market.spec.defaultStpMode;
+    if (isConditionalOrderType(order.orderType))
+      return placeConditional(this.engine, this.o, market, order, commandType, stpMode);
 
     // LIMIT_MAKER is post-only: it must not cross the book at all.
     if (order.orderType === 'LIMIT_MAKER') {
@@ -208,6 +247,8 @@ export class OrderEntry {
         quoteOrderQty: order.quoteOrderQty ?? 0,
         clientOrderId: taker.clientOrderId,
         stpMode,
+        stopPrice: 0,
+        trailingDelta: 0,
       });
 
     if (taker.timeInForce === 'FOK' && !this.matcher.canFillCompletely(market)) {

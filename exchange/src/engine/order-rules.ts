@@ -1,5 +1,5 @@
 import type { NewOrder } from '../domain/commands.ts';
-import type { TimeInForce } from '../domain/market.ts';
+import { isConditionalOrderType, type TimeInForce } from '../domain/market.ts';
 import { RejectReason } from '../domain/reject-reason.ts';
 import { symbolFilterFailure } from '../domain/symbol-filters.ts';
 import type { Market } from './market.ts';
@@ -38,6 +38,10 @@ export function checkOrderRules(order: NewOrder, market: Market, nowMs: number):
       return RejectReason.INVALID_COMMAND;
     }
   }
+  if (!isConditionalOrderType(order.orderType)) {
+    if (order.stopPrice !== undefined) return RejectReason.INVALID_PRICE;
+    if (order.trailingDelta !== undefined) return RejectReason.INVALID_TRAILING_DELTA;
+  }
   switch (order.orderType) {
     case 'LIMIT':
       if (order.timeInForce !== 'GTC' && order.timeInForce !== 'IOC' && order.timeInForce !== 'FOK') {
@@ -57,14 +61,32 @@ export function checkOrderRules(order: NewOrder, market: Market, nowMs: number):
         return RejectReason.INVALID_QUANTITY;
       break;
     }
+    case 'STOP_LOSS':
+    case 'TAKE_PROFIT':
+      if (order.price !== undefined) return RejectReason.INVALID_PRICE;
+      if (order.timeInForce !== undefined) return RejectReason.INVALID_TIME_IN_FORCE;
+      if (order.quoteOrderQty !== undefined) return RejectReason.INVALID_QUANTITY;
+      break;
+    case 'STOP_LOSS_LIMIT':
+    case 'TAKE_PROFIT_LIMIT':
+      if (order.timeInForce !== 'GTC' && order.timeInForce !== 'IOC' && order.timeInForce !== 'FOK') {
+        return RejectReason.INVALID_TIME_IN_FORCE;
+      }
+      if (order.quoteOrderQty !== undefined) return RejectReason.INVALID_QUANTITY;
+      break;
     default:
       return RejectReason.INVALID_ORDER_TYPE;
   }
   return symbolFilterFailure(order, market.spec, market.baseScale, market, nowMs);
 }
 
-/** LIMIT_MAKER rests like GTC; a market order's time in force is IOC in effect. */
+/**
+ * LIMIT_MAKER rests like GTC; a market order's time in force is IOC in effect, and so is that of a
+ * STOP_LOSS or TAKE_PROFIT, which works as a market order once triggered.
+ */
 export function effectiveTimeInForce(order: NewOrder): TimeInForce {
-  if (order.orderType === 'LIMIT') return order.timeInForce!;
-  return order.orderType === 'MARKET' ? 'IOC' : 'GTC';
+  const type = order.orderType;
+  if (type === 'LIMIT' || type === 'STOP_LOSS_LIMIT' || type === 'TAKE_PROFIT_LIMIT')
+    return order.timeInForce!;
+  return type === 'MARKET' || type === 'STOP_LOSS' || type === 'TAKE_PROFIT' ? 'IOC' : 'GTC';
 }

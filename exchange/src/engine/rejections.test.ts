@@ -125,7 +125,8 @@ describe('rejections', () => {
       expectRejected(d, order({ timeInForce: undefined }), 'INVALID_TIME_IN_FORCE');
       expectRejected(d, order({ timeInForce: 'GTX' as never }), 'INVALID_TIME_IN_FORCE');
       expectRejected(d, order({ orderType: 'LIMIT_MAKER', timeInForce: 'IOC' }), 'INVALID_TIME_IN_FORCE');
-      expectRejected(d, order({ orderType: 'STOP_LOSS' as never }), 'INVALID_ORDER_TYPE');
+      expectRejected(d, order({ orderType: 'TRAILING_STOP_MARKET' as never }), 'INVALID_ORDER_TYPE');
+      expectRejected(d, order({ orderType: 'STOP_LOSS', stopPrice: usdt(1) }), 'INVALID_PRICE');
       expectRejected(d, order({ side: 'HOLD' as never }), 'INVALID_COMMAND');
       expectRejected(d, order({ stpMode: 'SOMETIMES' as never }), 'INVALID_STP_MODE');
       const market = {

@@ -86,6 +86,8 @@ export class Format1Upgrade {
     return {
       ...rest,
       version: SNAPSHOT_FORMAT_VERSION,
+      // Builds that wrote format 1 had no conditional orders.
+      conditionalOrders: [],
       markets: markets.map((market) => {
         const counters = this.markets.get(market.spec.symbol);
         const averagePrice = (counters?.averagePrice ?? new AveragePriceWindow(AVG_PRICE_MINS)).save();

@@ -1,17 +1,32 @@
-import type { MarketSpec, MarketStatus, SelfTradePreventionMode, Side } from '../domain/market.ts';
+import type {
+  ConditionalOrderType,
+  MarketSpec,
+  MarketStatus,
+  SelfTradePreventionMode,
+  Side,
+  TimeInForce,
+} from '../domain/market.ts';
+import { stopTriggersAbove } from '../domain/symbol-filters.ts';
 import type { AveragePriceState } from './average-price.ts';
 import type { BookSide } from './book-side.ts';
 import type { MatchingEngine } from './engine.ts';
 import { Market } from './market.ts';
 import { RestingOrder } from './order.ts';
 import { isGeneratedClientId } from './order-rules.ts';
+import { PendingOrder } from './trigger-book.ts';
 
 /**
  * The engine's whole state as canonical JSON: every collection in a defined order (accounts by user
  * id, withdrawals by id, each book from its best level outward and oldest order first), so two engines
  * in the same state produce the same text, byte for byte, however they got there.
  */
-export const SNAPSHOT_FORMAT_VERSION = 2;
+export const SNAPSHOT_FORMAT_VERSION = 3;
+
+/**
+ * Format 2 is format 3 with no conditional orders (the builds that wrote it had none), so it loads
+ * as it is.
+ */
+const COMPATIBLE_VERSIONS: ReadonlySet<number> = new Set([2, SNAPSHOT_FORMAT_VERSION]);
 
 /**
  * What each older version lacks, for the refusal's message. Version 1 counted trade ids across all
@@ -35,6 +50,26 @@ interface SnapshotOrder {
   readonly clientOrderId: string;
   readonly stpMode: SelfTradePreventionMode;
   readonly ts: number;
+}
+
+/** A waiting conditional order, with its trailing state. */
+interface SnapshotConditionalOrder {
+  readonly orderId: number;
+  readonly userId: number;
+  readonly symbol: string;
+  readonly side: Side;
+  readonly orderType: ConditionalOrderType;
+  readonly price: number;
+  readonly quantity: number;
+  readonly timeInForce: TimeInForce;
+  readonly stpMode: SelfTradePreventionMode;
+  readonly clientOrderId: string;
+  readonly ts: number;
+  readonly stopPrice: number;
+  readonly trailingDelta: number;
+  readonly locked: number;
+  readonly tracking: boolean;
+  readonly extreme: number;
 }
 
 interface SnapshotMarket {
@@ -64,6 +99,8 @@ export interface EngineSnapshot {
     readonly asset: string;
     readonly amount: number;
   }[];
+  /** By order id; absent in format 2, which had none. */
+  readonly conditionalOrders?: readonly SnapshotConditionalOrder[];
 }
 
 export class SnapshotFormatError extends Error {
@@ -102,6 +139,26 @@ export function snapshotOf(engine: MatchingEngine): EngineSnapshot {
         asset: asset.name,
         amount,
       })),
+    conditionalOrders: [...engine.conditional.all()]
+      .sort((a, b) => a.orderId - b.orderId)
+      .map((order) => ({
+        orderId: order.orderId,
+        userId: order.userId,
+        symbol: order.symbol,
+        side: order.side,
+        orderType: order.orderType,
+        price: order.price,
+        quantity: order.quantity,
+        timeInForce: order.timeInForce,
+        stpMode: order.stpMode,
+        clientOrderId: order.clientOrderId,
+        ts: order.ts,
+        stopPrice: order.stopPrice,
+        trailingDelta: order.trailingDelta,
+        locked: order.locked,
+        tracking: order.tracking,
+        extreme: order.extreme,
+      })),
   };
 }
 
@@ -130,7 +187,7 @@ function ordersOf(side: BookSide): SnapshotOrder[] {
 
 /** Loads a snapshot into a new, empty engine. */
 export function restoreInto(engine: MatchingEngine, snapshot: EngineSnapshot): void {
-  if (snapshot.version !== SNAPSHOT_FORMAT_VERSION) {
+  if (!COMPATIBLE_VERSIONS.has(snapshot.version)) {
     const why = OLDER_VERSIONS[snapshot.version];
     throw new SnapshotFormatError(
       `snapshot format version ${String(snapshot.version)} is not supported (expected ${SNAPSHOT_FORMAT_VERSION})` +
@@ -199,5 +256,31 @@ export function restoreInto(engine: MatchingEngine, snapshot: EngineSnapshot): v
       asset: assetNamed(w.asset),
       amount: w.amount,
     });
+  }
+  // In order-id order, as they were placed: each market's triggers then fire in the same order.
+  for (const o of snapshot.conditionalOrders ?? []) {
+    if (!engine.markets.has(o.symbol))
+      throw new SnapshotFormatError(`snapshot names unknown market ${o.symbol}`);
+    const order = new PendingOrder(
+      o.orderId,
+      o.userId,
+      o.symbol,
+      o.side,
+      o.orderType,
+      o.price,
+      o.quantity,
+      o.timeInForce,
+      o.stpMode,
+      o.clientOrderId,
+      !isGeneratedClientId(o),
+      o.ts,
+      o.stopPrice,
+      o.trailingDelta,
+      stopTriggersAbove(o.orderType, o.side),
+      o.locked,
+    );
+    order.tracking = o.tracking;
+    order.extreme = o.extreme;
+    engine.conditional.add(order);
   }
 }

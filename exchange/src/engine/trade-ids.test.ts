@@ -87,7 +87,7 @@ describe('trade ids (issue 12, item 11)', () => {
       () => MatchingEngine.restore(v1 as never),
       (error: unknown) =>
         error instanceof SnapshotFormatError &&
-        /version 1 is not supported \(expected 2\): it counts trade ids across all markets/.test(
+        /version 1 is not supported \(expected 3\): it counts trade ids across all markets/.test(
           error.message,
         ),
     );

@@ -1,6 +1,12 @@
 import type { Amount } from '../domain/amount.ts';
 import type { EngineEvent, OrderAccepted, Trade } from '../domain/events.ts';
-import type { MarketSpec } from '../domain/market.ts';
+import {
+  hasLimitPrice,
+  isConditionalOrderType,
+  type MarketSpec,
+  type OrderType,
+  type Side,
+} from '../domain/market.ts';
 import type { EngineSnapshot } from '../engine/snapshot.ts';
 import { AggTradeHistory } from './agg-trades.ts';
 import { LiveKlines } from './klines.ts';
@@ -61,6 +67,8 @@ export type MarketUpdateListener = (update: MarketUpdate) => void;
 class SymbolState {
   readonly info: MarketInfo;
   readonly book = new MirrorBook();
+  /** Conditional orders waiting off the book, by id. */
+  readonly waiting = new Map<number, WaitingOrder>();
   readonly stats: RollingStats;
   readonly aggTrades: AggTradeHistory;
   readonly klines: LiveKlines;
@@ -79,10 +87,23 @@ class SymbolState {
   }
 }
 
+/** The order matching now: a new order, or a conditional one that a trade triggered. */
 interface Taker {
-  readonly accepted: OrderAccepted;
+  readonly orderId: number;
+  readonly orderType: OrderType;
+  readonly side: Side;
+  readonly price: Amount;
+  readonly quantity: Amount;
   executed: Amount;
   ended: boolean;
+}
+
+/** What market data keeps of a conditional order while it waits: what it will match with. */
+type WaitingOrder = Pick<OrderAccepted, 'orderId' | 'orderType' | 'side' | 'price' | 'quantity'>;
+
+function takerOf(order: WaitingOrder): Taker {
+  const { orderId, orderType, side, price, quantity } = order;
+  return { orderId, orderType, side, price, quantity, executed: 0, ended: false };
 }
 
 /**
@@ -128,6 +149,8 @@ export class MarketData implements MarketDataView {
       state.book.takeChanges();
       state.bookTicker = data.topOf(state, snapshot.lastSeq);
     }
+    for (const order of snapshot.conditionalOrders ?? [])
+      data.markets.get(order.symbol)?.waiting.set(order.orderId, order);
     data.applied = snapshot.lastSeq;
     return data;
   }
@@ -204,6 +227,16 @@ export class MarketData implements MarketDataView {
         touched.push(state);
       }
     };
+    // A limit order that neither filled nor expired by the end of its matching rests with what is
+    // left: at the end of the command, or when a triggered order starts matching after it.
+    const settleTaker = () => {
+      if (taker !== undefined && takerState !== undefined && !taker.ended && hasLimitPrice(taker.orderType)) {
+        touch(takerState);
+        takerState.book.rest(taker.orderId, taker.side, taker.price, taker.quantity - taker.executed);
+      }
+      taker = undefined;
+      takerState = undefined;
+    };
     for (const event of events) {
       switch (event.type) {
         case 'AssetAdded':
@@ -215,7 +248,23 @@ export class MarketData implements MarketDataView {
         case 'OrderAccepted': {
           const state = this.markets.get(event.symbol);
           if (state === undefined) break;
-          taker = { accepted: event, executed: 0, ended: false };
+          // A conditional order waits off the book; it matches only once triggered.
+          if (isConditionalOrderType(event.orderType)) {
+            state.waiting.set(event.orderId, event);
+            break;
+          }
+          settleTaker();
+          taker = takerOf(event);
+          takerState = state;
+          break;
+        }
+        case 'OrderTriggered': {
+          const state = this.markets.get(event.symbol);
+          const accepted = state?.waiting.get(event.orderId);
+          if (state === undefined || accepted === undefined) break;
+          state.waiting.delete(event.orderId);
+          settleTaker();
+          taker = takerOf(accepted);
           takerState = state;
           break;
         }
@@ -224,7 +273,7 @@ export class MarketData implements MarketDataView {
           if (state === undefined) break;
           touch(state);
           state.book.fill(event.makerOrderId, event.quantity);
-          if (taker !== undefined && taker.accepted.orderId === event.takerOrderId) {
+          if (taker !== undefined && taker.orderId === event.takerOrderId) {
             taker.executed = event.takerExecutedQty;
           }
           state.trades.push(event);
@@ -239,7 +288,8 @@ export class MarketData implements MarketDataView {
         case 'OrderExpired': {
           const state = this.markets.get(event.symbol);
           if (state === undefined) break;
-          if (taker !== undefined && taker.accepted.orderId === event.orderId) taker.ended = true;
+          if (taker !== undefined && taker.orderId === event.orderId) taker.ended = true;
+          state.waiting.delete(event.orderId);
           if (state.book.remove(event.orderId)) touch(state);
           break;
         }
@@ -247,19 +297,7 @@ export class MarketData implements MarketDataView {
           break;
       }
     }
-    // A limit order that neither filled nor expired by the end of its command rests with what is left.
-    if (taker !== undefined && takerState !== undefined && !taker.ended) {
-      const { accepted } = taker;
-      if (accepted.orderType !== 'MARKET') {
-        touch(takerState);
-        takerState.book.rest(
-          accepted.orderId,
-          accepted.side,
-          accepted.price,
-          accepted.quantity - taker.executed,
-        );
-      }
-    }
+    settleTaker();
     this.applied = seq;
     const ts = events[0]?.ts ?? this.lastTs;
     if (ts > this.lastTs) this.lastTs = ts;

@@ -118,7 +118,7 @@ export function decodeCommand(payload: Uint8Array, seq: number, ts: number): Com
 function encodePlace(command: Omit<PlaceOrder, 'seq' | 'ts'>): number {
   if (!onlyKeys(command, PLACE_KEYS)) return 0;
   const side = SIDES.indexOf(command.side);
-  const orderType = ORDER_TYPES.indexOf(command.orderType);
+  const orderType = ORDER_TYPES.indexOf(command.orderType as (typeof ORDER_TYPES)[number]);
   if (typeof command.userId !== 'number' || side < 0 || orderType < 0) return 0;
   let presence = 0;
   let tif = 0;

@@ -4,8 +4,10 @@ import type {
   OrderCanceled,
   OrderExpired,
   OrderFilled,
+  OrderTriggered,
   Trade,
 } from '../domain/events.ts';
+import { isConditionalOrderType } from '../domain/market.ts';
 import type { OrderRow, OrderStatus } from './read-model-rows.ts';
 
 /**
@@ -91,7 +93,18 @@ export function afterEnd<T extends OrderRow>(order: T, event: OrderFilled | Orde
   };
 }
 
-/** An order as it is accepted: NEW, version 1, nothing executed. */
+/**
+ * A conditional order once its stop is reached: it starts working (Binance's `workingTime`) but its
+ * status stays NEW, as Binance shows a triggered stop, so it is no status change and no new version.
+ */
+export function afterTriggered<T extends OrderRow>(order: T, event: OrderTriggered): T {
+  return { ...order, workingTs: event.ts, updatedSeq: event.seq, updatedTs: event.ts };
+}
+
+/**
+ * An order as it is accepted: NEW, version 1, nothing executed. A conditional order does not work
+ * until triggered (workingTs -1); every other order works from its placement.
+ */
 export function acceptedOrder(o: OrderAccepted): OrderRow {
   return {
     orderId: o.orderId,
@@ -114,5 +127,8 @@ export function acceptedOrder(o: OrderAccepted): OrderRow {
     updatedSeq: o.seq,
     updatedTs: o.ts,
     version: 1,
+    stopPrice: o.stopPrice,
+    trailingDelta: o.trailingDelta,
+    workingTs: isConditionalOrderType(o.orderType) ? -1 : o.ts,
   };
 }

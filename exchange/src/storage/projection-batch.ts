@@ -1,7 +1,7 @@
 import type { EngineEvent, MarketListed, WithdrawalRequested } from '../domain/events.ts';
 import { CandleAccumulator } from './candle-accumulator.ts';
 import { postingsOf } from './ledger-postings.ts';
-import { acceptedOrder, afterEnd, afterTrade, filledInCommand } from './order-status.ts';
+import { acceptedOrder, afterEnd, afterTrade, afterTriggered, filledInCommand } from './order-status.ts';
 import type {
   AssetRow,
   BalanceRow,
@@ -93,6 +93,7 @@ export class ProjectionBatch {
           need(event.takerOrderId);
           need(event.makerOrderId);
           break;
+        case 'OrderTriggered':
         case 'OrderFilled':
         case 'OrderCanceled':
         case 'OrderExpired':
@@ -226,6 +227,10 @@ export class ProjectionBatch {
           recordStatus(order, event.seq, event.ts);
           break;
         }
+        case 'OrderTriggered':
+          // Not a status change, so no history row: the order stays NEW and starts working.
+          store(afterTriggered(orderOf(event.orderId), event));
+          break;
         case 'Trade': {
           trades.push({
             tradeId: event.tradeId,

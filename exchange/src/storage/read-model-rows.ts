@@ -59,6 +59,15 @@ export interface OrderRow {
   readonly updatedTs: number;
   /** Number of status changes so far; the version of the newest status history row. */
   readonly version: number;
+  /** A conditional order's stop price; 0 for every other order and a trailing one without it. */
+  readonly stopPrice: Amount;
+  /** A trailing stop's delta in basis points; 0 when not trailing. */
+  readonly trailingDelta: number;
+  /**
+   * Binance's `workingTime`: when the order began working (its placement, or for a conditional
+   * order its trigger); -1 while a conditional order waits.
+   */
+  readonly workingTs: number;
 }
 
 /** One row per status change: NEW, then at most one PARTIALLY_FILLED, then the final status. */

@@ -230,7 +230,9 @@ describe('trading and account endpoints', () => {
       -1128,
     );
     assert.equal(await code(carol, limit('HOLD' as 'BUY', '1', '1')), -1117);
-    assert.equal(await code(carol, { ...limit('BUY', '1', '1'), type: 'STOP_LOSS' }), -1116);
+    assert.equal(await code(carol, { ...limit('BUY', '1', '1'), type: 'TRAILING_STOP_MARKET' }), -1116);
+    // STOP_LOSS is an order type now, and takes no price.
+    assert.equal(await code(carol, { ...limit('BUY', '1', '1'), type: 'STOP_LOSS' }), -1106);
     assert.equal(await code(carol, { ...limit('BUY', '1', '1'), timeInForce: 'GTX' }), -1115);
     assert.equal(await code(carol, { ...limit('BUY', '1', '1'), icebergQty: '1' }), -1103);
     assert.equal(await code(carol, { ...limit('BUY', '1', '1'), price: '1e3' }), -1100);

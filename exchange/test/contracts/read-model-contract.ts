@@ -7,9 +7,11 @@ import type { ReadModelPort } from '../../src/storage/read-model-port.ts';
 import type { ReadModelDump } from '../../src/storage/read-model-rows.ts';
 import { feed, rebuild } from '../../src/storage/rebuild.ts';
 import { candlesFromTrades } from '../support/candle-oracle.ts';
+import { eventsOfType } from '../support/engine-driver.ts';
 import { BTC_USDT, EventScript } from '../support/event-script.ts';
 import { mulberry32, randomFlow } from '../support/random-flow.ts';
 import { basicScenario, btc, usdt } from '../support/scenarios.ts';
+import { tradeBetween, waitingStops } from '../support/waiting-stops.ts';
 
 /** One durable store: `open` may be called again after `close` and sees the same data. */
 export interface ReadModelStore {
@@ -132,7 +134,49 @@ export function readModelContract(name: string, factory: ReadModelFactory): void
             updatedSeq: row.createdSeq + 2,
             updatedTs: row.createdTs + 2_000,
             version: 2,
+            stopPrice: 0,
+            trailingDelta: 0,
+            workingTs: row.createdTs,
           });
+        }));
+
+      it('stores a stop waiting (workingTs -1), then triggered in a later batch: still NEW, working', () =>
+        withModel(async (model) => {
+          const { driver: d, placed, trailing } = waitingStops();
+          await model.apply(d.events);
+          const waiting = await model.order(1, SYMBOL, { orderId: placed.orderId });
+          assert.ok(waiting);
+          assert.deepEqual(
+            [waiting.orderType, waiting.status, waiting.version, waiting.stopPrice, waiting.price],
+            ['STOP_LOSS_LIMIT', 'NEW', 1, usdt(39_000), usdt(39_500)],
+          );
+          assert.equal(waiting.workingTs, -1);
+          const trailingRow = await model.order(1, SYMBOL, { orderId: trailing.orderId });
+          assert.deepEqual(
+            [trailingRow?.trailingDelta, trailingRow?.stopPrice, trailingRow?.workingTs],
+            [100, 0, -1],
+          );
+          const limitRow = (await model.dumpRows()).orders.find((o) => o.orderType === 'LIMIT');
+          assert.equal(limitRow?.workingTs, limitRow?.createdTs, 'a LIMIT order works from its placement');
+
+          // The trigger comes in a batch of its own, so the adapter reads the stored row back.
+          const before = d.events.length;
+          const events = tradeBetween(d, 39_000);
+          const trigger = eventsOfType(events, 'OrderTriggered').find((e) => e.orderId === placed.orderId);
+          assert.ok(trigger, 'a trade at the stop price triggers it');
+          await model.apply(d.events.slice(before));
+          const working = await model.order(1, SYMBOL, { orderId: placed.orderId });
+          assert.deepEqual(working, {
+            ...waiting,
+            workingTs: trigger.ts,
+            updatedSeq: trigger.seq,
+            updatedTs: trigger.ts,
+          });
+          assert.deepEqual(statuses(await model.orderStatusHistory(placed.orderId)), ['NEW']);
+          assert.deepEqual(await model.openOrders(1), [
+            working,
+            (await model.order(1, SYMBOL, { orderId: trailing.orderId }))!,
+          ]);
         }));
 
       it('lists open orders (NEW and PARTIALLY_FILLED) and pages through all orders', () =>

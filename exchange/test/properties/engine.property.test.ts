@@ -168,7 +168,7 @@ function followInReference(
   const input: RefOrderInput = {
     userId: order.userId,
     side: order.side,
-    kind: order.orderType,
+    kind: order.orderType as RefOrderInput['kind'],
     timeInForce:
       order.orderType === 'LIMIT' ? order.timeInForce! : order.orderType === 'MARKET' ? 'IOC' : 'GTC',
     price: order.price ?? 0,

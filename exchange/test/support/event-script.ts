@@ -216,6 +216,8 @@ export class EventScript {
         quoteOrderQty: 0,
         clientOrderId,
         stpMode: market.defaultStpMode,
+        stopPrice: 0,
+        trailingDelta: 0,
       });
       for (const makerId of options.against ?? []) {
         if (order.executedQty === order.quantity) break;

@@ -115,6 +115,11 @@ const REJECT_TABLE: Readonly<Record<RejectReason, Mapping>> = {
   DUPLICATE_CLIENT_ORDER_ID: { msg: 'Duplicate order sent.' },
   UNKNOWN_ORDER: { msg: 'Unknown order sent.' },
   INVALID_STP_MODE: { code: BinanceCode.INVALID_PARAMETER, msg: 'Invalid selfTradePreventionMode.' },
+  INVALID_TRAILING_DELTA: { code: BinanceCode.INVALID_MESSAGE, msg: 'Filter failure: TRAILING_DELTA' },
+  WOULD_TRIGGER_IMMEDIATELY: { msg: 'Order would trigger immediately.' },
+  NO_REFERENCE_PRICE: {
+    msg: 'A trailing stop buy without stopPrice needs a last trade price to reserve funds at.',
+  },
 };
 
 const OPERATION_CODE: Readonly<Record<RejectedOperation, BinanceCode>> = {

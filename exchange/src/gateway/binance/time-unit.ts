@@ -108,7 +108,8 @@ export function inMicroseconds(value: unknown, plan: TimePlan): unknown {
   switch (plan.kind) {
     case 'timestamp':
       // Only integers are timestamps: a field that is null or a string in this answer stays as it is.
-      return typeof value === 'number' ? value * 1000 : value;
+      // -1 is Binance's "not yet" (a waiting stop's workingTime), in either unit.
+      return typeof value === 'number' && value !== -1 ? value * 1000 : value;
     case 'object': {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
       const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };

@@ -1,6 +1,6 @@
 import { mulDiv } from '../../domain/amount.ts';
 import type { EngineEvent, OrderAccepted, Trade } from '../../domain/events.ts';
-import type { OrderType, TimeInForce } from '../../domain/market.ts';
+import { isConditionalOrderType, type OrderType, type TimeInForce } from '../../domain/market.ts';
 import { finalStatus } from '../../storage/order-status.ts';
 import type { OrderRow, OrderStatus, TradeRow, UserTradeRow } from '../../storage/read-model-rows.ts';
 import { formatMinor } from './decimal.ts';
@@ -13,9 +13,31 @@ import type { CatalogMarket } from './market-catalog.ts';
 
 export type NewOrderRespType = 'ACK' | 'RESULT' | 'FULL';
 
-/** The engine runs a MARKET order as IOC; Binance shows it as GTC, and clients expect that. */
+/**
+ * The engine runs a MARKET order (and a STOP_LOSS or TAKE_PROFIT, which works as one) as IOC;
+ * Binance shows it as GTC, and clients expect that.
+ */
 export function wireTimeInForce(orderType: OrderType, timeInForce: TimeInForce): TimeInForce {
-  return orderType === 'MARKET' ? 'GTC' : timeInForce;
+  return orderType === 'MARKET' || orderType === 'STOP_LOSS' || orderType === 'TAKE_PROFIT'
+    ? 'GTC'
+    : timeInForce;
+}
+
+/**
+ * What Binance adds to an order of a conditional type: its stopPrice, and a trailing one's
+ * trailingDelta with its trailingTime (-1: Bourse does not report when tracking began).
+ */
+function conditionalFields(
+  orderType: OrderType,
+  stopPrice: number,
+  trailingDelta: number,
+  quoteDecimals: number,
+): Record<string, unknown> {
+  if (!isConditionalOrderType(orderType)) return {};
+  return {
+    stopPrice: formatMinor(stopPrice, quoteDecimals),
+    ...(trailingDelta !== 0 && { trailingDelta, trailingTime: -1 }),
+  };
 }
 
 export interface OrderOutcome {
@@ -89,8 +111,10 @@ export function newOrderResponse(
     timeInForce: wireTimeInForce(o.orderType, o.timeInForce),
     type: o.orderType,
     side: o.side,
-    workingTime: outcome.transactTime,
+    // A conditional order cannot trigger in its own placement: it waits, not yet working.
+    workingTime: isConditionalOrderType(o.orderType) ? -1 : outcome.transactTime,
     selfTradePreventionMode: o.stpMode,
+    ...conditionalFields(o.orderType, o.stopPrice, o.trailingDelta, q),
   };
   if (respType === 'FULL') {
     result.fills = outcome.trades.map((t) => fill(t, market, o.side));
@@ -126,14 +150,15 @@ export function orderJson(row: OrderRow, market: CatalogMarket): Record<string, 
     timeInForce: wireTimeInForce(row.orderType, row.timeInForce),
     type: row.orderType,
     side: row.side,
-    stopPrice: formatMinor(0, q),
+    stopPrice: formatMinor(row.stopPrice, q),
     icebergQty: formatMinor(0, b),
     time: row.createdTs,
     updateTime: row.updatedTs,
-    isWorking: true,
-    workingTime: row.createdTs,
+    isWorking: row.workingTs !== -1,
+    workingTime: row.workingTs,
     origQuoteOrderQty: formatMinor(row.origQuoteOrderQty, q),
     selfTradePreventionMode: row.stpMode,
+    ...(row.trailingDelta !== 0 && { trailingDelta: row.trailingDelta, trailingTime: -1 }),
   };
 }
 
@@ -163,6 +188,7 @@ export function cancelJson(
     type: row.orderType,
     side: row.side,
     selfTradePreventionMode: row.stpMode,
+    ...conditionalFields(row.orderType, row.stopPrice, row.trailingDelta, q),
   };
 }
 

@@ -18,6 +18,8 @@ const accepted = (orderId: number): OrderAccepted => ({
   quoteOrderQty: 0,
   clientOrderId: `c${orderId}`,
   stpMode: 'NONE',
+  stopPrice: 0,
+  trailingDelta: 0,
 });
 
 const canceled = (orderId: number): OrderCanceled => ({

@@ -1,5 +1,11 @@
 import type { EngineEvent } from '../../domain/events.ts';
-import { acceptedOrder, afterEnd, afterTrade, filledInCommand } from '../../storage/order-status.ts';
+import {
+  acceptedOrder,
+  afterEnd,
+  afterTrade,
+  afterTriggered,
+  filledInCommand,
+} from '../../storage/order-status.ts';
 import type { OrderRow } from '../../storage/read-model-rows.ts';
 
 /**
@@ -36,6 +42,11 @@ export class OrderIndex {
         case 'OrderAccepted':
           this.#open.set(event.orderId, acceptedOrder(event));
           break;
+        case 'OrderTriggered': {
+          const row = this.#open.get(event.orderId);
+          if (row !== undefined) this.#open.set(event.orderId, afterTriggered(row, event));
+          break;
+        }
         case 'Trade': {
           filled ??= filledInCommand(events, i);
           for (const [orderId, executedQty] of [

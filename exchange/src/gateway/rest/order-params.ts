@@ -1,6 +1,12 @@
 import type { NewOrder } from '../../domain/commands.ts';
-import type { SelfTradePreventionMode, Side, TimeInForce } from '../../domain/market.ts';
-import { errors } from '../binance/api-error.ts';
+import {
+  isConditionalOrderType,
+  ORDER_TYPES,
+  type SelfTradePreventionMode,
+  type Side,
+  type TimeInForce,
+} from '../../domain/market.ts';
+import { ApiError, BinanceCode, errors } from '../binance/api-error.ts';
 import { parseDecimalParam } from '../binance/decimal.ts';
 import type { CatalogMarket } from '../binance/market-catalog.ts';
 import type { ParamSpec, Params } from '../binance/params.ts';
@@ -31,26 +37,44 @@ export const NEW_ORDER_PARAMS: readonly ParamSpec[] = [
     name: 'type',
     type: 'enum',
     required: true,
-    values: ['LIMIT', 'MARKET', 'LIMIT_MAKER'],
+    values: ORDER_TYPES,
     invalid: errors.invalidOrderType,
-    description: 'LIMIT, MARKET or LIMIT_MAKER.',
+    description:
+      'LIMIT, MARKET, LIMIT_MAKER, or the conditional STOP_LOSS, STOP_LOSS_LIMIT, TAKE_PROFIT, TAKE_PROFIT_LIMIT.',
   },
   {
     name: 'timeInForce',
     type: 'enum',
     values: ['GTC', 'IOC', 'FOK'],
     invalid: errors.invalidTif,
-    description: 'LIMIT only: GTC, IOC or FOK.',
+    description: 'LIMIT, STOP_LOSS_LIMIT and TAKE_PROFIT_LIMIT: GTC, IOC or FOK.',
+  },
+  {
+    name: 'stopPrice',
+    type: 'decimal',
+    description:
+      'Conditional types: the trade price that triggers the order (a stop loss buys at or above it and sells at or below it, a take profit the other way round); for a trailing order, the price that starts it tracking.',
+  },
+  {
+    name: 'trailingDelta',
+    type: 'int',
+    min: 1,
+    description:
+      "Conditional types: a trailing stop's distance in basis points from the best price since it started tracking (the TRAILING_DELTA filter).",
   },
   { name: 'quantity', type: 'decimal', description: 'Base quantity.' },
   { name: 'quoteOrderQty', type: 'decimal', description: 'MARKET only: quote amount to spend or receive.' },
-  { name: 'price', type: 'decimal', description: 'LIMIT and LIMIT_MAKER: limit price.' },
+  {
+    name: 'price',
+    type: 'decimal',
+    description: 'LIMIT, LIMIT_MAKER, STOP_LOSS_LIMIT and TAKE_PROFIT_LIMIT: limit price.',
+  },
   clientId('newClientOrderId', 'Your id for the order; unique among your open orders.'),
   {
     name: 'newOrderRespType',
     type: 'enum',
     values: ['ACK', 'RESULT', 'FULL'],
-    description: 'Default FULL for LIMIT and MARKET, ACK for LIMIT_MAKER.',
+    description: 'Default FULL for LIMIT and MARKET, ACK for every other type.',
   },
   {
     name: 'selfTradePreventionMode',
@@ -99,6 +123,31 @@ export function parseNewOrder(params: Params, market: CatalogMarket, userId: num
       }
       if (!params.has('quantity') && !params.has('quoteOrderQty')) needs('quantity');
       break;
+    case 'STOP_LOSS':
+    case 'TAKE_PROFIT':
+      needs('quantity');
+      refuses('price');
+      refuses('timeInForce');
+      refuses('quoteOrderQty');
+      break;
+    case 'STOP_LOSS_LIMIT':
+    case 'TAKE_PROFIT_LIMIT':
+      needs('timeInForce');
+      needs('quantity');
+      needs('price');
+      refuses('quoteOrderQty');
+      break;
+  }
+  if (isConditionalOrderType(type)) {
+    if (!params.has('stopPrice') && !params.has('trailingDelta')) {
+      throw new ApiError(
+        BinanceCode.MANDATORY_PARAM_EMPTY_OR_MALFORMED,
+        "Param 'stopPrice' or 'trailingDelta' must be sent, but both were empty/null!",
+      );
+    }
+  } else {
+    refuses('stopPrice');
+    refuses('trailingDelta');
   }
   const b = market.baseDecimals;
   const q = market.quoteDecimals;
@@ -108,6 +157,8 @@ export function parseNewOrder(params: Params, market: CatalogMarket, userId: num
   const timeInForce = params.str('timeInForce') as TimeInForce | undefined;
   const clientOrderId = params.str('newClientOrderId');
   const stpMode = params.str('selfTradePreventionMode') as SelfTradePreventionMode | undefined;
+  const stopPrice = params.str('stopPrice');
+  const trailingDelta = params.int('trailingDelta');
   const order: NewOrder = {
     userId,
     symbol: market.spec.symbol,
@@ -121,9 +172,11 @@ export function parseNewOrder(params: Params, market: CatalogMarket, userId: num
     }),
     ...(clientOrderId !== undefined && { clientOrderId }),
     ...(stpMode !== undefined && { stpMode }),
+    ...(stopPrice !== undefined && { stopPrice: parseDecimalParam('stopPrice', stopPrice, q) }),
+    ...(trailingDelta !== undefined && { trailingDelta }),
   };
   const respType =
     (params.str('newOrderRespType') as NewOrderRespType | undefined) ??
-    (type === 'LIMIT_MAKER' ? 'ACK' : 'FULL');
+    (type === 'LIMIT' || type === 'MARKET' ? 'FULL' : 'ACK');
   return { order, respType };
 }

@@ -1,5 +1,5 @@
-import { STP_MODES } from '../../domain/market.ts';
-import { AVG_PRICE_MINS, notionalFilterOf } from '../../domain/symbol-filters.ts';
+import { ORDER_TYPES, STP_MODES } from '../../domain/market.ts';
+import { AVG_PRICE_MINS, notionalFilterOf, TRAILING_DELTA_FILTER } from '../../domain/symbol-filters.ts';
 import { minuteWindowStart } from '../../marketdata/rolling-stats.ts';
 import { MAX_LIMIT } from '../../storage/read-model-port.ts';
 import { errors } from '../binance/api-error.ts';
@@ -542,12 +542,12 @@ function symbolInfo(
     quoteAssetPrecision: q,
     baseCommissionPrecision: b,
     quoteCommissionPrecision: q,
-    orderTypes: ['LIMIT', 'LIMIT_MAKER', 'MARKET'],
+    orderTypes: ORDER_TYPES,
     icebergAllowed: false,
     ocoAllowed: false,
     otoAllowed: false,
     quoteOrderQtyMarketAllowed: true,
-    allowTrailingStop: false,
+    allowTrailingStop: true,
     cancelReplaceAllowed: true,
     amendAllowed: false,
     isSpotTradingAllowed: true,
@@ -585,6 +585,7 @@ function symbolInfo(
         applyMaxToMarket: notional.applyMaxToMarket,
         avgPriceMins: notional.avgPriceMins,
       },
+      { filterType: 'TRAILING_DELTA', ...TRAILING_DELTA_FILTER },
     ],
     permissions: [],
     ...(showPermissionSets && { permissionSets: [['SPOT']] }),

@@ -55,12 +55,22 @@ const orderResult = {
   workingTime: time,
   selfTradePreventionMode: str,
 };
+/**
+ * What a conditional order adds (STOP_LOSS, TAKE_PROFIT and their _LIMITs): its stop price, and a
+ * trailing one's delta with its trailing time (-1, not reported). A waiting order's workingTime is -1.
+ */
+const conditional = { stopPrice: dec, trailingDelta: int, trailingTime: int };
+const CONDITIONAL_OPTIONAL = Object.keys(conditional);
 const fill = exactly({ price: dec, qty: dec, commission: dec, commissionAsset: str, tradeId: int });
 // A cancel's answer: the order as the cancel left it, with the cancel's own client id.
 const { workingTime: _notOnCancels, ...canceledOrder } = orderResult;
-const cancel = exactly({ ...canceledOrder, origClientOrderId: str });
+const cancel = exactly({ ...canceledOrder, origClientOrderId: str, ...conditional }, CONDITIONAL_OPTIONAL);
 const newOrder: JsonSchema = {
-  oneOf: [exactly(orderAck), exactly(orderResult), exactly({ ...orderResult, fills: arrayOf(fill) })],
+  oneOf: [
+    exactly(orderAck),
+    exactly({ ...orderResult, ...conditional }, CONDITIONAL_OPTIONAL),
+    exactly({ ...orderResult, ...conditional, fills: arrayOf(fill) }, CONDITIONAL_OPTIONAL),
+  ],
 };
 const miniTicker = {
   symbol: str,
@@ -93,7 +103,9 @@ const filter: JsonSchema = {
   type: 'object',
   required: ['filterType'],
   properties: {
-    filterType: { enum: ['PRICE_FILTER', 'LOT_SIZE', 'MARKET_LOT_SIZE', 'MIN_NOTIONAL', 'NOTIONAL'] },
+    filterType: {
+      enum: ['PRICE_FILTER', 'LOT_SIZE', 'MARKET_LOT_SIZE', 'MIN_NOTIONAL', 'NOTIONAL', 'TRAILING_DELTA'],
+    },
   },
 };
 const symbolInfo = exactly(
@@ -183,28 +195,33 @@ export const RESPONSE_SCHEMAS = {
       }),
     ],
   },
-  Order: exactly({
-    symbol: str,
-    orderId: int,
-    orderListId: int,
-    clientOrderId: str,
-    price: dec,
-    origQty: dec,
-    executedQty: dec,
-    cummulativeQuoteQty: dec,
-    status: str,
-    timeInForce: str,
-    type: str,
-    side: str,
-    stopPrice: dec,
-    icebergQty: dec,
-    time: time,
-    updateTime: time,
-    isWorking: bool,
-    workingTime: time,
-    origQuoteOrderQty: dec,
-    selfTradePreventionMode: str,
-  }),
+  Order: exactly(
+    {
+      symbol: str,
+      orderId: int,
+      orderListId: int,
+      clientOrderId: str,
+      price: dec,
+      origQty: dec,
+      executedQty: dec,
+      cummulativeQuoteQty: dec,
+      status: str,
+      timeInForce: str,
+      type: str,
+      side: str,
+      stopPrice: dec,
+      icebergQty: dec,
+      time: time,
+      updateTime: time,
+      isWorking: bool,
+      workingTime: time,
+      origQuoteOrderQty: dec,
+      selfTradePreventionMode: str,
+      trailingDelta: int,
+      trailingTime: int,
+    },
+    ['trailingDelta', 'trailingTime'],
+  ),
   Orders: arrayOf(ref('Order')),
   Cancel: cancel,
   Cancels: arrayOf(cancel),

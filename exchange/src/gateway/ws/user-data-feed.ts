@@ -1,6 +1,13 @@
 import type { Amount } from '../../domain/amount.ts';
 import type { EngineEvent, OrderAccepted, Trade } from '../../domain/events.ts';
-import type { MarketSpec, SelfTradePreventionMode, Side, TimeInForce } from '../../domain/market.ts';
+import {
+  hasLimitPrice,
+  isConditionalOrderType,
+  type MarketSpec,
+  type SelfTradePreventionMode,
+  type Side,
+  type TimeInForce,
+} from '../../domain/market.ts';
 import type { EngineSnapshot } from '../../engine/snapshot.ts';
 import type { OrderStatus } from '../../storage/read-model-rows.ts';
 import { formatMinor } from '../binance/decimal.ts';
@@ -28,6 +35,11 @@ interface TrackedOrder {
   readonly clientOrderId: string;
   readonly stpMode: SelfTradePreventionMode;
   readonly createdTs: number;
+  /** A conditional order's stop price and trailing delta; 0 when it has none, and for other types. */
+  readonly stopPrice: Amount;
+  readonly trailingDelta: number;
+  /** When the order began working: its placement, or a conditional one's trigger; -1 while it waits. */
+  workingTs: number;
   executed: Amount;
   cumulativeQuote: Amount;
 }
@@ -73,10 +85,34 @@ export class UserDataFeed {
           clientOrderId: o.clientOrderId,
           stpMode: o.stpMode,
           createdTs: o.ts,
+          stopPrice: 0,
+          trailingDelta: 0,
+          workingTs: o.ts,
           executed: o.executed,
           cumulativeQuote: o.cumulativeQuote,
         });
       }
+    }
+    for (const o of snapshot.conditionalOrders ?? []) {
+      feed.orders.set(o.orderId, {
+        orderId: o.orderId,
+        userId: o.userId,
+        symbol: o.symbol,
+        side: o.side,
+        type: o.orderType,
+        timeInForce: o.timeInForce,
+        price: o.price,
+        quantity: o.quantity,
+        quoteOrderQty: 0,
+        clientOrderId: o.clientOrderId,
+        stpMode: o.stpMode,
+        createdTs: o.ts,
+        stopPrice: o.stopPrice,
+        trailingDelta: o.trailingDelta,
+        workingTs: -1,
+        executed: 0,
+        cumulativeQuote: 0,
+      });
     }
     return feed;
   }
@@ -123,7 +159,9 @@ export class UserDataFeed {
       }
       list.push(payload);
     };
-    const isWorking = (order: TrackedOrder) => order.type !== 'MARKET' && !terminal?.has(order.orderId);
+    // On the book: not a market order (nor a stop that works as one), not waiting, not ended.
+    const isWorking = (order: TrackedOrder) =>
+      hasLimitPrice(order.type) && order.workingTs !== -1 && !terminal?.has(order.orderId);
     for (let i = 0; i < events.length; i++) {
       const e = events[i]!;
       switch (e.type) {
@@ -147,11 +185,22 @@ export class UserDataFeed {
             clientOrderId: e.clientOrderId,
             stpMode: e.stpMode,
             createdTs: e.ts,
+            stopPrice: e.stopPrice,
+            trailingDelta: e.trailingDelta,
+            workingTs: isConditionalOrderType(e.orderType) ? -1 : e.ts,
             executed: 0,
             cumulativeQuote: 0,
           };
           this.orders.set(order.orderId, order);
           push(e.userId, () => this.report(order, e.ts, 'NEW', 'NEW', isWorking(order)));
+          break;
+        }
+        case 'OrderTriggered': {
+          // Binance reports a triggered stop as a second NEW, now working.
+          const order = this.orders.get(e.orderId);
+          if (order === undefined) break;
+          order.workingTs = e.ts;
+          push(order.userId, () => this.report(order, e.ts, 'NEW', 'NEW', isWorking(order)));
           break;
         }
         case 'Trade': {
@@ -297,7 +346,7 @@ export class UserDataFeed {
       f: wireTimeInForce(order.type, order.timeInForce),
       q: qty(order.quantity),
       p: price(order.price),
-      P: price(0),
+      P: price(order.stopPrice),
       F: qty(0),
       g: -1,
       C: isCancel ? order.clientOrderId : '',
@@ -320,7 +369,8 @@ export class UserDataFeed {
       Z: price(order.cumulativeQuote),
       Y: price(trade?.quoteQuantity ?? 0),
       Q: price(order.quoteOrderQty),
-      ...(working && { W: order.createdTs }),
+      ...(order.trailingDelta !== 0 && { d: order.trailingDelta }),
+      ...(working && { W: order.workingTs }),
       V: order.stpMode,
     };
   }

@@ -15,7 +15,7 @@ import { BulkInsert } from './bulk-insert.ts';
 
 const ORDER_COLUMNS = `order_id, symbol, user_id, client_order_id, side, order_type, time_in_force, price,
   orig_qty, orig_quote_order_qty, executed_qty, cumulative_quote_qty, status, status_reason, stp_mode,
-  created_seq, created_ts, updated_seq, updated_ts, version`;
+  created_seq, created_ts, updated_seq, updated_ts, version, stop_price, trailing_delta, working_ts`;
 
 const orderValues = (o: OrderRow) =>
   [
@@ -39,6 +39,9 @@ const orderValues = (o: OrderRow) =>
     o.updatedSeq,
     o.updatedTs,
     o.version,
+    o.stopPrice,
+    o.trailingDelta,
+    o.workingTs,
   ] as const;
 
 /**
@@ -72,16 +75,16 @@ export class RowWriter {
       m.updatedSeq,
     ],
   );
-  readonly #newOrders = new BulkInsert<OrderRow>(`INSERT INTO orders (${ORDER_COLUMNS})`, 20, orderValues);
+  readonly #newOrders = new BulkInsert<OrderRow>(`INSERT INTO orders (${ORDER_COLUMNS})`, 23, orderValues);
   /** Changed orders are stored whole; the key exists, so the insert becomes this update. */
   readonly #changedOrders = new BulkInsert<OrderRow>(
     `INSERT INTO orders (${ORDER_COLUMNS})`,
-    20,
+    23,
     orderValues,
     `ON DUPLICATE KEY UPDATE executed_qty = VALUES(executed_qty),
       cumulative_quote_qty = VALUES(cumulative_quote_qty), status = VALUES(status),
       status_reason = VALUES(status_reason), version = VALUES(version), updated_seq = VALUES(updated_seq),
-      updated_ts = VALUES(updated_ts)`,
+      updated_ts = VALUES(updated_ts), working_ts = VALUES(working_ts)`,
   );
   readonly #orderStatus = new BulkInsert<OrderStatusRow>(
     `INSERT INTO order_status_history (order_id, version, status, executed_qty, cumulative_quote_qty, reason,

@@ -149,6 +149,20 @@ export const MIGRATIONS: readonly Migration[] = [
       ) ${TABLE}`,
     ],
   },
+  {
+    // Conditional orders: a stop price, a trailing delta and the time an order began working (-1
+    // while a stop waits), as SQLite's step 4. Every order stored before was a LIMIT, LIMIT_MAKER or
+    // MARKET order, working from its placement. IF NOT EXISTS lets the step run again safely should
+    // the process die before its version is recorded (no order is written before migrating ends).
+    version: 2,
+    statements: [
+      `ALTER TABLE orders
+        ADD COLUMN IF NOT EXISTS stop_price BIGINT NOT NULL DEFAULT 0,
+        ADD COLUMN IF NOT EXISTS trailing_delta INT NOT NULL DEFAULT 0,
+        ADD COLUMN IF NOT EXISTS working_ts BIGINT NOT NULL DEFAULT -1`,
+      'UPDATE orders SET working_ts = created_ts',
+    ],
+  },
 ];
 
 /** The data tables, in the order a reset empties them. */
@@ -176,7 +190,8 @@ export const COLUMNS = {
     orig_quote_order_qty AS origQuoteOrderQty, executed_qty AS executedQty,
     cumulative_quote_qty AS cumulativeQuoteQty, status, status_reason AS statusReason, stp_mode AS stpMode,
     created_seq AS createdSeq, created_ts AS createdTs, updated_seq AS updatedSeq,
-    updated_ts AS updatedTs, version`,
+    updated_ts AS updatedTs, version, stop_price AS stopPrice, trailing_delta AS trailingDelta,
+    working_ts AS workingTs`,
   orderStatus: `order_id AS orderId, version, status, executed_qty AS executedQty,
     cumulative_quote_qty AS cumulativeQuoteQty, reason, seq, ts`,
   trades: `trade_id AS tradeId, symbol, price, quantity, quote_quantity AS quoteQuantity,

@@ -60,13 +60,13 @@ export class EventWriter {
     this.#insertOrder = db.prepare(
       `INSERT INTO orders (order_id, symbol, user_id, client_order_id, side, order_type, time_in_force, price,
         orig_qty, orig_quote_order_qty, executed_qty, cumulative_quote_qty, status, status_reason, stp_mode,
-        created_seq, created_ts, updated_seq, updated_ts, version)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        created_seq, created_ts, updated_seq, updated_ts, version, stop_price, trailing_delta, working_ts)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.#selectOrder = db.prepare(`SELECT ${COLUMNS.orders} FROM orders WHERE order_id = ?`);
     this.#updateOrder = db.prepare(
       `UPDATE orders SET executed_qty = ?, cumulative_quote_qty = ?, status = ?, status_reason = ?,
-        version = ?, updated_seq = ?, updated_ts = ? WHERE order_id = ?`,
+        version = ?, updated_seq = ?, updated_ts = ?, working_ts = ? WHERE order_id = ?`,
     );
     this.#insertStatus = db.prepare(
       `INSERT INTO order_status_history (order_id, version, status, executed_qty, cumulative_quote_qty, reason,
@@ -145,6 +145,9 @@ export class EventWriter {
         o.updatedSeq,
         o.updatedTs,
         o.version,
+        o.stopPrice,
+        o.trailingDelta,
+        o.workingTs,
       );
     }
     for (const o of rows.changedOrders) {
@@ -156,6 +159,7 @@ export class EventWriter {
         o.version,
         o.updatedSeq,
         o.updatedTs,
+        o.workingTs,
         o.orderId,
       );
     }

@@ -65,6 +65,13 @@ describe('read model migrations', () => {
       CREATE INDEX trades_by_maker ON trades (maker_user_id, symbol, trade_id);`);
   };
 
+  /** Takes the orders table back to what versions 1 to 4 wrote: no conditional order columns. */
+  const ordersBeforeVersion5 = (db: DatabaseSync) => {
+    db.exec(`ALTER TABLE orders DROP COLUMN stop_price;
+      ALTER TABLE orders DROP COLUMN trailing_delta;
+      ALTER TABLE orders DROP COLUMN working_ts;`);
+  };
+
   /**
    * Turns the database at `path` back into what version 1 wrote: candles without taker-buy volumes,
    * and trades with a time index.
@@ -72,6 +79,7 @@ describe('read model migrations', () => {
   const downgradeToVersion1 = () => {
     const db = new DatabaseSync(path);
     tradesBeforeVersion4(db);
+    ordersBeforeVersion5(db);
     db.exec(`ALTER TABLE candles DROP COLUMN taker_buy_quote_volume;
       ALTER TABLE candles DROP COLUMN taker_buy_volume;
       CREATE INDEX trades_by_symbol_ts ON trades (symbol, ts);
@@ -134,6 +142,7 @@ describe('read model migrations', () => {
     await old.close();
     let db = new DatabaseSync(path);
     tradesBeforeVersion4(db);
+    ordersBeforeVersion5(db);
     db.exec('UPDATE projection_state SET schema_version = 3');
     const oldIds = db
       .prepare("SELECT trade_id AS id FROM trades WHERE symbol = 'ETHUSDT' ORDER BY trade_id")
@@ -172,6 +181,35 @@ describe('read model migrations', () => {
       .all();
     db.close();
     assert.match(JSON.stringify(plan), /PRIMARY KEY|USING INDEX/);
+  });
+
+  it('opens a version 4 database: its orders gain no stop price, no trailing delta, and work from placement', async () => {
+    const script = randomFlow({ commands: 600, seed: 5, meanGapMs: 5_000 });
+    const cut = script.events.findIndex((e, i) => i >= 800 && e.seq !== script.events[i - 1]!.seq);
+    const old = SqliteReadModel.open({ path });
+    await old.apply(script.events.slice(0, cut));
+    await old.close();
+    const db = new DatabaseSync(path);
+    ordersBeforeVersion5(db);
+    db.exec('UPDATE projection_state SET schema_version = 4');
+    db.close();
+
+    const migrated = SqliteReadModel.open({ path });
+    try {
+      assert.equal(version(), SCHEMA_VERSION);
+      const reference = SqliteReadModel.open({ path: ':memory:' });
+      await reference.apply(script.events.slice(0, cut));
+      const rows = await migrated.dumpRows();
+      assert.ok(rows.orders.length > 0);
+      assert.ok(rows.orders.every((o) => o.workingTs === o.createdTs && o.stopPrice === 0));
+      assert.deepEqual(rows, await reference.dumpRows());
+      await migrated.apply(script.events.slice(cut));
+      await reference.apply(script.events.slice(cut));
+      assert.deepEqual(await migrated.dumpRows(), await reference.dumpRows());
+      await reference.close();
+    } finally {
+      await migrated.close();
+    }
   });
 
   it('fails if the database was written by a newer version, quoting both versions', async () => {

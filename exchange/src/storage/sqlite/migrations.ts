@@ -88,4 +88,13 @@ const STEPS: Readonly<Record<number, string>> = {
     CREATE INDEX trades_by_maker ON trades (maker_user_id, symbol, trade_id);
     DROP TABLE trade_renumbering;
   `,
+  // Conditional orders: a stop price, a trailing delta and the time an order began working (-1 while
+  // a stop waits). Every order before this build was a LIMIT, LIMIT_MAKER or MARKET order, working
+  // from its placement.
+  4: `
+    ALTER TABLE orders ADD COLUMN stop_price INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE orders ADD COLUMN trailing_delta INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE orders ADD COLUMN working_ts INTEGER NOT NULL DEFAULT -1;
+    UPDATE orders SET working_ts = created_ts;
+  `,
 };

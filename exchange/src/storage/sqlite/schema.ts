@@ -6,7 +6,7 @@
  * composite keys clustered on that key. A new database starts at SCHEMA_VERSION; an older one is
  * brought up to it by `migrations.ts`, which gains a step with each bump.
  */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS projection_state (
@@ -59,7 +59,10 @@ CREATE TABLE IF NOT EXISTS orders (
   created_ts INTEGER NOT NULL,
   updated_seq INTEGER NOT NULL,
   updated_ts INTEGER NOT NULL,
-  version INTEGER NOT NULL
+  version INTEGER NOT NULL,
+  stop_price INTEGER NOT NULL DEFAULT 0,
+  trailing_delta INTEGER NOT NULL DEFAULT 0,
+  working_ts INTEGER NOT NULL DEFAULT -1
 );
 CREATE INDEX IF NOT EXISTS orders_by_user ON orders (user_id, symbol, order_id);
 CREATE INDEX IF NOT EXISTS orders_by_client_id ON orders (user_id, symbol, client_order_id);
@@ -181,7 +184,8 @@ export const COLUMNS = {
     orig_quote_order_qty AS origQuoteOrderQty, executed_qty AS executedQty,
     cumulative_quote_qty AS cumulativeQuoteQty, status, status_reason AS statusReason, stp_mode AS stpMode,
     created_seq AS createdSeq, created_ts AS createdTs, updated_seq AS updatedSeq,
-    updated_ts AS updatedTs, version`,
+    updated_ts AS updatedTs, version, stop_price AS stopPrice, trailing_delta AS trailingDelta,
+    working_ts AS workingTs`,
   orderStatus: `order_id AS orderId, version, status, executed_qty AS executedQty,
     cumulative_quote_qty AS cumulativeQuoteQty, reason, seq, ts`,
   trades: `trade_id AS tradeId, symbol, price, quantity, quote_quantity AS quoteQuantity,
