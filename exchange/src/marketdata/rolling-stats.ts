@@ -94,38 +94,10 @@ export class RollingStats {
   ticker(nowMs: number): Ticker24h {
     const windowStart = nowMs - DAY_MS;
     const fromMinute = RollingStats.windowStart(nowMs);
-    let prevClose = this.droppedClose;
-    let open = 0;
-    let high = 0;
-    let low = 0;
-    let last = 0;
+    const sum = this.#sum(fromMinute, nowMs);
+    const { prevClose, volume, quoteVolume, firstId, lastId, count } = sum;
+    let { open, high, low, last } = sum;
     let lastQty = 0;
-    let volume = 0;
-    let quoteVolume = 0;
-    let firstId = -1;
-    let lastId = -1;
-    let count = 0;
-    for (let i = this.head; i < this.buckets.length; i++) {
-      const b = this.buckets[i]!;
-      if (b.minute < fromMinute) {
-        prevClose = b.close;
-        continue;
-      }
-      if (b.minute > nowMs) break;
-      if (count === 0) {
-        open = b.open;
-        high = b.high;
-        low = b.low;
-        firstId = b.firstId;
-      }
-      if (b.high > high) high = b.high;
-      if (b.low < low) low = b.low;
-      last = b.close;
-      volume += b.volume;
-      quoteVolume += b.quoteVolume;
-      lastId = b.lastId;
-      count += b.count;
-    }
     if (count === 0) {
       // No trade in the window: the price stands where the last trade left it.
       open = high = low = last = prevClose;
@@ -160,6 +132,30 @@ export class RollingStats {
   window(nowMs: number, windowMs: number): WindowTicker {
     if (windowMs > DAY_MS) throw new RangeError(`window ${windowMs} ms is longer than the day kept`);
     const from = minuteWindowStart(nowMs, windowMs);
+    const { open, high, low, last, volume, quoteVolume, firstId, lastId, count } = this.#sum(from, nowMs);
+    return {
+      symbol: this.symbol,
+      openTime: from,
+      closeTime: nowMs,
+      open,
+      high,
+      low,
+      last,
+      volume,
+      quoteVolume,
+      firstId,
+      lastId,
+      count,
+    };
+  }
+
+  /**
+   * The minute buckets from `fromMinute` through `nowMs`, summed: open, high, low and close, volumes,
+   * first and last trade id, trade count (prices 0 and ids -1 when none traded), and the close of
+   * the newest bucket before them (the previous close).
+   */
+  #sum(fromMinute: number, nowMs: number) {
+    let prevClose = this.droppedClose;
     let open = 0;
     let high = 0;
     let low = 0;
@@ -171,7 +167,10 @@ export class RollingStats {
     let count = 0;
     for (let i = this.head; i < this.buckets.length; i++) {
       const b = this.buckets[i]!;
-      if (b.minute < from) continue;
+      if (b.minute < fromMinute) {
+        prevClose = b.close;
+        continue;
+      }
       if (b.minute > nowMs) break;
       if (count === 0) {
         open = b.open;
@@ -187,20 +186,7 @@ export class RollingStats {
       lastId = b.lastId;
       count += b.count;
     }
-    return {
-      symbol: this.symbol,
-      openTime: from,
-      closeTime: nowMs,
-      open,
-      high,
-      low,
-      last,
-      volume,
-      quoteVolume,
-      firstId,
-      lastId,
-      count,
-    };
+    return { prevClose, open, high, low, last, volume, quoteVolume, firstId, lastId, count };
   }
 
   /**

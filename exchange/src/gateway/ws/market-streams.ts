@@ -1,4 +1,5 @@
 import type { Amount } from '../../domain/amount.ts';
+import { AVG_PRICE_MINS } from '../../domain/symbol-filters.ts';
 import type { KlineInterval } from '../../marketdata/kline-intervals.ts';
 import type { MarketData, MarketInfo, MarketUpdate } from '../../marketdata/market-data.ts';
 import type { PriceLevelRow, WindowTicker } from '../../marketdata/market-data-view.ts';
@@ -16,9 +17,6 @@ import {
 } from './market-payloads.ts';
 import type { StreamHub } from './stream-hub.ts';
 import { type MarketStream, TICKER_WINDOWS_MS } from './stream-names.ts';
-
-/** The minutes of Binance's average price (avgPrice, and the avgPrice stream's "i": "5m"). */
-const AVERAGE_PRICE_MINUTES = 5;
 
 /** What decides whether a window ticker changed: everything but its times. */
 function windowTickerKey(t: WindowTicker): string {
@@ -286,13 +284,13 @@ export class MarketStreams {
     for (const [name, topic] of this.hub.active()) {
       const stream = topic.stream;
       if (stream.kind !== 'avgPrice') continue;
-      const average = this.data.averagePrice(stream.symbol, now, AVERAGE_PRICE_MINUTES)!;
+      const average = this.data.averagePrice(stream.symbol, now, AVG_PRICE_MINS)!;
       if (average.closeTime === 0) continue;
       const market = this.data.market(stream.symbol)!;
       this.hub.publishJson(
         topic,
         name,
-        JSON.stringify(averagePricePayload(market, AVERAGE_PRICE_MINUTES, average, now)),
+        JSON.stringify(averagePricePayload(market, AVG_PRICE_MINS, average, now)),
       );
     }
   }
